@@ -1,0 +1,54 @@
+"""The application factory."""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from hub import policy, web
+from hub.config import build_config
+from hub.errors import register_error_handlers
+from hub.extensions import api, csrf, db, login_manager, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    instance_path = os.environ.get("HUB_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    app.config.from_mapping(build_config(Path(app.instance_path), dict(os.environ)))
+    if test_config:
+        app.config.from_mapping(test_config)
+    logging.basicConfig(level=os.environ.get("HUB_LOG_LEVEL", "INFO"))
+
+    db.init_app(app)
+    import hub.models  # noqa: F401  (every table, before migrations or queries)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    api.init_app(app)
+    policy.init_app(app)
+    register_error_handlers(app)
+    web.init_app(app)
+
+    from hub.identity import auth, cli as identity_cli, views as identity_views
+    from hub.ledger import cli as ledger_cli, views as ledger_views
+    from hub.home import views as home_views
+    from hub.settings import cli as settings_cli, views as settings_views
+    from hub.demo import cli as demo_cli
+    from hub.scheduler import cli as scheduler_cli
+
+    auth.init_app(app)
+    app.register_blueprint(identity_views.pages)
+    app.register_blueprint(home_views.pages)
+    app.register_blueprint(settings_views.pages)
+    api.register_blueprint(identity_views.api_blp)
+    api.register_blueprint(ledger_views.api_blp)
+    api.register_blueprint(settings_views.api_blp)
+    app.cli.add_command(identity_cli.users)
+    app.cli.add_command(identity_cli.tokens)
+    app.cli.add_command(ledger_cli.ledger)
+    app.cli.add_command(settings_cli.settings)
+    app.cli.add_command(demo_cli.demo)
+    app.cli.add_command(scheduler_cli.scheduler)
+    return app

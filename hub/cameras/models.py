@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, Enum, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hub.db import UTCDateTime
+from hub.extensions import db
+from hub.identity.models import Organisation
+
+
+class SharingMode(str, enum.Enum):
+    PRIVATE = "private"
+    ALERTS_ONLY = "alerts_only"
+    SHARED = "shared"
+
+
+class CameraStatus(str, enum.Enum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    RETIRED = "retired"
+
+
+def _enum(cls, name):
+    return Enum(cls, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e], length=20)
+
+
+class Camera(db.Model):
+    __tablename__ = "cameras"
+    __table_args__ = (UniqueConstraint("organisation_id", "name", name="uq_cameras_organisation_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    location_description: Mapped[str] = mapped_column(String(300))
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    direction: Mapped[str] = mapped_column(String(40))
+    fixed: Mapped[bool] = mapped_column(Boolean, default=True)
+    vendor: Mapped[str] = mapped_column(String(120))
+    model: Mapped[str] = mapped_column(String(120))
+    installed_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[CameraStatus] = mapped_column(_enum(CameraStatus, "camera_status"))
+    sharing_mode: Mapped[SharingMode] = mapped_column(_enum(SharingMode, "sharing_mode"))
+    bca_notice_due_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+    @property
+    def ledger_subject(self):
+        return "camera", self.id

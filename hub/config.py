@@ -1,0 +1,72 @@
+"""Configuration: safe defaults, then environment variables, then the
+caller's overrides (tests). Secrets never have a default in code: the
+session key is generated into `instance/` on first run."""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def _instance_secret(path: Path) -> str:
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def database_url(raw: str) -> str:
+    """Accept the usual `postgres://` and `postgresql://` spellings and use
+    psycopg 3 for them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix):]
+    return raw
+
+
+def build_config(instance_path: Path, env: dict[str, str]) -> dict:
+    instance_path.mkdir(parents=True, exist_ok=True)
+    url = database_url(env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'hub.sqlite3'}")
+    idle_minutes = int(env.get("HUB_SESSION_IDLE_MINUTES", "30"))
+    config = {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(url),
+        "SECRET_KEY": env.get("SECRET_KEY") or _instance_secret(instance_path / "secret_key"),
+        "HUB_NAME": env.get("HUB_NAME", "Corcoran ALPR partner hub"),
+        "POLICY_AGENCY_PACK": env.get("HUB_AGENCY_PACK", "corcoran"),
+        "LEDGER_ORIGIN": env.get("HUB_LEDGER_ORIGIN", "corcoran-mn.alpr-hub"),
+        "LEDGER_SIGNING_KEY_PATH": env.get("HUB_LEDGER_KEY") or str(instance_path / "ledger-signing-key.pem"),
+        "LEDGER_CHECKPOINT_SECONDS": int(env.get("HUB_LEDGER_CHECKPOINT_SECONDS", "60")),
+        "SESSION_IDLE_MINUTES": idle_minutes,
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=idle_minutes),
+        "SESSION_REFRESH_EACH_REQUEST": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env.get("HUB_SECURE_COOKIES", "0") == "1",
+        "LOGIN_LOCK_THRESHOLD": 5,
+        "LOGIN_LOCK_MINUTES": 10,
+        "PASSWORD_HASH_PROFILE": env.get("HUB_PASSWORD_HASH_PROFILE", "default"),
+        "API_TOKEN_DEFAULT_DAYS": 90,
+        "API_TOKEN_MAX_DAYS": 365,
+        "WTF_CSRF_CHECK_DEFAULT": False,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
+        "API_TITLE": "ALPR partner-network hub",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+    }
+    return config
+
+
+def _engine_options(url: str) -> dict:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True}

@@ -1,0 +1,1 @@
+"""The Corcoran demo network: `hub demo load`."""

@@ -1,0 +1,132 @@
+"""Builds the demo network through the same services people use, so the
+demo is ledgered like everything else. Running it twice changes nothing."""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import pyotp
+from flask import current_app
+
+from hub.cameras.models import Camera
+from hub.cameras.services import find_camera, register_camera
+from hub.clock import utcnow
+from hub.extensions import db
+from hub.identity import access, services
+from hub.identity.models import Organisation, User
+from hub.identity.roles import OrganisationKind, Role
+from hub.ledger.services import record
+
+ACTOR = "demo"
+AGENCY = ("Corcoran Police Department", OrganisationKind.AGENCY)
+HOA = ("Bass Lake Preserve HOA", OrganisationKind.HOA)
+BUSINESS = ("Corcoran Country Market", OrganisationKind.BUSINESS)
+NEIGHBOUR = ("Rogers Police Department", OrganisationKind.OUTSIDE_AGENCY)
+
+USERS = [
+    ("demo-hub-admin", "Hana Lindqvist", Role.HUB_ADMIN, AGENCY),
+    ("demo-chief", "Chief Matt Gottschalk", Role.CHIEF, AGENCY),
+    ("demo-alpr-admin", "Sgt. Dana Ruiz", Role.ALPR_ADMIN, AGENCY),
+    ("demo-officer", "Ofc. Sam Olson", Role.OFFICER, AGENCY),
+    ("demo-records", "Pat Nguyen", Role.RECORDS, AGENCY),
+    ("demo-auditor", "Lee Brandt", Role.AUDITOR, AGENCY),
+    ("demo-partner-admin", "Joan Peterson (HOA board)", Role.PARTNER_ADMIN, HOA),
+    ("demo-business-owner", "Raj Patel (store owner)", Role.PARTNER_ADMIN, BUSINESS),
+    ("demo-agency-requester", "Det. Chris Halvorson", Role.AGENCY_REQUESTER, NEIGHBOUR),
+]
+
+PARTNER_CAMERAS = [
+    (HOA, "Preserve entrance", "Bass Lake Preserve main entrance off Bass Lake Road", 45.06921, -93.53012,
+     "inbound", "Flock Safety", "Falcon"),
+    (HOA, "Preserve north gate", "North gate at Preserve Trail", 45.07388, -93.52877, "outbound",
+     "Flock Safety", "Falcon"),
+    (BUSINESS, "Market parking lot", "Corcoran Country Market lot entrance on County Road 116", 45.09544,
+     -93.58611, "inbound", "Flock Safety", "Sparrow"),
+]
+
+
+@dataclass
+class DemoLogin:
+    username: str
+    role: Role
+    password: str
+    totp_secret: str | None
+
+
+def _credentials_path() -> Path:
+    return Path(current_app.instance_path) / "demo-credentials.json"
+
+
+def _credentials() -> dict:
+    """Demo passwords and second-factor keys are made once per instance and
+    kept beside the database, so every `demo load` prints the same logins."""
+    path = _credentials_path()
+    if path.exists():
+        return json.loads(path.read_text())
+    creds = {"password": f"demo-{secrets.token_urlsafe(9)}",
+             "totp": {u: pyotp.random_base32() for u, _, role, _ in USERS if role.requires_second_factor}}
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(creds, f)
+    return creds
+
+
+def _organisation(spec) -> Organisation:
+    name, kind = spec
+    return services.find_organisation(name) or services.create_organisation(ACTOR, name=name, kind=kind)
+
+
+def _user(username, display_name, role, org_spec, creds) -> User:
+    user = services.find_user(username)
+    if user is None:
+        user = services.create_user(ACTOR, organisation=_organisation(org_spec), username=username,
+                                    display_name=display_name, role=role, password=creds["password"])
+    secret = creds["totp"].get(username)
+    if secret and not user.has_second_factor:
+        user.totp_secret, user.totp_confirmed_at = secret, utcnow()
+        db.session.flush()
+        record("second_factor.enrolled", actor=ACTOR, subject=user, details={"recovery_codes": 0})
+    return user
+
+
+def _city_cameras(agency: Organisation) -> list[Camera]:
+    cameras = []
+    with (Path(__file__).parent / "corcoran_cameras.csv").open() as f:
+        for row in csv.DictReader(f):
+            name = f"Camera {row['number']}: {row['road']} at {row['near']}"
+            cameras.append(find_camera(agency, name) or register_camera(
+                ACTOR, agency, name=name,
+                location_description=f"{row['road']} near {row['near']}, {row['traffic_direction']} traffic",
+                latitude=float(row["latitude"]), longitude=float(row["longitude"]),
+                direction=row["traffic_direction"], fixed=True, vendor="Flock Safety", model="Falcon",
+                installed_on=date(2026, 3, 2)))
+    return cameras
+
+
+def load_demo() -> list[DemoLogin]:
+    creds = _credentials()
+    users = {u: _user(u, name, role, org, creds) for u, name, role, org in USERS}
+    agency = _organisation(AGENCY)
+    _city_cameras(agency)
+    for spec, name, description, lat, lon, direction, vendor, model in PARTNER_CAMERAS:
+        owner = _organisation(spec)
+        if find_camera(owner, name) is None:
+            register_camera(ACTOR, owner, name=name, location_description=description, latitude=lat,
+                            longitude=lon, direction=direction, fixed=True, vendor=vendor, model=model,
+                            installed_on=date(2026, 5, 18))
+    today = utcnow().date()
+    for username in ("demo-officer", "demo-alpr-admin", "demo-chief", "demo-records"):
+        if access.latest_training(users[username]) is None:
+            access.record_training(ACTOR, users[username], completed_on=today - timedelta(days=20),
+                                   course="ALPR operator training and policy acknowledgement")
+    if access.current_authorisation(users["demo-officer"]) is None:
+        access.authorise_officer(
+            ACTOR, users["demo-officer"], signed_by=users["demo-chief"], signed_on=today - timedelta(days=19),
+            text="Officer Sam Olson is authorised to access ALPR data for legitimate, specified and "
+                 "documented law enforcement purposes, under Minn. Stat. 13.824 subd. 7 and department policy.")
+    return [DemoLogin(u, role, creds["password"], creds["totp"].get(u)) for u, _, role, _ in USERS]

@@ -1,0 +1,130 @@
+"""Errors are types: a service raises a HubError subclass and one handler
+renders it, as JSON `{"code", "message", "errors"}` for the API and as a page
+for people. A refused attempt that the law wants on record carries a
+`Refusal`; the handler rolls the attempt back and ledgers the refusal alone."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "too_many_requests",
+}
+
+
+@dataclass
+class Refusal:
+    """What to ledger when an attempt is refused: the action that was tried,
+    by whom, on what, and why it was refused."""
+
+    action: str
+    actor: Any
+    subject: Any = None
+    details: dict = field(default_factory=dict)
+
+
+class HubError(Exception):
+    status = 400
+    code = "bad_request"
+    message = "The request could not be processed."
+
+    def __init__(self, message: str | None = None, *, errors: Any = None,
+                 refusal: Refusal | None = None) -> None:
+        super().__init__(message or self.message)
+        self.message = message or self.message
+        self.errors = errors or {}
+        self.refusal = refusal
+
+    def as_json(self) -> dict:
+        return {"code": self.code, "message": self.message, "errors": self.errors}
+
+
+class NotFound(HubError):
+    status = 404
+    code = "not_found"
+    message = "No such record."
+
+
+class Forbidden(HubError):
+    status = 403
+    code = "forbidden"
+    message = "Your role does not allow this."
+
+
+class Unauthenticated(HubError):
+    status = 401
+    code = "unauthorized"
+    message = "Sign in or present a valid bearer token."
+
+
+class ValidationFailed(HubError):
+    status = 422
+    code = "validation_error"
+    message = "Some fields are not valid."
+
+
+class Conflict(HubError):
+    status = 409
+    code = "conflict"
+
+
+def wants_json() -> bool:
+    if request.path.startswith(("/api/", "/oauth/", "/.well-known/")):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def error_response(status: int, code: str, message: str, errors: Any = None):
+    if wants_json():
+        return {"code": code, "message": message, "errors": errors or {}}, status
+    return render_template("error.html", status=status, code=code, message=message,
+                           errors=errors or {}), status
+
+
+def handle_hub_error(error: HubError):
+    from hub.extensions import db
+    from hub.ledger.services import record_refusal
+
+    db.session.rollback()
+    if error.refusal is not None:
+        record_refusal(error.refusal, reason=error.message, errors=error.errors)
+        db.session.commit()
+    return error_response(error.status, error.code, error.message, error.errors)
+
+
+def handle_http_exception(error: HTTPException):
+    from hub.extensions import db
+
+    db.session.rollback()
+    data = getattr(error, "data", None) or {}
+    errors = data.get("errors") or data.get("messages") or {}
+    if isinstance(errors, dict) and set(errors) <= {"json", "query", "form", "files", "headers", "view_args"} \
+            and len(errors) == 1:
+        errors = next(iter(errors.values()))
+    status = error.code or 500
+    code = "csrf_failed" if isinstance(error, CSRFError) else STATUS_CODES.get(status, "error")
+    message = data.get("message") or error.description or error.name
+    response = error_response(status, code, message, errors)
+    headers = data.get("headers") or {}
+    if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+        headers = {**headers, "Allow": ", ".join(error.valid_methods)}
+    return (*response, headers) if headers else response
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(HubError, handle_hub_error)
+    app.register_error_handler(HTTPException, handle_http_exception)

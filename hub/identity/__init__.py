@@ -1,0 +1,2 @@
+"""Organisations, users, roles, second factors, training, written
+authorisations and personal API tokens."""

@@ -1,0 +1,126 @@
+"""How a request gets its user: the browser session (with the 30-minute idle
+limit and the second-factor step) or a bearer token; and the decorators that
+views use to ask for a signed-in user, a capability or a token scope."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import wraps
+
+from flask import Flask, flash, g, redirect, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from hub.clock import utcnow
+from hub.errors import Forbidden, Unauthenticated, wants_json
+from hub.extensions import db, login_manager
+from hub.identity.errors import InsufficientScope
+from hub.identity.models import User
+from hub.identity.permissions import can
+from hub.identity.roles import ROLE_SCOPES, Capability
+from hub.identity.tokens import authenticate_bearer
+
+PENDING_KEY = "pending_login"
+PENDING_MINUTES = 5
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.active else None
+
+
+@login_manager.request_loader
+def load_user_from_bearer(req) -> User | None:
+    header = req.headers.get("Authorization", "")
+    if not header.lower().startswith("bearer "):
+        return None
+    token = authenticate_bearer(header[7:])
+    g.api_token = token
+    return token.user
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    if wants_json():
+        raise Unauthenticated()
+    return redirect(url_for("identity.login", next=request.full_path if request.method == "GET" else None))
+
+
+def start_session(user: User) -> None:
+    """A fresh session for a signed-in user: nothing from before survives."""
+    session.clear()
+    login_user(user)
+    session.permanent = True
+    session["seen_at"] = utcnow().timestamp()
+
+
+def end_session() -> None:
+    logout_user()
+    session.clear()
+
+
+def set_pending(user: User) -> None:
+    session.clear()
+    session[PENDING_KEY] = {"user_id": user.id, "at": utcnow().timestamp()}
+
+
+def pending_user() -> User | None:
+    pending = session.get(PENDING_KEY)
+    if not pending:
+        return None
+    started = datetime.fromtimestamp(pending["at"], tz=utcnow().tzinfo)
+    if utcnow() - started > timedelta(minutes=PENDING_MINUTES):
+        session.pop(PENDING_KEY, None)
+        return None
+    return load_user(str(pending["user_id"]))
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "identity.login"
+    app.jinja_env.globals["can"] = lambda user, name: can(user, Capability(name))
+    login_manager.session_protection = "strong"
+
+    @app.before_request
+    def end_idle_sessions():
+        if "_user_id" not in session:
+            return None
+        idle = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+        seen = session.get("seen_at")
+        now = utcnow()
+        if seen is None or now - datetime.fromtimestamp(seen, tz=now.tzinfo) > idle:
+            end_session()
+            if not wants_json() and request.endpoint not in ("identity.login", "static"):
+                flash(f"Your session ended after {idle.seconds // 60} minutes without activity.", "info")
+                return redirect(url_for("identity.login"))
+            return None
+        session["seen_at"] = now.timestamp()
+        return None
+
+
+def capability_required(capability: Capability):
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not can(current_user, capability):
+                raise Forbidden(f"The {current_user.role.label.lower()} role may not open this page.")
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+def scope_required(scope: str):
+    """For API routes: a signed-in session user whose role allows the scope,
+    or a bearer token that carries it."""
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                raise Unauthenticated()
+            token = g.get("api_token")
+            granted = token.scope_set if token is not None else ROLE_SCOPES[current_user.role]
+            if scope not in granted:
+                raise InsufficientScope(errors={"required_scope": scope})
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator

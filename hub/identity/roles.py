@@ -1,0 +1,99 @@
+"""The roles of DESIGN.md section 1, which organisations may hold them, and
+what each may do in the hub. Capabilities are the words views check; the law
+itself (training, written authorisation) is the policy engine's to decide."""
+from __future__ import annotations
+
+import enum
+
+
+class OrganisationKind(str, enum.Enum):
+    AGENCY = "agency"
+    HOA = "hoa"
+    BUSINESS = "business"
+    OUTSIDE_AGENCY = "outside_agency"
+
+    @property
+    def is_partner(self) -> bool:
+        return self in (OrganisationKind.HOA, OrganisationKind.BUSINESS)
+
+
+class Role(str, enum.Enum):
+    PARTNER_ADMIN = "partner_admin"
+    OFFICER = "officer"
+    ALPR_ADMIN = "alpr_admin"
+    CHIEF = "chief"
+    RECORDS = "records"
+    AGENCY_REQUESTER = "agency_requester"
+    AUDITOR = "auditor"
+    HUB_ADMIN = "hub_admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+    @property
+    def requires_second_factor(self) -> bool:
+        return self in SECOND_FACTOR_ROLES
+
+    def allowed_in(self, kind: OrganisationKind) -> bool:
+        return kind in ROLE_ORGANISATIONS[self]
+
+
+ROLE_LABELS = {
+    Role.PARTNER_ADMIN: "Partner administrator",
+    Role.OFFICER: "Officer",
+    Role.ALPR_ADMIN: "ALPR administrator",
+    Role.CHIEF: "Chief of police",
+    Role.RECORDS: "Records staff",
+    Role.AGENCY_REQUESTER: "Outside agency requester",
+    Role.AUDITOR: "Auditor",
+    Role.HUB_ADMIN: "Hub administrator",
+}
+
+SECOND_FACTOR_ROLES = frozenset({Role.CHIEF, Role.ALPR_ADMIN, Role.HUB_ADMIN, Role.AUDITOR})
+
+_AGENCY = frozenset({OrganisationKind.AGENCY})
+ROLE_ORGANISATIONS = {
+    Role.PARTNER_ADMIN: frozenset({OrganisationKind.HOA, OrganisationKind.BUSINESS}),
+    Role.OFFICER: _AGENCY,
+    Role.ALPR_ADMIN: _AGENCY,
+    Role.CHIEF: _AGENCY,
+    Role.RECORDS: _AGENCY,
+    Role.AGENCY_REQUESTER: frozenset({OrganisationKind.OUTSIDE_AGENCY}),
+    Role.AUDITOR: _AGENCY,
+    Role.HUB_ADMIN: _AGENCY,
+}
+
+
+class Capability(str, enum.Enum):
+    """What a role may do; each grows a page or an API route."""
+
+    MANAGE_USERS = "users.manage"
+    MANAGE_SETTINGS = "settings.manage"
+    RECORD_TRAINING = "training.record"
+    AUTHORISE_OFFICERS = "officers.authorise"
+    READ_LEDGER = "ledger.read"
+    USE_API_TOKENS = "tokens.use"
+
+
+ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
+    Role.PARTNER_ADMIN: frozenset({Capability.USE_API_TOKENS}),
+    Role.OFFICER: frozenset({Capability.USE_API_TOKENS}),
+    Role.ALPR_ADMIN: frozenset({Capability.RECORD_TRAINING, Capability.USE_API_TOKENS}),
+    Role.CHIEF: frozenset({Capability.AUTHORISE_OFFICERS, Capability.RECORD_TRAINING,
+                           Capability.READ_LEDGER, Capability.USE_API_TOKENS}),
+    Role.RECORDS: frozenset({Capability.USE_API_TOKENS}),
+    Role.AGENCY_REQUESTER: frozenset({Capability.USE_API_TOKENS}),
+    Role.AUDITOR: frozenset({Capability.READ_LEDGER, Capability.USE_API_TOKENS}),
+    Role.HUB_ADMIN: frozenset({Capability.MANAGE_USERS, Capability.MANAGE_SETTINGS,
+                               Capability.READ_LEDGER, Capability.USE_API_TOKENS}),
+}
+
+# Personal API token scopes: a token carries some of the scopes its owner's
+# role allows, never more.
+CAPABILITY_SCOPES = {Capability.READ_LEDGER: "ledger:read", Capability.MANAGE_SETTINGS: "settings:manage"}
+ROLE_SCOPES: dict[Role, frozenset[str]] = {
+    role: frozenset({"profile:read"} | {CAPABILITY_SCOPES[c] for c in caps if c in CAPABILITY_SCOPES})
+    for role, caps in ROLE_CAPABILITIES.items()
+}
+ALL_SCOPES = frozenset().union(*ROLE_SCOPES.values())

@@ -1,0 +1,99 @@
+"""Personal API tokens: shown once, stored as a hash, scoped, expiring,
+revocable. A token reads `hubpat_<lookup>_<secret>`; the lookup finds the
+row, the secret is compared by hash in constant time."""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from hub.clock import utcnow
+from hub.errors import Forbidden, Refusal
+from hub.extensions import db
+from hub.identity.errors import IdentityInvalid, InvalidToken, TokenExpired, TokenRevoked
+from hub.identity.models import ApiToken, User
+from hub.identity.permissions import can
+from hub.identity.roles import ROLE_SCOPES, Capability
+from hub.ledger.services import record
+
+TOKEN_PATTERN = re.compile(r"^hubpat_([A-Za-z0-9]{16})_([A-Za-z0-9_-]{43})$")
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_token(actor: Any, owner: User, *, name: str, scopes: list[str] | None = None,
+                 expires_in_days: int | None = None) -> tuple[ApiToken, str]:
+    """Returns the token row and its plaintext, which is never stored."""
+    if isinstance(actor, User) and actor.id != owner.id and not can(actor, Capability.MANAGE_USERS):
+        raise Forbidden("Only the owner or a hub administrator creates a token for a user.",
+                        refusal=Refusal("api_token.create", actor, owner))
+    allowed = ROLE_SCOPES[owner.role]
+    requested = sorted(set(scopes)) if scopes else sorted(allowed)
+    errors = {}
+    unknown = [s for s in requested if s not in allowed]
+    if unknown:
+        errors["scopes"] = [f"The {owner.role.label.lower()} role cannot hold: {', '.join(unknown)}. "
+                            f"Allowed: {', '.join(sorted(allowed))}."]
+    max_days = current_app.config["API_TOKEN_MAX_DAYS"]
+    days = expires_in_days or current_app.config["API_TOKEN_DEFAULT_DAYS"]
+    if not 1 <= days <= max_days:
+        errors["expires_in_days"] = [f"A token lasts between 1 and {max_days} days."]
+    if not name.strip():
+        errors["name"] = ["Name the token after what will use it."]
+    if not owner.active:
+        errors["user"] = ["The account is deactivated."]
+    if errors:
+        raise IdentityInvalid(errors=errors)
+    lookup = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789") for _ in range(16))
+    secret = secrets.token_urlsafe(32)
+    now = utcnow()
+    token = ApiToken(user_id=owner.id, name=name.strip()[:100], lookup=lookup, secret_hash=_digest(secret),
+                     scopes=" ".join(requested), created_at=now, expires_at=now + timedelta(days=days))
+    db.session.add(token)
+    db.session.flush()
+    record("api_token.created", actor=actor, subject=token,
+           details={"owner": owner.username, "name": token.name, "scopes": requested,
+                    "expires_at": token.expires_at.isoformat()})
+    return token, f"hubpat_{lookup}_{secret}"
+
+
+def revoke_token(actor: Any, token: ApiToken) -> ApiToken:
+    if isinstance(actor, User) and actor.id != token.user_id and not can(actor, Capability.MANAGE_USERS):
+        raise Forbidden("Only the owner or a hub administrator revokes a token.",
+                        refusal=Refusal("api_token.revoke", actor, token))
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        db.session.flush()
+        record("api_token.revoked", actor=actor, subject=token,
+               details={"owner": token.user.username, "name": token.name})
+    return token
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
+                                   .order_by(ApiToken.created_at.desc())))
+
+
+def authenticate_bearer(value: str) -> ApiToken:
+    """The token behind an `Authorization: Bearer ...` value, or an error
+    that says plainly what is wrong with it."""
+    match = TOKEN_PATTERN.match(value.strip())
+    if not match:
+        raise InvalidToken()
+    token = db.session.scalar(select(ApiToken).where(ApiToken.lookup == match.group(1)))
+    if token is None or not secrets.compare_digest(token.secret_hash, _digest(match.group(2))):
+        raise InvalidToken()
+    if token.revoked_at is not None:
+        raise TokenRevoked()
+    if token.expires_at <= utcnow():
+        raise TokenExpired()
+    if not token.user.active:
+        raise InvalidToken("The account behind this token is deactivated.")
+    return token

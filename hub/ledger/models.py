@@ -1,0 +1,100 @@
+"""Ledger tables. Entries are append-only; `LedgerHead` is the one row every
+writer locks, which is what keeps concurrent writers on one chain."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.db import UTCDateTime
+from hub.extensions import db
+
+
+class LedgerHead(db.Model):
+    __tablename__ = "ledger_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    chain_hash: Mapped[str] = mapped_column(String(64))
+    last_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LedgerEntry(db.Model):
+    __tablename__ = "ledger_entries"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                    autoincrement=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    actor_org_id: Mapped[int | None] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(100), index=True)
+    subject_type: Mapped[str | None] = mapped_column(String(50))
+    subject_id: Mapped[str | None] = mapped_column(String(100))
+    purpose: Mapped[str | None] = mapped_column(Text)
+    case_number: Mapped[str | None] = mapped_column(String(100), index=True)
+    details: Mapped[str] = mapped_column(Text)
+    private_digest: Mapped[str | None] = mapped_column(String(64))
+    leaf_hash: Mapped[str] = mapped_column(String(64))
+    chain_hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (db.Index("ix_ledger_entries_subject", "subject_type", "subject_id"),)
+
+
+class LedgerPrivateDetail(db.Model):
+    """Private data an entry commits to by hash (a plate in a query, a name in
+    a request). A lawful destruction deletes this row; the entry stays valid."""
+
+    __tablename__ = "ledger_private_details"
+
+    entry_id: Mapped[int] = mapped_column(ForeignKey("ledger_entries.id"), primary_key=True)
+    salt: Mapped[bytes] = mapped_column(LargeBinary(16))
+    content: Mapped[str] = mapped_column(Text)
+
+
+class LedgerTreeNode(db.Model):
+    """Hashes of complete subtrees above the leaves (level >= 1), filled in
+    when a checkpoint is made, so inclusion proofs cost O(log n) look-ups."""
+
+    __tablename__ = "ledger_tree_nodes"
+
+    level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    idx: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                     autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class LedgerTreeState(db.Model):
+    """How far the stored tree nodes reach; its one row also serialises
+    checkpoint makers."""
+
+    __tablename__ = "ledger_tree_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class LedgerCheckpoint(db.Model):
+    __tablename__ = "ledger_checkpoints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    origin: Mapped[str] = mapped_column(String(200))
+    tree_size: Mapped[int] = mapped_column(BigInteger, index=True)
+    root_hash: Mapped[str] = mapped_column(String(64))
+    chain_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at_text: Mapped[str] = mapped_column(String(40))
+    key_id: Mapped[str] = mapped_column(String(16))
+    signature: Mapped[str] = mapped_column(String(120))
+
+    def as_document(self) -> dict:
+        return {
+            "origin": self.origin,
+            "tree_size": self.tree_size,
+            "root_hash": self.root_hash,
+            "chain_hash": self.chain_hash,
+            "created_at": self.created_at_text,
+            "key_id": self.key_id,
+            "signature": self.signature,
+        }

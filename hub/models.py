@@ -1,0 +1,8 @@
+"""Every domain's tables in one import, so Alembic and the test fixtures see
+the whole schema."""
+from hub.cameras.models import Camera  # noqa: F401
+from hub.identity.models import (ApiToken, Organisation, RecoveryCode, TrainingAcknowledgement,  # noqa: F401
+                                 User, WrittenAuthorisation)
+from hub.ledger.models import (LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerPrivateDetail,  # noqa: F401
+                               LedgerTreeNode, LedgerTreeState)
+from hub.settings.models import Setting  # noqa: F401

@@ -1,0 +1,1 @@
+"""The one scheduler process (DESIGN.md section 3.8)."""

@@ -1,0 +1,49 @@
+"""Exactly one scheduler runs however many hub processes start one: on
+PostgreSQL a session advisory lock held on its own connection, on SQLite an
+exclusive lock on a file under `instance/`. A second scheduler waits as a
+standby and takes over when the first one's lock goes away."""
+from __future__ import annotations
+
+import fcntl
+import os
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import text
+
+from hub.extensions import db
+
+ADVISORY_KEY = 0x41_4C_50_52  # "ALPR"
+
+
+class SchedulerLock:
+    def __init__(self) -> None:
+        self._connection = None
+        self._fd: int | None = None
+
+    def acquire(self) -> bool:
+        if db.engine.dialect.name == "postgresql":
+            connection = db.engine.connect()
+            if connection.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_KEY}):
+                connection.commit()
+                self._connection = connection
+                return True
+            connection.close()
+            return False
+        path = Path(current_app.instance_path) / "scheduler.lock"
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        self._fd = fd
+        return True
+
+    def release(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None

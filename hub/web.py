@@ -1,0 +1,46 @@
+"""The request's unit of work and the protections every request gets.
+
+A request that ends below 400 commits what its service did; anything else
+rolls back, so a failed request never leaves half a record. Forms and
+session-authenticated API calls need a CSRF token; bearer-token calls do not
+(a cross-site page cannot set that header)."""
+from __future__ import annotations
+
+from flask import Flask, request
+
+from hub.extensions import csrf, db
+
+
+def _is_bearer_request() -> bool:
+    return request.headers.get("Authorization", "").lower().startswith("bearer ")
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def protect_against_csrf():
+        if request.method in ("POST", "PUT", "PATCH", "DELETE") and not _is_bearer_request():
+            csrf.protect()
+
+    @app.after_request
+    def finish_unit_of_work(response):
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy",
+                                    "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'")
+        if request.path.startswith("/api/") or response.mimetype == "text/html":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.teardown_request
+    def rollback_on_exception(exc):
+        if exc is not None:
+            db.session.rollback()

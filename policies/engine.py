@@ -1,0 +1,139 @@
+"""The policy engine: loads a state pack and the agency's pack, and decides.
+
+An agency pack may add rules and may restate a state rule (same id) only in a
+stricter form; a pack that would loosen the state's rule refuses to load."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from policies import checks
+from policies.loading import PolicyPackError, load_pack_file, PACKS_DIR, Pack, Rule
+
+
+@dataclass(frozen=True)
+class Reason:
+    rule: str
+    cite: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.cite}: {self.message}"
+
+
+@dataclass
+class Decision:
+    action: str
+    allowed: bool
+    reasons: list[Reason] = field(default_factory=list)
+    obligations: dict[str, Any] = field(default_factory=dict)
+    rules: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return "; ".join(str(r) for r in self.reasons)
+
+    def as_errors(self) -> list[dict]:
+        return [{"rule": r.rule, "cite": r.cite, "message": r.message} for r in self.reasons]
+
+
+class PolicyEngine:
+    def __init__(self, packs: list[Pack]) -> None:
+        self.packs = packs
+        self._rules: dict[str, list[Rule]] = {}
+        for rule in self._effective_rules(packs):
+            self._rules.setdefault(rule.action, []).append(rule)
+
+    @classmethod
+    def load(cls, *, state: str | None = None, agency: str | None = None,
+             directory: Path = PACKS_DIR) -> "PolicyEngine":
+        """Load `agency` (which names its state) or a state pack alone."""
+        if agency:
+            agency_pack = load_pack_file(directory / "agencies" / f"{agency}.yaml", kind="agency")
+            state_pack = load_pack_file(directory / "states" / f"{agency_pack.state}.yaml", kind="state")
+            if state and state != state_pack.name:
+                raise PolicyPackError(agency_pack.path, None,
+                                      f"belongs to state pack '{state_pack.name}', not '{state}'")
+            return cls.from_packs(state_pack, agency_pack)
+        if not state:
+            raise PolicyPackError(directory, None, "no state or agency pack named")
+        return cls([load_pack_file(directory / "states" / f"{state}.yaml", kind="state")])
+
+    @classmethod
+    def from_packs(cls, state_pack: Pack, agency_pack: Pack | None = None) -> "PolicyEngine":
+        if agency_pack is not None:
+            _refuse_loosening(state_pack, agency_pack)
+            return cls([state_pack, agency_pack])
+        return cls([state_pack])
+
+    @staticmethod
+    def _effective_rules(packs: list[Pack]) -> list[Rule]:
+        by_id: dict[str, Rule] = {}
+        for pack in packs:
+            for rule in pack.rules:
+                by_id[rule.id] = rule
+        return list(by_id.values())
+
+    @property
+    def state(self) -> Pack:
+        return self.packs[0]
+
+    @property
+    def agency(self) -> Pack | None:
+        return self.packs[1] if len(self.packs) > 1 else None
+
+    def rules(self, action: str) -> list[Rule]:
+        return list(self._rules.get(action, []))
+
+    def decide(self, action: str, context: dict[str, Any]) -> Decision:
+        decision = Decision(action=action, allowed=True)
+        for rule in self._rules.get(action, []):
+            if not rule.applies(context):
+                continue
+            decision.rules.append(rule.id)
+            for kind, spec in rule.check.items():
+                for message in checks.JUDGES[kind](spec, context):
+                    decision.reasons.append(Reason(rule.id, rule.cite, message))
+            for key, value in rule.obligations.items():
+                current = decision.obligations.get(key)
+                decision.obligations[key] = value if current is None else checks.combine_obligation(current, value)
+        decision.allowed = not decision.reasons
+        return decision
+
+    def obligation(self, action: str, key: str, context: dict[str, Any] | None = None) -> Any:
+        return self.decide(action, context or {}).obligations.get(key)
+
+
+def _refuse_loosening(state_pack: Pack, agency_pack: Pack) -> None:
+    if agency_pack.state != state_pack.name:
+        raise PolicyPackError(agency_pack.path, None,
+                              f"names state pack '{agency_pack.state}', not '{state_pack.name}'")
+    base = {rule.id: rule for rule in state_pack.rules}
+    for rule in agency_pack.rules:
+        old = base.get(rule.id)
+        if old is None:
+            continue
+        problem = _loosening(rule, old)
+        if problem:
+            raise PolicyPackError(agency_pack.path, rule.id,
+                                  f"loosens the state rule ({old.cite}): {problem}")
+
+
+def _loosening(new: Rule, old: Rule) -> str | None:
+    if new.action != old.action:
+        return f"it moves the rule from action '{old.action}' to '{new.action}'"
+    if new.when != old.when:
+        return "it changes when the rule applies"
+    if not set(new.unless) <= set(old.unless):
+        return f"it adds exceptions {sorted(set(new.unless) - set(old.unless))}"
+    for kind, spec in old.check.items():
+        if kind not in new.check:
+            return f"it drops the '{kind}' check"
+        if not checks.AT_LEAST_AS_STRICT[kind](new.check[kind], spec):
+            return f"its '{kind}' check is weaker than the state's"
+    for key, value in old.obligations.items():
+        if key not in new.obligations:
+            return f"it drops the obligation '{key}'"
+        if not checks.obligation_at_least_as_strict(new.obligations[key], value):
+            return f"its obligation '{key}' is weaker than the state's"
+    return None
