@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask
 
 from hub import policy, web
-from hub.config import build_config
+from hub.config import build_config, finish_config
 from hub.errors import register_error_handlers
 from hub.extensions import api, csrf, db, login_manager, migrate
 
@@ -19,6 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(build_config(Path(app.instance_path), dict(os.environ)))
     if test_config:
         app.config.from_mapping(test_config)
+    finish_config(app.config)
     logging.basicConfig(level=os.environ.get("HUB_LOG_LEVEL", "INFO"))
 
     db.init_app(app)

@@ -36,7 +36,6 @@ def build_config(instance_path: Path, env: dict[str, str]) -> dict:
     idle_minutes = int(env.get("HUB_SESSION_IDLE_MINUTES", "30"))
     config = {
         "SQLALCHEMY_DATABASE_URI": url,
-        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(url),
         "SECRET_KEY": env.get("SECRET_KEY") or _instance_secret(instance_path / "secret_key"),
         "HUB_NAME": env.get("HUB_NAME", "Corcoran ALPR partner hub"),
         "POLICY_AGENCY_PACK": env.get("HUB_AGENCY_PACK", "corcoran"),
@@ -66,7 +65,13 @@ def build_config(instance_path: Path, env: dict[str, str]) -> dict:
     return config
 
 
-def _engine_options(url: str) -> dict:
+def finish_config(config: dict) -> None:
+    """What follows from the final settings, after the caller's overrides."""
+    config["SQLALCHEMY_DATABASE_URI"] = database_url(config["SQLALCHEMY_DATABASE_URI"])
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(config["SQLALCHEMY_DATABASE_URI"]))
+
+
+def engine_options(url: str) -> dict:
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}
     return {"pool_pre_ping": True}

@@ -77,7 +77,7 @@ def pending_user() -> User | None:
 def init_app(app: Flask) -> None:
     login_manager.login_view = "identity.login"
     app.jinja_env.globals["can"] = lambda user, name: can(user, Capability(name))
-    login_manager.session_protection = "strong"
+    login_manager.session_protection = "basic"
 
     @app.before_request
     def end_idle_sessions():

@@ -1,0 +1,184 @@
+"""Fixtures: an app on a migrated database (SQLite by default, PostgreSQL
+when HUB_TEST_DATABASE_URL names one), clean tables for every test, a
+controllable clock, and factories that build objects through services."""
+from __future__ import annotations
+
+import os
+import re
+from datetime import date, timedelta
+
+import pyotp
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import delete, insert
+
+from hub import create_app
+from hub.clock import clock, utcnow
+from hub.extensions import db
+from hub.identity import access, services
+from hub.identity.models import Organisation, User
+from hub.identity.roles import OrganisationKind, Role
+from hub.ledger.models import LedgerHead, LedgerTreeState
+from hub.ledger.verifier import CHAIN_START
+
+PASSWORD = "correct horse battery staple"
+
+
+def pytest_report_header(config):
+    return f"database: {_database_url('<tmp>')}"
+
+
+def _database_url(tmp: str) -> str:
+    return os.environ.get("HUB_TEST_DATABASE_URL") or f"sqlite:///{tmp}/test.sqlite3"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    instance = tmp_path_factory.mktemp("instance")
+    application = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": _database_url(str(instance)),
+        "SECRET_KEY": "test-only-secret-key",
+        "PASSWORD_HASH_PROFILE": "fast",
+        "LEDGER_SIGNING_KEY_PATH": str(instance / "ledger-key.pem"),
+    })
+    application.instance_path = str(instance)
+    with application.app_context():
+        upgrade()
+    return application
+
+
+@pytest.fixture(autouse=True)
+def _push_request_context():
+    """pytest-flask pushes a request context around every test that uses
+    `app`; client requests would then share its `g` and database session
+    with the test. Tests here push contexts explicitly instead."""
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(app):
+    with app.app_context():
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(delete(table))
+        db.session.execute(insert(LedgerHead).values(id=1, size=0, chain_hash=CHAIN_START.hex()))
+        db.session.execute(insert(LedgerTreeState).values(id=1, size=0))
+        db.session.commit()
+    yield
+    clock.unfreeze()
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+        db.session.rollback()
+
+
+@pytest.fixture
+def frozen_clock():
+    clock.freeze()
+    yield clock
+    clock.unfreeze()
+
+
+def is_postgres(app) -> bool:
+    return app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+
+
+# --- factories -------------------------------------------------------------
+
+def make_organisation(name="Corcoran Police Department", kind=OrganisationKind.AGENCY, state="MN") -> Organisation:
+    return services.find_organisation(name) or services.create_organisation("test", name=name, kind=kind,
+                                                                              state=state)
+
+
+def make_user(username: str, role: Role, organisation: Organisation | None = None, *, trained: bool = False,
+              authorised: bool = False, totp: bool = False) -> User:
+    if organisation is None:
+        kind = {Role.PARTNER_ADMIN: OrganisationKind.HOA,
+                Role.AGENCY_REQUESTER: OrganisationKind.OUTSIDE_AGENCY}.get(role, OrganisationKind.AGENCY)
+        organisation = make_organisation({OrganisationKind.HOA: "Test HOA",
+                                          OrganisationKind.OUTSIDE_AGENCY: "Neighbour PD"}.get(kind,
+                                          "Corcoran Police Department"), kind)
+    user = services.create_user("test", organisation=organisation, username=username, display_name=username,
+                                role=role, password=PASSWORD)
+    if trained:
+        access.record_training("test", user, completed_on=utcnow().date() - timedelta(days=5), course="ALPR training")
+    if authorised:
+        chief = services.find_user("test-chief") or make_user("test-chief", Role.CHIEF, organisation)
+        access.authorise_officer("test", user, text="Authorised in writing.", signed_on=utcnow().date(),
+                                 signed_by=chief)
+    if totp:
+        user.totp_secret = pyotp.random_base32()
+        user.totp_confirmed_at = utcnow()
+    db.session.flush()
+    return user
+
+
+@pytest.fixture
+def make(app):
+    """Factories for tests that also drive the test client: each call runs in
+    its own app context and commits, and the object comes back loaded but
+    detached (a pushed context would be shared with the client's requests)."""
+    class Factories:
+        @staticmethod
+        def user(*args, **kwargs) -> User:
+            with app.app_context():
+                user = make_user(*args, **kwargs)
+                db.session.commit()
+                db.session.refresh(user)
+                user.organisation
+                return user
+
+        @staticmethod
+        def organisation(*args, **kwargs) -> Organisation:
+            with app.app_context():
+                organisation = make_organisation(*args, **kwargs)
+                db.session.commit()
+                db.session.refresh(organisation)
+                return organisation
+    return Factories
+
+
+@pytest.fixture
+def run(app):
+    """Run a function in a fresh app context and commit: `run(fill, 3)`."""
+    def runner(fn, *args, **kwargs):
+        with app.app_context():
+            result = fn(*args, **kwargs)
+            db.session.commit()
+            return result
+    return runner
+
+
+# --- browser-session helpers --------------------------------------------------
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
+        re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def post_form(client, url: str, data: dict, *, page: str | None = None, **kwargs):
+    token = csrf_from(client.get(page or url).get_data(as_text=True))
+    return client.post(url, data={**data, "csrf_token": token}, **kwargs)
+
+
+def sign_in(client, username: str, password: str = PASSWORD, totp_secret: str | None = None):
+    response = post_form(client, "/login", {"username": username, "password": password})
+    if totp_secret and response.status_code == 302 and "/login/second-factor" in response.location:
+        code = pyotp.TOTP(totp_secret).at(utcnow())
+        response = post_form(client, "/login/second-factor", {"code": code})
+    return response
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()

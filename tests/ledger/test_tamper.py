@@ -1,0 +1,122 @@
+"""Altering, removing or reordering stored entries is caught by `hub ledger
+verify` and by the offline verifier run on an export, naming the entry."""
+import json
+
+import pytest
+from sqlalchemy import delete, select, update
+
+from hub.extensions import db
+from hub.ledger import signing, verifier
+from hub.ledger.models import LedgerEntry
+from hub.ledger.services import record
+from hub.ledger.tree import make_checkpoint
+from hub.ledger.verification import export_lines, verify_ledger
+
+
+@pytest.fixture
+def ledger_of_ten(ctx):
+    for n in range(10):
+        record("test.action", actor=None, subject=("thing", n), details={"n": n})
+    db.session.commit()
+    make_checkpoint()
+    db.session.commit()
+
+
+def offline_problems(tmp_path) -> tuple[int, str]:
+    export = tmp_path / "ledger.jsonl"
+    export.write_text("\n".join(export_lines()) + "\n")
+    key = tmp_path / "key.pem"
+    key.write_text(signing.public_key_pem())
+    import io
+    from contextlib import redirect_stdout
+    out = io.StringIO()
+    with redirect_stdout(out):
+        status = verifier.main(["export", str(export), "--public-key", str(key)])
+    return status, out.getvalue()
+
+
+def cli_verify(app):
+    return app.test_cli_runner().invoke(args=["ledger", "verify"])
+
+
+def test_intact_ledger_verifies_everywhere(app, ledger_of_ten, tmp_path):
+    assert verify_ledger() == []
+    assert offline_problems(tmp_path) == (0, "ok\n")
+    result = cli_verify(app)
+    assert result.exit_code == 0 and "intact" in result.output
+
+
+def test_altered_entry_is_named(app, ledger_of_ten, tmp_path):
+    db.session.execute(update(LedgerEntry).where(LedgerEntry.id == 4).values(details='{"n":40}'))
+    db.session.commit()
+    assert str(verify_ledger()[0]).startswith("entry 4: altered")
+    status, out = offline_problems(tmp_path)
+    assert status == 1 and out.startswith("entry 4: altered")
+    result = cli_verify(app)
+    assert result.exit_code == 1 and "entry 4" in result.output
+
+
+def test_removed_entry_is_named(app, ledger_of_ten, tmp_path):
+    db.session.execute(delete(LedgerEntry).where(LedgerEntry.id == 6))
+    db.session.commit()
+    assert str(verify_ledger()[0]).startswith("entry 6: missing")
+    status, out = offline_problems(tmp_path)
+    assert status == 1 and out.startswith("entry 6: missing")
+    assert cli_verify(app).exit_code == 1
+
+
+def test_removed_tail_is_caught_by_head_and_checkpoint(app, ledger_of_ten, tmp_path):
+    db.session.execute(delete(LedgerEntry).where(LedgerEntry.id == 10))
+    db.session.commit()
+    problems = verify_ledger()
+    assert problems and "missing" in str(problems[0])
+    assert offline_problems(tmp_path)[0] == 1
+
+
+def test_swapped_entries_are_caught(app, ledger_of_ten, tmp_path):
+    columns = ["actor", "action", "subject_type", "subject_id", "details", "leaf_hash", "chain_hash"]
+    rows = {r.id: {c: getattr(r, c) for c in columns}
+            for r in db.session.scalars(select(LedgerEntry).where(LedgerEntry.id.in_([3, 4])))}
+    db.session.execute(update(LedgerEntry).where(LedgerEntry.id == 3).values(**rows[4]))
+    db.session.execute(update(LedgerEntry).where(LedgerEntry.id == 4).values(**rows[3]))
+    db.session.commit()
+    assert verify_ledger()[0].entry_id == 3
+    status, out = offline_problems(tmp_path)
+    assert status == 1 and out.startswith("entry 3")
+
+
+def test_rewritten_history_with_recomputed_hashes_breaks_the_signed_checkpoint(app, ledger_of_ten, tmp_path):
+    """An attacker with database access recomputes every hash after an edit;
+    only the signed checkpoint, whose key is not in the database, tells."""
+    entries = db.session.scalars(select(LedgerEntry).order_by(LedgerEntry.id)).all()
+    entries[1].details = '{"n":99}'
+    chain = verifier.CHAIN_START
+    for entry in entries:
+        fields = {k: getattr(entry, k) for k in ("id", "actor_id", "actor", "actor_org_id", "action",
+                                                  "subject_type", "subject_id", "purpose", "case_number",
+                                                  "details", "private_digest")}
+        fields["at"] = entry.created_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        leaf = verifier.leaf_hash(verifier.leaf_body(fields))
+        chain = verifier.chain_next(chain, leaf)
+        entry.leaf_hash, entry.chain_hash = leaf.hex(), chain.hex()
+    db.session.commit()
+    problems = verify_ledger()
+    assert problems and "checkpoint" in str(problems[0])
+    assert offline_problems(tmp_path)[0] == 1
+
+
+def test_forged_checkpoint_signature_is_caught(app, ledger_of_ten, tmp_path):
+    from hub.ledger.models import LedgerCheckpoint
+    checkpoint = db.session.scalars(select(LedgerCheckpoint)).first()
+    checkpoint.root_hash = "00" * 32
+    db.session.commit()
+    problems = verify_ledger()
+    assert problems and "signature" in str(problems[0])
+
+
+def test_export_holds_no_private_details(ctx, tmp_path):
+    record("search.performed", actor=None, private={"plate": "SECRET1"})
+    db.session.commit()
+    text = "\n".join(export_lines())
+    assert "SECRET1" not in text
+    assert json.loads(text.splitlines()[0])["private_digest"]

@@ -1,0 +1,208 @@
+"""The three shipped packs decide as their rules say; broken or loosening
+packs refuse to load, naming the file and the rule."""
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from policies import PolicyEngine, PolicyPackError
+from policies.loading import PACKS_DIR
+
+
+@pytest.fixture(scope="module")
+def corcoran():
+    return PolicyEngine.load(agency="corcoran")
+
+
+@pytest.fixture(scope="module")
+def minnesota():
+    return PolicyEngine.load(state="mn")
+
+
+@pytest.fixture(scope="module")
+def example_state():
+    return PolicyEngine.load(state="example-state")
+
+
+def officer(**overrides):
+    context = {"authenticated": True, "role": "officer", "trained": True, "training_age_days": 10,
+               "written_authorisation": True}
+    return {**context, **overrides}
+
+
+def test_collection_limited_to_statutory_fields(minnesota):
+    ok = minnesota.decide("read.collect", {"fields": ["read_id", "plate", "captured_at", "plate_image"]})
+    assert ok.allowed
+    refused = minnesota.decide("read.collect", {"fields": ["plate", "driver_name", "face_image"]})
+    assert not refused.allowed
+    assert {r.cite for r in refused.reasons} == {"Minn. Stat. 13.824 subd. 2"}
+    assert "driver_name" in refused.summary() and "face_image" in refused.summary()
+
+
+def test_safe_at_home_reads_dropped_unless_investigation_hold(minnesota):
+    assert not minnesota.decide("read.collect", {"fields": ["plate"], "safe_at_home_participant": True}).allowed
+    assert minnesota.decide("read.collect", {"fields": ["plate"], "safe_at_home_participant": True,
+                                             "active_investigation_hold": True}).allowed
+
+
+def test_retention_state_60_agency_30(minnesota, corcoran):
+    assert minnesota.decide("read.retain", {"retention_days": 60}).allowed
+    assert not minnesota.decide("read.retain", {"retention_days": 61}).allowed
+    assert minnesota.obligation("read.retain", "retention_days") == 60
+    assert not corcoran.decide("read.retain", {"retention_days": 45}).allowed
+    assert corcoran.obligation("read.retain", "retention_days") == 30
+    assert corcoran.decide("read.retain", {"retention_days": 400, "exculpatory_hold": True}).allowed
+
+
+def test_data_access_needs_training_authorisation_and_role(corcoran):
+    assert corcoran.decide("data.access", officer()).allowed
+    untrained = corcoran.decide("data.access", officer(trained=False, training_age_days=None))
+    assert not untrained.allowed and any(r.cite == "Minn. Stat. 13.824 subd. 7" for r in untrained.reasons)
+    stale = corcoran.decide("data.access", officer(training_age_days=400))
+    assert [r.rule for r in stale.reasons] == ["training-current"]
+    unauthorised = corcoran.decide("data.access", officer(written_authorisation=False))
+    assert [r.rule for r in unauthorised.reasons] == ["written-authorisation"]
+    assert corcoran.decide("data.access", officer(role="records", written_authorisation=False)).allowed
+    assert not corcoran.decide("data.access", officer(role="partner_admin")).allowed
+
+
+def test_search_needs_reason_and_case_and_forbids_prohibited_uses(minnesota):
+    assert minnesota.decide("data.search", {"reason": "stolen car seen", "case_number": "ICR-1"}).allowed
+    missing = minnesota.decide("data.search", {"reason": " "})
+    assert {r.message for r in missing.reasons} == {"'reason' is required", "'case_number' is required"}
+    for purpose in ("facial_recognition", "traffic_enforcement", "repossession", "revenue_collection"):
+        assert not minnesota.decide("data.search", {"reason": "x", "case_number": "1", "purpose": purpose}).allowed
+    tracking = {"reason": "x", "case_number": "1", "purpose": "track_person"}
+    assert not minnesota.decide("data.search", tracking).allowed
+    assert minnesota.decide("data.search", {**tracking, "warrant": True}).allowed
+
+
+def test_outside_agency_sharing_needs_the_five_elements_and_approval(minnesota):
+    request = {"recipient_is_law_enforcement": True, "agency_name": "Rogers PD", "requester_name": "Det. H",
+               "purpose": "burglary investigation", "factual_basis": "vehicle seen at scene",
+               "case_number": "RPD-26-100", "head_of_agency_statement": "Authorised by Chief X",
+               "approved_by_chief": True, "active_investigation": True}
+    decision = minnesota.decide("data.share", request)
+    assert decision.allowed
+    assert decision.obligations["keep_request_on_file"] is True
+    incomplete = minnesota.decide("data.share", {**request, "head_of_agency_statement": "", "approved_by_chief": False})
+    assert {r.rule for r in incomplete.reasons} == {"share-written-request", "share-approved-on-reasonable-suspicion"}
+    assert not minnesota.decide("data.share", {**request, "recipient_is_law_enforcement": False}).allowed
+
+
+def test_example_state_forbids_immigration_and_out_of_state_sharing(example_state):
+    base = {"recipient_is_law_enforcement": True, "recipient_state": "EX", "home_state": "EX",
+            "purpose": "robbery investigation"}
+    assert example_state.decide("data.share", base).allowed
+    immigration = example_state.decide("data.share", {**base, "purpose": "immigration_enforcement"})
+    assert [r.cite for r in immigration.reasons] == ["Example State ALPR act sec. 5(a)"]
+    out_of_state = example_state.decide("data.share", {**base, "recipient_state": "MN"})
+    assert [r.rule for r in out_of_state.reasons] == ["in-state-agencies-only"]
+    assert example_state.obligation("read.retain", "retention_days") == 90
+
+
+def test_obligations_bca_notice_and_hotlist_rules(corcoran):
+    assert corcoran.obligation("camera.install", "bca_notice_days", {"fixed": True}) == 10
+    assert corcoran.obligation("camera.install", "bca_notice_days", {"fixed": False}) is None
+    entry = {"role": "alpr_admin", "plate": "ABC123", "reason_category": "stolen_vehicle", "case_number": "1",
+             "priority": "high", "expires_at": "2026-12-31", "expires_in_days": 30}
+    assert corcoran.decide("hotlist.enter", entry).allowed
+    assert not corcoran.decide("hotlist.enter", {**entry, "role": "officer"}).allowed
+    assert not corcoran.decide("hotlist.enter", {**entry, "reason_category": "unpaid_tickets"}).allowed
+    assert not corcoran.decide("hotlist.enter", {**entry, "expires_in_days": 120}).allowed
+    assert corcoran.decide("grant.request", {"case_number": "1", "offense_type": "theft", "factual_basis": "x",
+                                             "access_hours": 48}).allowed
+    assert not corcoran.decide("grant.request", {"case_number": "1", "offense_type": "theft",
+                                                 "factual_basis": "x", "access_hours": 200}).allowed
+
+
+def test_unknown_action_is_allowed_with_no_rules(corcoran):
+    decision = corcoran.decide("nothing.here", {})
+    assert decision.allowed and decision.rules == []
+
+
+# --- loading ---------------------------------------------------------------
+
+@pytest.fixture
+def pack_dir(tmp_path):
+    shutil.copytree(PACKS_DIR, tmp_path / "packs")
+    return tmp_path / "packs"
+
+
+def write_agency(pack_dir: Path, rules: list[dict]) -> Path:
+    path = pack_dir / "agencies" / "loose.yaml"
+    path.write_text(yaml.safe_dump({"pack": "loose", "kind": "agency", "state": "mn", "title": "Loose PD",
+                                    "jurisdiction": "Loose, MN", "version": "1", "rules": rules}))
+    return path
+
+
+RETENTION = {"id": "destroy-within-60-days", "action": "read.retain", "cite": "x", "says": "x",
+             "unless": ["active_investigation_hold", "exculpatory_hold"],
+             "check": {"at_most": {"field": "retention_days", "limit": 30}}, "obligations": {"retention_days": 30}}
+
+
+def test_tightening_agency_pack_loads(pack_dir):
+    write_agency(pack_dir, [RETENTION])
+    engine = PolicyEngine.load(agency="loose", directory=pack_dir)
+    assert engine.obligation("read.retain", "retention_days") == 30
+
+
+@pytest.mark.parametrize("change, complaint", [
+    ({"check": {"at_most": {"field": "retention_days", "limit": 90}}}, "'at_most' check is weaker"),
+    ({"obligations": {"retention_days": 90}}, "obligation 'retention_days' is weaker"),
+    ({"unless": ["active_investigation_hold", "exculpatory_hold", "chief_says_so"]}, "adds exceptions"),
+    ({"when": {"role": "officer"}}, "changes when the rule applies"),
+    ({"obligations": {}}, "drops the obligation"),
+])
+def test_loosening_agency_pack_refuses_to_load(pack_dir, change, complaint):
+    path = write_agency(pack_dir, [{**RETENTION, **change}])
+    with pytest.raises(PolicyPackError) as raised:
+        PolicyEngine.load(agency="loose", directory=pack_dir)
+    assert raised.value.path == str(path)
+    assert raised.value.rule == "destroy-within-60-days"
+    assert complaint in str(raised.value)
+
+
+def test_dropping_required_fields_is_loosening(pack_dir):
+    write_agency(pack_dir, [{"id": "share-written-request", "action": "data.share", "cite": "x", "says": "x",
+                             "check": {"required": ["agency_name"]}}])
+    with pytest.raises(PolicyPackError, match="share-written-request.*'required' check is weaker"):
+        PolicyEngine.load(agency="loose", directory=pack_dir)
+
+
+@pytest.mark.parametrize("text, rule, complaint", [
+    ("pack: broken\nkind: state\n", None, "'title' is a required property"),
+    ("pack: [unclosed\n", None, "not valid YAML"),
+    ("- just\n- a list\n", None, "must be a mapping"),
+])
+def test_malformed_pack_names_the_file(pack_dir, text, rule, complaint):
+    path = pack_dir / "states" / "broken.yaml"
+    path.write_text(text)
+    with pytest.raises(PolicyPackError) as raised:
+        PolicyEngine.load(state="broken", directory=pack_dir)
+    assert raised.value.path == str(path) and raised.value.rule == rule
+    assert complaint in str(raised.value)
+
+
+def test_malformed_rule_names_the_rule(pack_dir):
+    path = pack_dir / "states" / "broken.yaml"
+    path.write_text(yaml.safe_dump({"pack": "broken", "kind": "state", "title": "B", "jurisdiction": "BR",
+                                    "version": "1", "rules": [
+                                        {"id": "fine", "action": "a.b", "cite": "c", "says": "s",
+                                         "obligations": {"x": 1}},
+                                        {"id": "bad-check", "action": "a.b", "cite": "c", "says": "s",
+                                         "check": {"at_most": {"field": "x"}}}]}))
+    with pytest.raises(PolicyPackError) as raised:
+        PolicyEngine.load(state="broken", directory=pack_dir)
+    assert raised.value.rule == "bad-check" and "'limit' is a required property" in str(raised.value)
+
+
+def test_agency_pack_must_match_its_state(pack_dir):
+    path = write_agency(pack_dir, [RETENTION])
+    text = path.read_text().replace("state: mn", "state: example-state")
+    path.write_text(text)
+    engine = PolicyEngine.load(agency="loose", directory=pack_dir)
+    assert engine.state.name == "example-state"
+    with pytest.raises(PolicyPackError, match="belongs to state pack"):
+        PolicyEngine.load(state="mn", agency="loose", directory=pack_dir)
