@@ -22,18 +22,31 @@ PENDING_KEY = "pending_login"
 PENDING_MINUTES = 5
 
 
+def _bearer_value() -> str | None:
+    header = request.headers.get("Authorization", "") if request else ""
+    return header[7:] if header.lower().startswith("bearer ") else None
+
+
+def _active_user(user_id: int) -> User | None:
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.active else None
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    """The session's user, unless the request presents a bearer token: then
+    the token alone decides, so a revoked token is never rescued by a cookie."""
+    if _bearer_value() is not None:
+        return None
+    return _active_user(int(user_id))
 
 
 @login_manager.request_loader
 def load_user_from_bearer(req) -> User | None:
-    header = req.headers.get("Authorization", "")
-    if not header.lower().startswith("bearer "):
+    value = _bearer_value()
+    if value is None:
         return None
-    token = authenticate_bearer(header[7:])
+    token = authenticate_bearer(value)
     g.api_token = token
     return token.user
 
@@ -71,7 +84,7 @@ def pending_user() -> User | None:
     if utcnow() - started > timedelta(minutes=PENDING_MINUTES):
         session.pop(PENDING_KEY, None)
         return None
-    return load_user(str(pending["user_id"]))
+    return _active_user(pending["user_id"])
 
 
 def init_app(app: Flask) -> None:

@@ -150,7 +150,7 @@ def begin_enrolment(user: User) -> Enrolment:
         user.totp_secret = pyotp.random_base32()
         db.session.flush()
     issuer = current_app.config["HUB_NAME"]
-    return Enrolment(user.totp_secret, pyotp.TOTP(user.totp_secret).provisioning_uri(user.username, issuer))
+    return Enrolment(user.totp_secret, pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name=issuer))
 
 
 def confirm_enrolment(user: User, code: str) -> Enrolment:
