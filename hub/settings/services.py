@@ -32,9 +32,9 @@ class Definition:
 
 
 DEFINITIONS = {d.key: d for d in (
-    Definition("hub.display_name", "Name shown on every page", "", _text(120)),
-    Definition("hub.contact_email", "Contact e-mail for partners and the public", "", _email),
-    Definition("transparency.notice", "Public notice on the transparency pages", "", _text(4000)),
+    Definition("hub_display_name", "Name shown on every page", "", _text(120)),
+    Definition("contact_email", "Contact e-mail for partners and the public", "", _email),
+    Definition("transparency_notice", "Public notice on the transparency pages", "", _text(4000)),
 )}
 
 

@@ -128,7 +128,7 @@ def test_forms_without_csrf_token_are_refused(app, make, client):
     response = client.post("/login", data={"username": "ofc", "password": PASSWORD})
     assert response.status_code == 400 and "csrf_failed" in response.get_data(as_text=True)
     sign_in(client, "ofc")
-    api = client.patch("/api/v1/settings", json={"hub.display_name": "x"})
+    api = client.patch("/api/v1/settings", json={"hub_display_name": "x"})
     assert api.status_code == 400 and api.get_json()["code"] == "csrf_failed"
 
 
