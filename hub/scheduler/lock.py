@@ -24,6 +24,7 @@ class SchedulerLock:
     def acquire(self) -> bool:
         if db.engine.dialect.name == "postgresql":
             connection = db.engine.connect()
+            connection.detach()  # closing it must end the database session, and the lock with it
             if connection.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_KEY}):
                 connection.commit()
                 self._connection = connection
