@@ -41,7 +41,7 @@ def build_config(instance_path: Path, env: dict[str, str]) -> dict:
         "POLICY_AGENCY_PACK": env.get("HUB_AGENCY_PACK", "corcoran"),
         "LEDGER_ORIGIN": env.get("HUB_LEDGER_ORIGIN", "corcoran-mn.alpr-hub"),
         "LEDGER_SIGNING_KEY_PATH": env.get("HUB_LEDGER_KEY") or str(instance_path / "ledger-signing-key.pem"),
-        "LEDGER_CHECKPOINT_SECONDS": int(env.get("HUB_LEDGER_CHECKPOINT_SECONDS", "60")),
+        "LEDGER_CHECKPOINT_SECONDS": int(env.get("HUB_LEDGER_CHECKPOINT_SECONDS", "10")),
         "SESSION_IDLE_MINUTES": idle_minutes,
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=idle_minutes),
         "SESSION_REFRESH_EACH_REQUEST": True,

@@ -3,6 +3,6 @@ the whole schema."""
 from hub.cameras.models import Camera  # noqa: F401
 from hub.identity.models import (ApiToken, Organisation, RecoveryCode, TrainingAcknowledgement,  # noqa: F401
                                  User, WrittenAuthorisation)
-from hub.ledger.models import (LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerPrivateDetail,  # noqa: F401
-                               LedgerTreeNode, LedgerTreeState)
+from hub.ledger.models import (LedgerCheckpoint, LedgerEntry, LedgerPrivateDetail, LedgerState,  # noqa: F401
+                               LedgerTreeNode)
 from hub.settings.models import Setting  # noqa: F401

@@ -18,7 +18,7 @@ from hub.extensions import db
 from hub.identity import access, services
 from hub.identity.models import Organisation, User
 from hub.identity.roles import OrganisationKind, Role
-from hub.ledger.models import LedgerHead, LedgerTreeState
+from hub.ledger.models import LedgerState
 from hub.ledger.verifier import CHAIN_START
 
 PASSWORD = "correct horse battery staple"
@@ -61,8 +61,7 @@ def _clean_database(app):
     with app.app_context():
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(delete(table))
-        db.session.execute(insert(LedgerHead).values(id=1, size=0, chain_hash=CHAIN_START.hex()))
-        db.session.execute(insert(LedgerTreeState).values(id=1, size=0))
+        db.session.execute(insert(LedgerState).values(id=1, size=0, chain_hash=CHAIN_START.hex()))
         db.session.commit()
     yield
     clock.unfreeze()

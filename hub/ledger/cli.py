@@ -23,9 +23,9 @@ def verify_command():
 
 @ledger.command("checkpoint")
 def checkpoint_command():
-    """Sign a checkpoint of the ledger as it stands."""
+    """Seal the entries committed since the last checkpoint and sign a new one."""
     with unit_of_work():
-        checkpoint = tree.make_checkpoint()
+        checkpoint = tree.seal_and_checkpoint()
     if checkpoint is None:
         click.echo("nothing new since the last checkpoint")
     else:

@@ -1,5 +1,6 @@
-"""Ledger tables. Entries are append-only; `LedgerHead` is the one row every
-writer locks, which is what keeps concurrent writers on one chain."""
+"""Ledger tables. Writers only insert entries; the sealer (one at a time,
+serialised by the single `LedgerState` row) gives each committed entry its
+position in the tree and its link in the hash chain, then signs a checkpoint."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,21 +11,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from hub.db import UTCDateTime
 from hub.extensions import db
 
-
-class LedgerHead(db.Model):
-    __tablename__ = "ledger_head"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    size: Mapped[int] = mapped_column(BigInteger, default=0)
-    chain_hash: Mapped[str] = mapped_column(String(64))
-    last_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+BigId = BigInteger().with_variant(Integer, "sqlite")
 
 
 class LedgerEntry(db.Model):
     __tablename__ = "ledger_entries"
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
-                                    autoincrement=False)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     actor_id: Mapped[int | None] = mapped_column(Integer, index=True)
     actor: Mapped[str] = mapped_column(String(200))
@@ -37,7 +30,8 @@ class LedgerEntry(db.Model):
     details: Mapped[str] = mapped_column(Text)
     private_digest: Mapped[str | None] = mapped_column(String(64))
     leaf_hash: Mapped[str] = mapped_column(String(64))
-    chain_hash: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    chain_hash: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (db.Index("ix_ledger_entries_subject", "subject_type", "subject_id"),)
 
@@ -53,26 +47,26 @@ class LedgerPrivateDetail(db.Model):
     content: Mapped[str] = mapped_column(Text)
 
 
+class LedgerState(db.Model):
+    """The sealed part of the ledger: how many entries have positions, the
+    chain hash of the last one. Its one row is locked by the sealer."""
+
+    __tablename__ = "ledger_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    chain_hash: Mapped[str] = mapped_column(String(64))
+
+
 class LedgerTreeNode(db.Model):
-    """Hashes of complete subtrees above the leaves (level >= 1), filled in
-    when a checkpoint is made, so inclusion proofs cost O(log n) look-ups."""
+    """Hashes of complete subtrees above the leaves (level >= 1), stored as
+    entries are sealed, so inclusion proofs cost O(log n) look-ups."""
 
     __tablename__ = "ledger_tree_nodes"
 
     level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    idx: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
-                                     autoincrement=False)
+    idx: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
     hash: Mapped[bytes] = mapped_column(LargeBinary(32))
-
-
-class LedgerTreeState(db.Model):
-    """How far the stored tree nodes reach; its one row also serialises
-    checkpoint makers."""
-
-    __tablename__ = "ledger_tree_state"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    size: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class LedgerCheckpoint(db.Model):

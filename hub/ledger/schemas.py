@@ -14,6 +14,7 @@ class CheckpointSchema(Schema):
 
 class EntrySchema(Schema):
     id = fields.Int()
+    position = fields.Int(metadata={"description": "1-based leaf position in the tree"})
     at = fields.Str()
     actor_id = fields.Int(allow_none=True)
     actor = fields.Str()

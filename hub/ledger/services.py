@@ -1,25 +1,29 @@
 """The one function that writes to the ledger, and what builds on it.
 
-`record` runs inside the caller's transaction: it locks the ledger head,
-appends the entry and moves the head, so the change it records and the entry
-commit or roll back together, and two writers can never both extend the same
-head. Call it after the change itself has been flushed: the head stays locked
-until the caller commits."""
+`record` runs inside the caller's transaction and only inserts: the entry
+commits or rolls back with the change it records, and writers never wait for
+one another. The sealer (`hub.ledger.tree.seal_and_checkpoint`) later gives
+committed entries their positions and chain links, one sealer at a time, so
+the chain cannot fork however many writers there are."""
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select
 
 from hub.clock import utcnow
 from hub.errors import Refusal
 from hub.extensions import db
 from hub.ledger import verifier
-from hub.ledger.models import LedgerEntry, LedgerHead, LedgerPrivateDetail
+from hub.ledger.models import LedgerEntry, LedgerPrivateDetail
 
 SYSTEM_ACTOR = "system"
+_ENTRIES = LedgerEntry.__table__
+_PRIVATE = LedgerPrivateDetail.__table__
+_INSERT_ENTRY = insert(_ENTRIES).returning(_ENTRIES.c.id)
+_INSERT_PRIVATE = insert(_PRIVATE)
 
 
 @dataclass(frozen=True)
@@ -59,14 +63,8 @@ def record(action: str, *, actor: Any, subject: Any = None, purpose: str | None 
     and `details`. `private` holds data that may later have to be destroyed;
     the entry commits to it by a salted hash."""
     session = db.session
-    head = session.execute(
-        update(LedgerHead).where(LedgerHead.id == 1).values(size=LedgerHead.size + 1)
-        .returning(LedgerHead.size, LedgerHead.chain_hash, LedgerHead.last_at)
-    ).one()
-    entry_id, previous_chain, last_at = head
+    session.flush()  # the change first, so the subject has its id and the order is the caller's
     at = utcnow()
-    if last_at is not None and at < last_at:
-        at = last_at
     actor_id, actor_label, actor_org_id = actor_ref(actor)
     subject_type, subject_id = subject_ref(subject)
     salt = private_text = digest = None
@@ -75,26 +73,17 @@ def record(action: str, *, actor: Any, subject: Any = None, purpose: str | None 
         private_text = verifier.canonical_json(private)
         digest = verifier.private_digest(salt, private_text)
     fields = {
-        "id": entry_id, "at": format_time(at), "actor_id": actor_id, "actor": actor_label,
-        "actor_org_id": actor_org_id, "action": action, "subject_type": subject_type,
-        "subject_id": subject_id, "purpose": purpose, "case_number": case_number,
-        "details": verifier.canonical_json(details or {}), "private_digest": digest,
+        "at": format_time(at), "actor_id": actor_id, "actor": actor_label, "actor_org_id": actor_org_id,
+        "action": action, "subject_type": subject_type, "subject_id": subject_id, "purpose": purpose,
+        "case_number": case_number, "details": verifier.canonical_json(details or {}), "private_digest": digest,
     }
-    leaf = verifier.leaf_hash(verifier.leaf_body(fields))
-    chain = verifier.chain_next(bytes.fromhex(previous_chain), leaf)
-    session.execute(insert(LedgerEntry), [{
-        "id": entry_id, "created_at": at, "actor_id": actor_id, "actor": actor_label,
-        "actor_org_id": actor_org_id, "action": action, "subject_type": subject_type,
-        "subject_id": subject_id, "purpose": purpose, "case_number": case_number,
-        "details": fields["details"], "private_digest": digest,
-        "leaf_hash": leaf.hex(), "chain_hash": chain.hex(),
-    }])
+    leaf = verifier.leaf_hash(verifier.leaf_body(fields)).hex()
+    del fields["at"]
+    connection = session.connection()
+    entry_id = connection.execute(_INSERT_ENTRY, {**fields, "created_at": at, "leaf_hash": leaf}).scalar_one()
     if private:
-        session.execute(insert(LedgerPrivateDetail),
-                        [{"entry_id": entry_id, "salt": salt, "content": private_text}])
-    session.execute(update(LedgerHead).where(LedgerHead.id == 1)
-                    .values(chain_hash=chain.hex(), last_at=at))
-    return Receipt(entry_id, leaf.hex())
+        connection.execute(_INSERT_PRIVATE, {"entry_id": entry_id, "salt": salt, "content": private_text})
+    return Receipt(entry_id, leaf)
 
 
 def record_refusal(refusal: Refusal, *, reason: str, errors: Any) -> Receipt:
@@ -107,20 +96,9 @@ def record_refusal(refusal: Refusal, *, reason: str, errors: Any) -> Receipt:
 def erase_private_details(actor: Any, entry_ids: list[int], *, reason: str) -> int:
     """Destroy the private details of the given entries (a lawful destruction).
     The entries keep their digests, so the ledger still verifies."""
-    existing = list(db.session.scalars(
-        select(LedgerPrivateDetail.entry_id).where(LedgerPrivateDetail.entry_id.in_(entry_ids))))
+    existing = list(db.session.scalars(select(_PRIVATE.c.entry_id).where(_PRIVATE.c.entry_id.in_(entry_ids))))
     if existing:
-        db.session.execute(delete(LedgerPrivateDetail).where(LedgerPrivateDetail.entry_id.in_(existing)))
+        db.session.execute(delete(_PRIVATE).where(_PRIVATE.c.entry_id.in_(existing)))
     record("ledger.private_details_erased", actor=actor,
            details={"entry_ids": sorted(existing), "reason": reason})
     return len(existing)
-
-
-def initialise_head() -> None:
-    """The head row exists from the first migration on; this is for test
-    databases built with create_all."""
-    if db.session.get(LedgerHead, 1) is None:
-        db.session.add(LedgerHead(id=1, size=0, chain_hash=verifier.CHAIN_START.hex()))
-        from hub.ledger.models import LedgerTreeState
-        db.session.add(LedgerTreeState(id=1, size=0))
-        db.session.flush()

@@ -1,24 +1,30 @@
-"""Stored Merkle tree: complete-subtree hashes, checkpoints and inclusion
-proofs. Nodes are built incrementally when a checkpoint is made, never on the
-write path, so recording an entry stays three statements."""
+"""Sealing, the stored Merkle tree, checkpoints and inclusion proofs.
+
+`seal_and_checkpoint` is the only writer of positions and chain links: it
+locks the one `LedgerState` row, takes the committed entries that have no
+position yet (in id order), numbers them after the sealed ones, links the
+chain, stores the new complete subtrees, and signs a checkpoint. Writers
+never wait for it, and it never waits for them."""
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.ledger import signing, verifier
 from hub.ledger.errors import EntryNotCheckpointed, EntryNotFound, NoCheckpoint
-from hub.ledger.models import (LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerTreeNode,
-                               LedgerTreeState)
+from hub.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerState, LedgerTreeNode
 from hub.ledger.services import format_time
+
+SEAL_BATCH = 20000
+_ENTRIES = LedgerEntry.__table__
 
 
 def _leaf_hashes(first_index: int, last_index: int) -> list[bytes]:
     rows = db.session.execute(
-        select(LedgerEntry.leaf_hash).where(LedgerEntry.id.between(first_index + 1, last_index + 1))
-        .order_by(LedgerEntry.id))
+        select(LedgerEntry.leaf_hash).where(LedgerEntry.position.between(first_index + 1, last_index + 1))
+        .order_by(LedgerEntry.position))
     return [bytes.fromhex(h) for (h,) in rows]
 
 
@@ -32,7 +38,7 @@ def _nodes(level: int, first: int, last: int) -> list[bytes]:
     return [h for (h,) in rows]
 
 
-def _extend_nodes(built: int, size: int) -> None:
+def _store_nodes(built: int, size: int) -> None:
     """Store every complete subtree of the first `size` leaves that the first
     `built` leaves did not already complete."""
     level = 1
@@ -67,27 +73,49 @@ def audit_path(index: int, start: int, end: int) -> list[bytes]:
     return audit_path(index, start + k, end) + [subtree_hash(start, start + k)]
 
 
-def make_checkpoint() -> LedgerCheckpoint | None:
-    """Sign the ledger as it stands. Returns None when nothing was added
-    since the last checkpoint."""
-    db.session.execute(update(LedgerTreeState).where(LedgerTreeState.id == 1)
-                       .values(size=LedgerTreeState.size))
-    built = db.session.scalar(select(LedgerTreeState.size).where(LedgerTreeState.id == 1))
-    size, chain_hash = db.session.execute(
-        select(LedgerHead.size, LedgerHead.chain_hash).where(LedgerHead.id == 1)).one()
-    if size == 0 or size == built:
+def _seal(state: LedgerState) -> int:
+    """Give positions and chain links to committed, unsealed entries."""
+    sealed = 0
+    chain = bytes.fromhex(state.chain_hash)
+    while True:
+        batch = db.session.execute(
+            select(_ENTRIES.c.id, _ENTRIES.c.leaf_hash).where(_ENTRIES.c.position.is_(None))
+            .order_by(_ENTRIES.c.id).limit(SEAL_BATCH)).all()
+        if not batch:
+            break
+        updates = []
+        for entry_id, leaf in batch:
+            chain = verifier.chain_next(chain, bytes.fromhex(leaf))
+            sealed += 1
+            updates.append({"entry_id": entry_id, "new_position": state.size + sealed, "new_chain": chain.hex()})
+        db.session.execute(
+            update(_ENTRIES).where(_ENTRIES.c.id == bindparam("entry_id"))
+            .values(position=bindparam("new_position"), chain_hash=bindparam("new_chain")),
+            updates)
+    state.chain_hash = chain.hex()
+    return sealed
+
+
+def seal_and_checkpoint() -> LedgerCheckpoint | None:
+    """Seal what has been committed and sign a checkpoint of it. Returns None
+    when nothing was added since the last checkpoint."""
+    db.session.execute(update(LedgerState).where(LedgerState.id == 1).values(size=LedgerState.size))
+    state = db.session.get(LedgerState, 1, populate_existing=True)
+    built = state.size
+    added = _seal(state)
+    if added == 0:
         return None
-    _extend_nodes(built, size)
-    db.session.execute(update(LedgerTreeState).where(LedgerTreeState.id == 1).values(size=size))
+    state.size = built + added
+    _store_nodes(built, state.size)
     now = utcnow()
     document = {
-        "origin": current_app.config["LEDGER_ORIGIN"], "tree_size": size,
-        "root_hash": subtree_hash(0, size).hex(), "chain_hash": chain_hash,
+        "origin": current_app.config["LEDGER_ORIGIN"], "tree_size": state.size,
+        "root_hash": subtree_hash(0, state.size).hex(), "chain_hash": state.chain_hash,
         "created_at": format_time(now),
     }
     checkpoint = LedgerCheckpoint(
-        origin=document["origin"], tree_size=size, root_hash=document["root_hash"],
-        chain_hash=chain_hash, created_at=now, created_at_text=document["created_at"],
+        origin=document["origin"], tree_size=state.size, root_hash=document["root_hash"],
+        chain_hash=state.chain_hash, created_at=now, created_at_text=document["created_at"],
         key_id=signing.key_id(), signature=signing.sign(verifier.checkpoint_message(document)),
     )
     db.session.add(checkpoint)
@@ -109,12 +137,12 @@ def inclusion_proof(entry_id: int) -> dict:
     if entry is None:
         raise EntryNotFound()
     checkpoint = latest_checkpoint()
-    if entry_id > checkpoint.tree_size:
+    if entry.position is None or entry.position > checkpoint.tree_size:
         raise EntryNotCheckpointed()
-    path = audit_path(entry_id - 1, 0, checkpoint.tree_size)
+    path = audit_path(entry.position - 1, 0, checkpoint.tree_size)
     return {
         "entry": entry_document(entry),
-        "leaf_index": entry_id - 1,
+        "leaf_index": entry.position - 1,
         "audit_path": [h.hex() for h in path],
         "checkpoint": checkpoint.as_document(),
     }
@@ -123,10 +151,9 @@ def inclusion_proof(entry_id: int) -> dict:
 def entry_document(entry: LedgerEntry) -> dict:
     """An entry as the verifier reads it (private details never included)."""
     return {
-        "id": entry.id, "at": format_time(entry.created_at), "actor_id": entry.actor_id,
-        "actor": entry.actor, "actor_org_id": entry.actor_org_id, "action": entry.action,
-        "subject_type": entry.subject_type, "subject_id": entry.subject_id,
+        "id": entry.id, "position": entry.position, "at": format_time(entry.created_at),
+        "actor_id": entry.actor_id, "actor": entry.actor, "actor_org_id": entry.actor_org_id,
+        "action": entry.action, "subject_type": entry.subject_type, "subject_id": entry.subject_id,
         "purpose": entry.purpose, "case_number": entry.case_number, "details": entry.details,
-        "private_digest": entry.private_digest, "leaf_hash": entry.leaf_hash,
-        "chain_hash": entry.chain_hash,
+        "private_digest": entry.private_digest, "leaf_hash": entry.leaf_hash, "chain_hash": entry.chain_hash,
     }

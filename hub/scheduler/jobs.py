@@ -10,7 +10,7 @@ from typing import Callable
 from flask import Flask
 
 from hub.db import unit_of_work
-from hub.ledger.tree import make_checkpoint
+from hub.ledger.tree import seal_and_checkpoint
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ class Job:
     interval_config: str
 
 
-JOBS = [Job("ledger-checkpoint", make_checkpoint, "LEDGER_CHECKPOINT_SECONDS")]
+JOBS = [Job("ledger-seal-and-checkpoint", seal_and_checkpoint, "LEDGER_CHECKPOINT_SECONDS")]
 
 
 def run_job(app: Flask, job: Job) -> None:

@@ -33,7 +33,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_ledger_checkpoints_tree_size'), ['tree_size'], unique=False)
 
     op.create_table('ledger_entries',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('actor', sa.String(length=200), nullable=False),
@@ -46,8 +46,10 @@ def upgrade():
     sa.Column('details', sa.Text(), nullable=False),
     sa.Column('private_digest', sa.String(length=64), nullable=True),
     sa.Column('leaf_hash', sa.String(length=64), nullable=False),
-    sa.Column('chain_hash', sa.String(length=64), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_entries'))
+    sa.Column('position', sa.BigInteger(), nullable=True),
+    sa.Column('chain_hash', sa.String(length=64), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_entries')),
+    sa.UniqueConstraint('position', name=op.f('uq_ledger_entries_position'))
     )
     with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ledger_entries_action'), ['action'], unique=False)
@@ -56,23 +58,17 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_ledger_entries_created_at'), ['created_at'], unique=False)
         batch_op.create_index('ix_ledger_entries_subject', ['subject_type', 'subject_id'], unique=False)
 
-    op.create_table('ledger_head',
+    op.create_table('ledger_state',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('size', sa.BigInteger(), nullable=False),
     sa.Column('chain_hash', sa.String(length=64), nullable=False),
-    sa.Column('last_at', sa.DateTime(), nullable=True),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_head'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_state'))
     )
     op.create_table('ledger_tree_nodes',
     sa.Column('level', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('idx', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
     sa.Column('hash', sa.LargeBinary(length=32), nullable=False),
     sa.PrimaryKeyConstraint('level', 'idx', name=op.f('pk_ledger_tree_nodes'))
-    )
-    op.create_table('ledger_tree_state',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('size', sa.BigInteger(), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_tree_state'))
     )
     op.create_table('organisations',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -200,13 +196,10 @@ def upgrade():
     with op.batch_alter_table('written_authorisations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_written_authorisations_user_id'), ['user_id'], unique=False)
 
-    # The ledger's head and tree state each have exactly one row from the start:
-    # every writer locks the head row, so it must exist before the first entry.
-    op.bulk_insert(sa.table("ledger_head", sa.column("id", sa.Integer), sa.column("size", sa.BigInteger),
+    # The sealer locks this one row; it exists from the start.
+    op.bulk_insert(sa.table("ledger_state", sa.column("id", sa.Integer), sa.column("size", sa.BigInteger),
                             sa.column("chain_hash", sa.String)),
                    [{"id": 1, "size": 0, "chain_hash": "0" * 64}])
-    op.bulk_insert(sa.table("ledger_tree_state", sa.column("id", sa.Integer), sa.column("size", sa.BigInteger)),
-                   [{"id": 1, "size": 0}])
 
 
 def downgrade():
@@ -237,9 +230,8 @@ def downgrade():
 
     op.drop_table('cameras')
     op.drop_table('organisations')
-    op.drop_table('ledger_tree_state')
     op.drop_table('ledger_tree_nodes')
-    op.drop_table('ledger_head')
+    op.drop_table('ledger_state')
     with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
         batch_op.drop_index('ix_ledger_entries_subject')
         batch_op.drop_index(batch_op.f('ix_ledger_entries_created_at'))

@@ -55,3 +55,17 @@ def test_reference_paths_verify_and_wrong_ones_do_not(size):
 
 def test_empty_tree_root_is_hash_of_nothing():
     assert verifier.MerkleStack().root() == hashlib.sha256(b"").digest()
+
+
+@pytest.mark.parametrize("values", [
+    ("2026-01-01T00:00:00.000000Z", 7, "demo-officer", 1, "search.performed", "camera", "17", None, None, None),
+    ("t", None, 'quote " and \\ backslash', None, "a", None, None, "tab\there\nnewline", "ÆØÅ — ✓", "\x01"),
+])
+def test_leaf_body_is_the_canonical_json_array(values):
+    import json
+    details = '{"k":[1,"x"]}'
+    expected = json.dumps([verifier.LEAF_VERSION, *values, json.loads(details)], ensure_ascii=False,
+                          separators=(",", ":")).encode()
+    assert verifier.leaf_body(dict(zip(verifier.LEAF_FIELDS, values), details=details)) == expected
+    with pytest.raises(TypeError):
+        verifier.leaf_body(dict(zip(verifier.LEAF_FIELDS, (True,) + values[1:]), details=details))

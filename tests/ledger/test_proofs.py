@@ -7,8 +7,9 @@ import pytest
 from hub.extensions import db
 from hub.identity.roles import Role
 from hub.ledger import signing, verifier
+from hub.ledger.models import LedgerEntry
 from hub.ledger.services import record
-from hub.ledger.tree import inclusion_proof, make_checkpoint
+from hub.ledger.tree import inclusion_proof, seal_and_checkpoint
 from tests.conftest import sign_in
 
 
@@ -25,10 +26,10 @@ def test_every_entry_proves_against_incrementally_built_checkpoints(ctx, sizes):
     for size in sizes:
         fill(size - done)
         done = size
-        checkpoint = make_checkpoint()
+        checkpoint = seal_and_checkpoint()
         db.session.commit()
         assert checkpoint.tree_size == size
-        for entry_id in range(1, size + 1):
+        for entry_id in db.session.scalars(db.select(LedgerEntry.id)):
             proof = inclusion_proof(entry_id)
             assert verifier.verify_proof_document(proof, key) == []
             assert len(proof["audit_path"]) <= max(1, (size - 1).bit_length())
@@ -36,10 +37,10 @@ def test_every_entry_proves_against_incrementally_built_checkpoints(ctx, sizes):
 
 def test_wrong_proofs_fail(ctx):
     fill(9)
-    make_checkpoint()
+    seal_and_checkpoint()
     db.session.commit()
     key = signing.signing_key().public_key()
-    proof = inclusion_proof(4)
+    proof = inclusion_proof(db.session.scalar(db.select(LedgerEntry.id).where(LedgerEntry.position == 4)))
     tampered_entry = json.loads(json.dumps(proof))
     tampered_entry["entry"]["details"] = '{"i":42}'
     assert verifier.verify_proof_document(tampered_entry, key)
@@ -53,21 +54,23 @@ def test_wrong_proofs_fail(ctx):
 
 def test_checkpoint_with_nothing_new_is_not_made(ctx):
     fill(2)
-    assert make_checkpoint() is not None
+    assert seal_and_checkpoint() is not None
     db.session.commit()
-    assert make_checkpoint() is None
+    assert seal_and_checkpoint() is None
 
 
 def test_api_serves_checkpoint_and_proof_to_auditor(app, make, run, client, tmp_path):
     auditor = make.user("aud", Role.AUDITOR, totp=True)
     assert client.get("/api/v1/ledger/checkpoints/latest").status_code == 404
     run(fill, 3)
-    run(make_checkpoint)
+    run(seal_and_checkpoint)
     checkpoint = client.get("/api/v1/ledger/checkpoints/latest").get_json()
     assert checkpoint["tree_size"] >= 3 and "BEGIN PUBLIC KEY" in checkpoint["public_key"]
     assert client.get("/api/v1/ledger/entries/1/proof").status_code == 401
     sign_in(client, "aud", totp_secret=auditor.totp_secret)
-    response = client.get("/api/v1/ledger/entries/2/proof")
+    with app.app_context():
+        second = db.session.scalar(db.select(LedgerEntry.id).where(LedgerEntry.position == 2))
+    response = client.get(f"/api/v1/ledger/entries/{second}/proof")
     assert response.status_code == 200
     proof_file, key_file = tmp_path / "proof.json", tmp_path / "key.pem"
     proof_file.write_text(response.get_data(as_text=True))
@@ -80,10 +83,11 @@ def test_api_serves_checkpoint_and_proof_to_auditor(app, make, run, client, tmp_
 def test_entry_newer_than_checkpoint_gets_a_clear_409(app, make, run, client):
     auditor = make.user("aud", Role.AUDITOR, totp=True)
     run(fill, 1)
-    run(make_checkpoint)
-    sign_in(client, "aud", totp_secret=auditor.totp_secret)
-    newest = client.get("/api/v1/ledger/checkpoints/latest").get_json()["tree_size"] + 5
-    response = client.get(f"/api/v1/ledger/entries/{newest - 4}/proof")
+    run(seal_and_checkpoint)
+    sign_in(client, "aud", totp_secret=auditor.totp_secret)  # ledgered, not yet sealed
+    with app.app_context():
+        newest = db.session.scalar(db.select(db.func.max(LedgerEntry.id)))
+    response = client.get(f"/api/v1/ledger/entries/{newest}/proof")
     assert response.status_code == 409
     assert response.get_json()["code"] == "entry_not_checkpointed"
 
@@ -91,7 +95,7 @@ def test_entry_newer_than_checkpoint_gets_a_clear_409(app, make, run, client):
 def test_officer_may_not_read_proofs(app, make, run, client):
     make.user("off", Role.OFFICER)
     run(fill, 1)
-    run(make_checkpoint)
+    run(seal_and_checkpoint)
     sign_in(client, "off")
     response = client.get("/api/v1/ledger/entries/1/proof")
     assert response.status_code == 403 and response.get_json()["code"] == "insufficient_scope"

@@ -4,7 +4,8 @@ from sqlalchemy import func, select
 
 from hub.extensions import db
 from hub.ledger import verifier
-from hub.ledger.models import LedgerEntry, LedgerHead, LedgerPrivateDetail
+from hub.ledger.models import LedgerEntry, LedgerPrivateDetail, LedgerState
+from hub.ledger.tree import seal_and_checkpoint
 from hub.ledger.services import erase_private_details, record
 from hub.ledger.verification import verify_ledger
 from tests.conftest import make_user
@@ -29,16 +30,21 @@ def test_entry_carries_who_what_why(ctx):
     assert entry.created_at.tzinfo is not None
 
 
-def test_ids_are_contiguous_and_chained(ctx):
+def test_sealing_gives_contiguous_positions_and_one_chain(ctx):
     receipts = [record("test.action", actor=None, details={"n": n}) for n in range(5)]
     db.session.commit()
-    assert [r.entry_id for r in receipts] == list(range(receipts[0].entry_id, receipts[0].entry_id + 5))
-    entries = db.session.scalars(select(LedgerEntry).order_by(LedgerEntry.id)).all()
+    assert all(db.session.get(LedgerEntry, r.entry_id).position is None for r in receipts)
+    checkpoint = seal_and_checkpoint()
+    db.session.commit()
+    entries = db.session.scalars(select(LedgerEntry).order_by(LedgerEntry.position)).all()
+    assert [e.position for e in entries] == [1, 2, 3, 4, 5]
+    assert [e.id for e in entries] == [r.entry_id for r in receipts]
     chain = verifier.CHAIN_START
     for entry in entries:
         chain = verifier.chain_next(chain, bytes.fromhex(entry.leaf_hash))
         assert entry.chain_hash == chain.hex()
-    assert db.session.get(LedgerHead, 1).chain_hash == chain.hex()
+    state = db.session.get(LedgerState, 1)
+    assert (state.size, state.chain_hash) == (5, chain.hex()) == (checkpoint.tree_size, checkpoint.chain_hash)
 
 
 def test_rolled_back_transaction_leaves_no_entry_and_no_gap(ctx):
@@ -49,14 +55,19 @@ def test_rolled_back_transaction_leaves_no_entry_and_no_gap(ctx):
     assert count() > before
     db.session.rollback()
     assert count() == before
-    receipt = record("kept.second", actor=None)
+    record("kept.second", actor=None)
     db.session.commit()
-    assert receipt.entry_id == before + 1
+    seal_and_checkpoint()
+    db.session.commit()
+    positions = list(db.session.scalars(select(LedgerEntry.position).order_by(LedgerEntry.position)))
+    assert positions == list(range(1, before + 2))
     assert verify_ledger() == []
 
 
 def test_private_details_are_committed_by_salted_hash_and_erasable(ctx):
     receipt = record("search.performed", actor=None, details={"results": 0}, private={"plate": "ABC123"})
+    db.session.commit()
+    seal_and_checkpoint()
     db.session.commit()
     entry = db.session.get(LedgerEntry, receipt.entry_id)
     assert "ABC123" not in entry.details and entry.private_digest
@@ -72,13 +83,17 @@ def test_private_details_are_committed_by_salted_hash_and_erasable(ctx):
     assert last.action == "ledger.private_details_erased"
 
 
-def test_private_detail_tampering_is_detected(ctx):
-    receipt = record("search.performed", actor=None, private={"plate": "ABC123"})
+def test_private_detail_tampering_is_detected_sealed_or_not(ctx):
+    sealed = record("search.performed", actor=None, private={"plate": "ABC123"})
     db.session.commit()
-    db.session.get(LedgerPrivateDetail, receipt.entry_id).content = '{"plate":"XYZ999"}'
+    seal_and_checkpoint()
+    fresh = record("search.performed", actor=None, private={"plate": "DEF456"})
+    db.session.commit()
+    for receipt in (sealed, fresh):
+        db.session.get(LedgerPrivateDetail, receipt.entry_id).content = '{"plate":"XYZ999"}'
     db.session.commit()
     problems = verify_ledger()
-    assert problems and problems[0].entry_id == receipt.entry_id
+    assert [p.entry_id for p in problems] == [sealed.entry_id, fresh.entry_id]
 
 
 def test_naive_timestamps_are_refused(ctx):

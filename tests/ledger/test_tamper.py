@@ -9,7 +9,7 @@ from hub.extensions import db
 from hub.ledger import signing, verifier
 from hub.ledger.models import LedgerEntry
 from hub.ledger.services import record
-from hub.ledger.tree import make_checkpoint
+from hub.ledger.tree import seal_and_checkpoint
 from hub.ledger.verification import export_lines, verify_ledger
 
 
@@ -18,7 +18,7 @@ def ledger_of_ten(ctx):
     for n in range(10):
         record("test.action", actor=None, subject=("thing", n), details={"n": n})
     db.session.commit()
-    make_checkpoint()
+    seal_and_checkpoint()
     db.session.commit()
 
 
@@ -47,26 +47,27 @@ def test_intact_ledger_verifies_everywhere(app, ledger_of_ten, tmp_path):
 
 
 def test_altered_entry_is_named(app, ledger_of_ten, tmp_path):
-    db.session.execute(update(LedgerEntry).where(LedgerEntry.id == 4).values(details='{"n":40}'))
+    db.session.execute(update(LedgerEntry).where(LedgerEntry.position == 4).values(details='{"n":40}'))
     db.session.commit()
-    assert str(verify_ledger()[0]).startswith("entry 4: altered")
+    entry_id = db.session.scalar(select(LedgerEntry.id).where(LedgerEntry.position == 4))
+    assert str(verify_ledger()[0]).startswith(f"entry {entry_id} (position 4): altered")
     status, out = offline_problems(tmp_path)
-    assert status == 1 and out.startswith("entry 4: altered")
+    assert status == 1 and out.startswith(f"entry {entry_id} (position 4): altered")
     result = cli_verify(app)
-    assert result.exit_code == 1 and "entry 4" in result.output
+    assert result.exit_code == 1 and f"entry {entry_id}" in result.output
 
 
 def test_removed_entry_is_named(app, ledger_of_ten, tmp_path):
-    db.session.execute(delete(LedgerEntry).where(LedgerEntry.id == 6))
+    db.session.execute(delete(LedgerEntry).where(LedgerEntry.position == 6))
     db.session.commit()
-    assert str(verify_ledger()[0]).startswith("entry 6: missing")
+    assert str(verify_ledger()[0]).startswith("position 6: missing")
     status, out = offline_problems(tmp_path)
-    assert status == 1 and out.startswith("entry 6: missing")
+    assert status == 1 and out.startswith("position 6: missing")
     assert cli_verify(app).exit_code == 1
 
 
 def test_removed_tail_is_caught_by_head_and_checkpoint(app, ledger_of_ten, tmp_path):
-    db.session.execute(delete(LedgerEntry).where(LedgerEntry.id == 10))
+    db.session.execute(delete(LedgerEntry).where(LedgerEntry.position == 10))
     db.session.commit()
     problems = verify_ledger()
     assert problems and "missing" in str(problems[0])
@@ -74,25 +75,30 @@ def test_removed_tail_is_caught_by_head_and_checkpoint(app, ledger_of_ten, tmp_p
 
 
 def test_swapped_entries_are_caught(app, ledger_of_ten, tmp_path):
-    columns = ["actor", "action", "subject_type", "subject_id", "details", "leaf_hash", "chain_hash"]
-    rows = {r.id: {c: getattr(r, c) for c in columns}
-            for r in db.session.scalars(select(LedgerEntry).where(LedgerEntry.id.in_([3, 4])))}
-    db.session.execute(update(LedgerEntry).where(LedgerEntry.id == 3).values(**rows[4]))
-    db.session.execute(update(LedgerEntry).where(LedgerEntry.id == 4).values(**rows[3]))
+    """Swap the positions of entries 3 and 4, chain hashes and all."""
+    third, fourth = (db.session.scalar(select(LedgerEntry).where(LedgerEntry.position == p)) for p in (3, 4))
+    swapped = {"position": third.position, "chain_hash": third.chain_hash}
+    third.position, third.chain_hash = None, None
+    db.session.flush()
+    third_id = third.id
+    fourth.position, fourth.chain_hash = swapped["position"], swapped["chain_hash"]
+    db.session.flush()
+    third.position, third.chain_hash = 4, db.session.scalar(select(LedgerEntry.chain_hash).where(LedgerEntry.id == fourth.id))
     db.session.commit()
-    assert verify_ledger()[0].entry_id == 3
+    problem = verify_ledger()[0]
+    assert problem.position == 3 and "reordered" in problem.what
     status, out = offline_problems(tmp_path)
-    assert status == 1 and out.startswith("entry 3")
+    assert status == 1 and "(position 3)" in out
 
 
 def test_rewritten_history_with_recomputed_hashes_breaks_the_signed_checkpoint(app, ledger_of_ten, tmp_path):
     """An attacker with database access recomputes every hash after an edit;
     only the signed checkpoint, whose key is not in the database, tells."""
-    entries = db.session.scalars(select(LedgerEntry).order_by(LedgerEntry.id)).all()
+    entries = db.session.scalars(select(LedgerEntry).order_by(LedgerEntry.position)).all()
     entries[1].details = '{"n":99}'
     chain = verifier.CHAIN_START
     for entry in entries:
-        fields = {k: getattr(entry, k) for k in ("id", "actor_id", "actor", "actor_org_id", "action",
+        fields = {k: getattr(entry, k) for k in ("actor_id", "actor", "actor_org_id", "action",
                                                   "subject_type", "subject_id", "purpose", "case_number",
                                                   "details", "private_digest")}
         fields["at"] = entry.created_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -114,8 +120,19 @@ def test_forged_checkpoint_signature_is_caught(app, ledger_of_ten, tmp_path):
     assert problems and "signature" in str(problems[0])
 
 
+def test_unsealed_entries_are_checked_by_their_leaf(app, ledger_of_ten):
+    receipt = record("test.action", actor=None, details={"n": 11})
+    db.session.commit()
+    db.session.execute(update(LedgerEntry).where(LedgerEntry.id == receipt.entry_id).values(actor="someone else"))
+    db.session.commit()
+    problems = verify_ledger()
+    assert [(p.entry_id, p.position) for p in problems] == [(receipt.entry_id, None)]
+
+
 def test_export_holds_no_private_details(ctx, tmp_path):
     record("search.performed", actor=None, private={"plate": "SECRET1"})
+    db.session.commit()
+    seal_and_checkpoint()
     db.session.commit()
     text = "\n".join(export_lines())
     assert "SECRET1" not in text

@@ -24,7 +24,7 @@ def test_checkpoint_job_signs_new_entries(app):
     with app.app_context():
         record("test.action", actor=None)
         db.session.commit()
-    job = next(j for j in JOBS if j.name == "ledger-checkpoint")
+    job = next(j for j in JOBS if j.name == "ledger-seal-and-checkpoint")
     run_job(app, job)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(LedgerCheckpoint)) == 1
