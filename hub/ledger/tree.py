@@ -8,7 +8,7 @@ never wait for it, and it never waits for them."""
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import and_, bindparam, insert, or_, select, update
 
 from hub.clock import utcnow
 from hub.extensions import db
@@ -52,25 +52,67 @@ def _store_nodes(built: int, size: int) -> None:
         level += 1
 
 
+def _parts(start: int, end: int) -> list[tuple[int, int]]:
+    """The complete subtrees, largest first, whose right fold is MTH(D[start:end])
+    (RFC 6962 splits at the largest power of two below the size, so the
+    pieces are the binary digits of the size)."""
+    parts = []
+    while start < end:
+        n = end - start
+        size = n if n & (n - 1) == 0 and start % n == 0 else 1 << ((n - 1).bit_length() - 1)
+        level = size.bit_length() - 1
+        parts.append((level, start >> level))
+        start += size
+    return parts
+
+
+def _path_ranges(index: int, start: int, end: int) -> list[tuple[int, int]]:
+    """The ranges whose hashes form RFC 6962 PATH(index, D[start:end]), leaf first."""
+    ranges = []
+    while end - start > 1:
+        k = 1 << ((end - start - 1).bit_length() - 1)
+        if index - start < k:
+            ranges.append((start + k, end))
+            end = start + k
+        else:
+            ranges.append((start, start + k))
+            start += k
+    return ranges[::-1]
+
+
+def _subtree_hashes(ranges: list[tuple[int, int]]) -> list[bytes]:
+    """MTH of each range, from stored subtrees fetched in two queries."""
+    wanted = {part for r in ranges for part in _parts(*r)}
+    leaves = [idx + 1 for level, idx in wanted if level == 0]
+    nodes = [(level, idx) for level, idx in wanted if level > 0]
+    found: dict[tuple[int, int], bytes] = {}
+    if leaves:
+        found.update(((0, position - 1), bytes.fromhex(h)) for position, h in db.session.execute(
+            select(LedgerEntry.position, LedgerEntry.leaf_hash).where(LedgerEntry.position.in_(leaves))))
+    if nodes:
+        by_level: dict[int, list[int]] = {}
+        for level, idx in nodes:
+            by_level.setdefault(level, []).append(idx)
+        found.update(((level, idx), h) for level, idx, h in db.session.execute(
+            select(LedgerTreeNode.level, LedgerTreeNode.idx, LedgerTreeNode.hash).where(or_(*(
+                and_(LedgerTreeNode.level == level, LedgerTreeNode.idx.in_(idxs))
+                for level, idxs in by_level.items())))))
+    hashes = []
+    for r in ranges:
+        pieces = [found[part] for part in _parts(*r)]
+        result = pieces[-1]
+        for left in reversed(pieces[:-1]):
+            result = verifier.node_hash(left, result)
+        hashes.append(result)
+    return hashes
+
+
 def subtree_hash(start: int, end: int) -> bytes:
-    """MTH of leaves [start, end), from stored complete subtrees."""
-    n = end - start
-    if n & (n - 1) == 0 and start % n == 0:
-        level = n.bit_length() - 1
-        return _nodes(level, start >> level, start >> level)[0]
-    k = 1 << ((n - 1).bit_length() - 1)
-    return verifier.node_hash(subtree_hash(start, start + k), subtree_hash(start + k, end))
+    return _subtree_hashes([(start, end)])[0]
 
 
-def audit_path(index: int, start: int, end: int) -> list[bytes]:
-    """RFC 6962 PATH(m, D[start:end]), leaf first."""
-    n = end - start
-    if n == 1:
-        return []
-    k = 1 << ((n - 1).bit_length() - 1)
-    if index - start < k:
-        return audit_path(index, start, start + k) + [subtree_hash(start + k, end)]
-    return audit_path(index, start + k, end) + [subtree_hash(start, start + k)]
+def audit_path(index: int, size: int) -> list[bytes]:
+    return _subtree_hashes(_path_ranges(index, 0, size))
 
 
 def _seal(state: LedgerState) -> int:
@@ -88,10 +130,9 @@ def _seal(state: LedgerState) -> int:
             chain = verifier.chain_next(chain, bytes.fromhex(leaf))
             sealed += 1
             updates.append({"entry_id": entry_id, "new_position": state.size + sealed, "new_chain": chain.hex()})
-        db.session.execute(
-            update(_ENTRIES).where(_ENTRIES.c.id == bindparam("entry_id"))
-            .values(position=bindparam("new_position"), chain_hash=bindparam("new_chain")),
-            updates)
+        db.session.execute(update(_ENTRIES).where(_ENTRIES.c.id == bindparam("entry_id"))
+                           .values(position=bindparam("new_position"), chain_hash=bindparam("new_chain")),
+                           updates)
     state.chain_hash = chain.hex()
     return sealed
 
@@ -139,7 +180,7 @@ def inclusion_proof(entry_id: int) -> dict:
     checkpoint = latest_checkpoint()
     if entry.position is None or entry.position > checkpoint.tree_size:
         raise EntryNotCheckpointed()
-    path = audit_path(entry.position - 1, 0, checkpoint.tree_size)
+    path = audit_path(entry.position - 1, checkpoint.tree_size)
     return {
         "entry": entry_document(entry),
         "leaf_index": entry.position - 1,
