@@ -8,6 +8,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from policies.loading import PACKS_DIR
+
 
 def _instance_secret(path: Path) -> str:
     if not path.exists():
@@ -39,6 +41,7 @@ def build_config(instance_path: Path, env: dict[str, str]) -> dict:
         "SECRET_KEY": env.get("SECRET_KEY") or _instance_secret(instance_path / "secret_key"),
         "HUB_NAME": env.get("HUB_NAME", "Corcoran ALPR partner hub"),
         "POLICY_AGENCY_PACK": env.get("HUB_AGENCY_PACK", "corcoran"),
+        "POLICY_PACKS_DIR": env.get("HUB_POLICY_PACKS_DIR") or str(PACKS_DIR),
         "LEDGER_ORIGIN": env.get("HUB_LEDGER_ORIGIN", "corcoran-mn.alpr-hub"),
         "LEDGER_SIGNING_KEY_PATH": env.get("HUB_LEDGER_KEY") or str(instance_path / "ledger-signing-key.pem"),
         "LEDGER_CHECKPOINT_SECONDS": int(env.get("HUB_LEDGER_CHECKPOINT_SECONDS", "10")),

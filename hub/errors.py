@@ -34,6 +34,7 @@ class Refusal:
     actor: Any
     subject: Any = None
     details: dict = field(default_factory=dict)
+    cameras: tuple[int, ...] = ()
 
 
 class HubError(Exception):

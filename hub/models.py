@@ -1,8 +1,9 @@
 """Every domain's tables in one import, so Alembic and the test fixtures see
 the whole schema."""
-from hub.cameras.models import Camera  # noqa: F401
+from hub.cameras.models import Camera, CameraCredential, CameraLocation  # noqa: F401
 from hub.identity.models import (ApiToken, Organisation, RecoveryCode, TrainingAcknowledgement,  # noqa: F401
                                  User, WrittenAuthorisation)
-from hub.ledger.models import (LedgerCheckpoint, LedgerEntry, LedgerPrivateDetail, LedgerState,  # noqa: F401
-                               LedgerTreeNode)
+from hub.ledger.models import (LedgerCheckpoint, LedgerEntry, LedgerEntryCamera,  # noqa: F401
+                               LedgerPrivateDetail, LedgerState, LedgerTreeNode)
 from hub.settings.models import Setting  # noqa: F401
+from partners.models import PartnerInvitation, TermsAcceptance  # noqa: F401

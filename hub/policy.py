@@ -2,6 +2,7 @@
 becomes a `PolicyRefused` error that carries its citations and is ledgered."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import current_app
@@ -38,4 +39,7 @@ def require(action: str, context: dict[str, Any], *, actor: Any, subject: Any = 
 
 
 def init_app(app) -> None:
-    app.extensions["policy_engine"] = PolicyEngine.load(agency=app.config["POLICY_AGENCY_PACK"])
+    """A pack that is malformed or loosens the state's rules stops the hub
+    from starting: running without the law's rules is never an option."""
+    app.extensions["policy_engine"] = PolicyEngine.load(agency=app.config["POLICY_AGENCY_PACK"],
+                                                        directory=Path(app.config["POLICY_PACKS_DIR"]))

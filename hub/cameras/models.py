@@ -45,10 +45,51 @@ class Camera(db.Model):
     status: Mapped[CameraStatus] = mapped_column(_enum(CameraStatus, "camera_status"))
     sharing_mode: Mapped[SharingMode] = mapped_column(_enum(SharingMode, "sharing_mode"))
     bca_notice_due_on: Mapped[date | None] = mapped_column(Date)
+    bca_notice_sent_on: Mapped[date | None] = mapped_column(Date)
+    retention_days: Mapped[int | None] = mapped_column(Integer)
+    retired_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
+    locations: Mapped[list["CameraLocation"]] = relationship(
+        back_populates="camera", order_by="CameraLocation.from_date.desc(), CameraLocation.id.desc()")
 
     @property
     def ledger_subject(self):
         return "camera", self.id
+
+
+class CameraLocation(db.Model):
+    """Where a camera stood and when: the public log of use lists current and
+    previous fixed locations with dates (Minn. Stat. 13.824 subd. 5)."""
+
+    __tablename__ = "camera_locations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id"), index=True)
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    description: Mapped[str] = mapped_column(String(300))
+    from_date: Mapped[date] = mapped_column(Date)
+    to_date: Mapped[date | None] = mapped_column(Date)
+
+    camera: Mapped[Camera] = relationship(back_populates="locations")
+
+
+class CameraCredential(db.Model):
+    """A camera's ingest credential: only a hash of the secret is kept."""
+
+    __tablename__ = "camera_credentials"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id"), index=True)
+    lookup: Mapped[str] = mapped_column(String(16), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    camera: Mapped[Camera] = relationship(lazy="joined")
+
+    @property
+    def ledger_subject(self):
+        return "camera_credential", self.id

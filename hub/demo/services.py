@@ -14,7 +14,7 @@ import pyotp
 from flask import current_app
 
 from hub.cameras.models import Camera
-from hub.cameras.services import find_camera, register_camera
+from hub.cameras.services import Location, find_camera, register_camera
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.identity import access, services
@@ -99,12 +99,11 @@ def _city_cameras(agency: Organisation) -> list[Camera]:
     with (Path(__file__).parent / "corcoran_cameras.csv").open() as f:
         for row in csv.DictReader(f):
             name = f"Camera {row['number']}: {row['road']} at {row['near']}"
+            location = Location(float(row["latitude"]), float(row["longitude"]),
+                                f"{row['road']} near {row['near']}, {row['traffic_direction']} traffic")
             cameras.append(find_camera(agency, name) or register_camera(
-                ACTOR, agency, name=name,
-                location_description=f"{row['road']} near {row['near']}, {row['traffic_direction']} traffic",
-                latitude=float(row["latitude"]), longitude=float(row["longitude"]),
-                direction=row["traffic_direction"], fixed=True, vendor="Flock Safety", model="Falcon",
-                installed_on=date(2026, 3, 2)))
+                ACTOR, agency, name=name, location=location, direction=row["traffic_direction"], fixed=True,
+                vendor="Flock Safety", model="Falcon", installed_on=date(2026, 3, 2)))
     return cameras
 
 
@@ -116,9 +115,8 @@ def load_demo() -> list[DemoLogin]:
     for spec, name, description, lat, lon, direction, vendor, model in PARTNER_CAMERAS:
         owner = _organisation(spec)
         if find_camera(owner, name) is None:
-            register_camera(ACTOR, owner, name=name, location_description=description, latitude=lat,
-                            longitude=lon, direction=direction, fixed=True, vendor=vendor, model=model,
-                            installed_on=date(2026, 5, 18))
+            register_camera(ACTOR, owner, name=name, location=Location(lat, lon, description), direction=direction,
+                            fixed=True, vendor=vendor, model=model, installed_on=date(2026, 5, 18))
     today = utcnow().date()
     for username in ("demo-officer", "demo-alpr-admin", "demo-chief", "demo-records"):
         if access.latest_training(users[username]) is None:

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 from flask import url_for
 
+from hub.cameras import bca
 from hub.identity import access
 from hub.identity.models import User
 from hub.identity.permissions import can
-from hub.identity.roles import Capability, OrganisationKind
+from hub.identity.roles import Capability, OrganisationKind, OrganisationStatus
+from partners import services as partner_services
 
 
 @dataclass
@@ -22,7 +24,7 @@ class Card:
 
 
 def cards_for(user: User) -> list[Card]:
-    cards = []
+    cards = _partnership_cards(user) + _camera_cards(user)
     if user.organisation.kind is OrganisationKind.AGENCY:
         decision = access.data_access_decision(user)
         cards.append(Card("Access to ALPR data",
@@ -46,3 +48,55 @@ def cards_for(user: User) -> list[Card]:
     cards.append(Card("API tokens", "Tokens for scripts that use the hub's API.",
                       url_for("identity.account_tokens"), "Manage tokens"))
     return cards
+
+
+def _partnership_cards(user: User) -> list[Card]:
+    organisation = user.organisation
+    cards = []
+    if organisation.kind.is_partner and organisation.status is OrganisationStatus.PENDING:
+        cards.append(Card("Partnership under review", f"The police department is reviewing {organisation.name}'s "
+                          "partnership. You can register cameras once it is approved."))
+    if organisation.kind.is_partner and organisation.status is OrganisationStatus.DECLINED:
+        cards.append(Card("Partnership declined", f"The police department declined the partnership: "
+                          f"{organisation.decision_reason}"))
+    if can(user, Capability.APPROVE_PARTNERS):
+        waiting = len(partner_services.pending_partnerships())
+        cards.append(Card("Partnerships", f"{waiting} partnership request(s) waiting for a decision.",
+                          url_for("partners.review"), "Review partnerships"))
+    if can(user, Capability.INVITE_PARTNER_ADMINS) and organisation.is_approved:
+        cards.append(Card("Colleagues", "Invite another administrator for your organisation's cameras.",
+                          url_for("partners.invitations"), "Invite a colleague"))
+    return cards
+
+
+def _camera_cards(user: User) -> list[Card]:
+    cards = []
+    if can(user, Capability.VIEW_CAMERAS):
+        text = ("Your cameras: choose how the police may see each one, and see every access to it."
+                if user.organisation.kind.is_partner else "The registry of city and partner cameras, on a map.")
+        cards.append(Card("Cameras", text, url_for("cameras.index"), "Open cameras"))
+    if can(user, Capability.MANAGE_CAMERAS) and user.organisation.is_approved:
+        cards.append(Card("Register a camera", "Add a camera; it gets its own ingest credential.",
+                          url_for("cameras.register"), "Register"))
+    if can(user, Capability.RECORD_BCA_NOTICES):
+        overdue = bca.outstanding_notices(overdue_only=True)
+        outstanding = bca.outstanding_notices()
+        cards.append(Card("BCA notices", f"{len(outstanding)} notice(s) not yet sent, {len(overdue)} overdue.",
+                          url_for("cameras.bca_notices"), "Open the list",
+                          reasons=[_Overdue(c) for c in overdue]))
+    return cards
+
+
+@dataclass
+class _Overdue:
+    """An overdue notice, shown like a reason on the card."""
+
+    camera: object
+
+    @property
+    def cite(self) -> str:
+        return self.camera.name
+
+    @property
+    def message(self) -> str:
+        return f"due {self.camera.bca_notice_due_on}, not sent"

@@ -19,6 +19,7 @@ from hub.identity.roles import ROLE_SCOPES, Capability
 from hub.identity.tokens import authenticate_bearer
 
 PENDING_KEY = "pending_login"
+CAMERA_CREDENTIAL_PREFIX = "hubcam_"  # a camera's ingest credential: the camera routes read it themselves
 PENDING_MINUTES = 5
 
 
@@ -44,7 +45,7 @@ def load_user(user_id: str) -> User | None:
 @login_manager.request_loader
 def load_user_from_bearer(req) -> User | None:
     value = _bearer_value()
-    if value is None:
+    if value is None or value.startswith(CAMERA_CREDENTIAL_PREFIX):
         return None
     token = authenticate_bearer(value)
     g.api_token = token

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.db import UTCDateTime
 from hub.extensions import db
-from hub.identity.roles import OrganisationKind, Role
+from hub.identity.roles import OrganisationKind, OrganisationStatus, Role
 
 
 def _enum(cls, name):
@@ -25,12 +25,24 @@ class Organisation(db.Model):
     kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind, "organisation_kind"))
     state: Mapped[str] = mapped_column(String(2), default="MN")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[OrganisationStatus] = mapped_column(_enum(OrganisationStatus, "organisation_status"),
+                                                      default=OrganisationStatus.APPROVED)
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_email: Mapped[str | None] = mapped_column(String(200))
+    contact_phone: Mapped[str | None] = mapped_column(String(50))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", use_alter=True))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
 
-    users: Mapped[list["User"]] = relationship(back_populates="organisation")
+    users: Mapped[list["User"]] = relationship(back_populates="organisation", foreign_keys="User.organisation_id")
 
     @property
     def ledger_subject(self):
         return "organisation", self.id
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status is OrganisationStatus.APPROVED
 
 
 class User(UserMixin, db.Model):
@@ -51,7 +63,8 @@ class User(UserMixin, db.Model):
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    organisation: Mapped[Organisation] = relationship(back_populates="users", lazy="joined")
+    organisation: Mapped[Organisation] = relationship(back_populates="users", lazy="joined",
+                                                      foreign_keys=[organisation_id])
 
     @property
     def ledger_subject(self):

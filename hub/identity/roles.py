@@ -17,6 +17,15 @@ class OrganisationKind(str, enum.Enum):
         return self in (OrganisationKind.HOA, OrganisationKind.BUSINESS)
 
 
+class OrganisationStatus(str, enum.Enum):
+    """A partner that signs up waits for the agency's approval; agencies are
+    approved when the hub is set up."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+
 class Role(str, enum.Enum):
     PARTNER_ADMIN = "partner_admin"
     OFFICER = "officer"
@@ -66,7 +75,9 @@ ROLE_ORGANISATIONS = {
 
 
 class Capability(str, enum.Enum):
-    """What a role may do; each grows a page or an API route."""
+    """What a role may do; each grows a page or an API route. Which cameras
+    or organisations a capability reaches is decided by the domain (a partner
+    administrator manages only its own organisation's cameras)."""
 
     MANAGE_USERS = "users.manage"
     MANAGE_SETTINGS = "settings.manage"
@@ -74,24 +85,39 @@ class Capability(str, enum.Enum):
     AUTHORISE_OFFICERS = "officers.authorise"
     READ_LEDGER = "ledger.read"
     USE_API_TOKENS = "tokens.use"
+    APPROVE_PARTNERS = "partners.approve"
+    INVITE_PARTNER_ADMINS = "partners.invite"
+    VIEW_CAMERAS = "cameras.view"
+    MANAGE_CAMERAS = "cameras.manage"
+    RECORD_BCA_NOTICES = "cameras.bca_notice"
+    VIEW_ACCESS_LOG = "cameras.access_log"
 
 
+_ALL = frozenset({Capability.USE_API_TOKENS})
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
-    Role.PARTNER_ADMIN: frozenset({Capability.USE_API_TOKENS}),
-    Role.OFFICER: frozenset({Capability.USE_API_TOKENS}),
-    Role.ALPR_ADMIN: frozenset({Capability.RECORD_TRAINING, Capability.USE_API_TOKENS}),
-    Role.CHIEF: frozenset({Capability.AUTHORISE_OFFICERS, Capability.RECORD_TRAINING,
-                           Capability.READ_LEDGER, Capability.USE_API_TOKENS}),
-    Role.RECORDS: frozenset({Capability.USE_API_TOKENS}),
-    Role.AGENCY_REQUESTER: frozenset({Capability.USE_API_TOKENS}),
-    Role.AUDITOR: frozenset({Capability.READ_LEDGER, Capability.USE_API_TOKENS}),
-    Role.HUB_ADMIN: frozenset({Capability.MANAGE_USERS, Capability.MANAGE_SETTINGS,
-                               Capability.READ_LEDGER, Capability.USE_API_TOKENS}),
+    Role.PARTNER_ADMIN: _ALL | {Capability.INVITE_PARTNER_ADMINS, Capability.VIEW_CAMERAS,
+                                Capability.MANAGE_CAMERAS, Capability.VIEW_ACCESS_LOG},
+    Role.OFFICER: _ALL | {Capability.VIEW_CAMERAS},
+    Role.ALPR_ADMIN: _ALL | {Capability.RECORD_TRAINING, Capability.VIEW_CAMERAS, Capability.MANAGE_CAMERAS,
+                             Capability.RECORD_BCA_NOTICES, Capability.VIEW_ACCESS_LOG},
+    Role.CHIEF: _ALL | {Capability.AUTHORISE_OFFICERS, Capability.RECORD_TRAINING, Capability.READ_LEDGER,
+                        Capability.APPROVE_PARTNERS, Capability.VIEW_CAMERAS, Capability.VIEW_ACCESS_LOG},
+    Role.RECORDS: _ALL | {Capability.VIEW_CAMERAS},
+    Role.AGENCY_REQUESTER: _ALL,
+    Role.AUDITOR: _ALL | {Capability.READ_LEDGER, Capability.VIEW_CAMERAS, Capability.VIEW_ACCESS_LOG},
+    Role.HUB_ADMIN: _ALL | {Capability.MANAGE_USERS, Capability.MANAGE_SETTINGS, Capability.READ_LEDGER,
+                            Capability.APPROVE_PARTNERS, Capability.VIEW_CAMERAS, Capability.MANAGE_CAMERAS,
+                            Capability.RECORD_BCA_NOTICES, Capability.VIEW_ACCESS_LOG},
 }
 
 # Personal API token scopes: a token carries some of the scopes its owner's
 # role allows, never more.
-CAPABILITY_SCOPES = {Capability.READ_LEDGER: "ledger:read", Capability.MANAGE_SETTINGS: "settings:manage"}
+CAPABILITY_SCOPES = {
+    Capability.READ_LEDGER: "ledger:read",
+    Capability.MANAGE_SETTINGS: "settings:manage",
+    Capability.VIEW_CAMERAS: "cameras:read",
+    Capability.MANAGE_CAMERAS: "cameras:write",
+}
 ROLE_SCOPES: dict[Role, frozenset[str]] = {
     role: frozenset({"profile:read"} | {CAPABILITY_SCOPES[c] for c in caps if c in CAPABILITY_SCOPES})
     for role, caps in ROLE_CAPABILITIES.items()

@@ -36,6 +36,17 @@ class LedgerEntry(db.Model):
     __table_args__ = (db.Index("ix_ledger_entries_subject", "subject_type", "subject_id"),)
 
 
+class LedgerEntryCamera(db.Model):
+    """Which cameras an entry touched: an index for each owner's view of the
+    accesses to its cameras. The entry's details carry the same ids, so the
+    leaf hash commits to them."""
+
+    __tablename__ = "ledger_entry_cameras"
+
+    camera_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("ledger_entries.id"), primary_key=True)
+
+
 class LedgerPrivateDetail(db.Model):
     """Private data an entry commits to by hash (a plate in a query, a name in
     a request). A lawful destruction deletes this row; the entry stays valid."""

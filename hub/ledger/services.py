@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 
 from sqlalchemy import delete, insert, select
 
@@ -17,13 +17,14 @@ from hub.clock import utcnow
 from hub.errors import Refusal
 from hub.extensions import db
 from hub.ledger import verifier
-from hub.ledger.models import LedgerEntry, LedgerPrivateDetail
+from hub.ledger.models import LedgerEntry, LedgerEntryCamera, LedgerPrivateDetail
 
 SYSTEM_ACTOR = "system"
 _ENTRIES = LedgerEntry.__table__
 _PRIVATE = LedgerPrivateDetail.__table__
 _INSERT_ENTRY = insert(_ENTRIES).returning(_ENTRIES.c.id)
 _INSERT_PRIVATE = insert(_PRIVATE)
+_INSERT_CAMERA = insert(LedgerEntryCamera.__table__)
 
 
 @dataclass(frozen=True)
@@ -57,11 +58,13 @@ def actor_ref(actor: Any) -> tuple[int | None, str, int | None]:
 
 def record(action: str, *, actor: Any, subject: Any = None, purpose: str | None = None,
            case_number: str | None = None, details: dict | None = None,
-           private: dict | None = None) -> Receipt:
+           private: dict | None = None, cameras: Iterable[int] = ()) -> Receipt:
     """Append one entry: who (`actor`: a user, a job's name, or None for the
     hub itself), what (`action`, `subject`), why (`purpose`, `case_number`)
     and `details`. `private` holds data that may later have to be destroyed;
-    the entry commits to it by a salted hash."""
+    the entry commits to it by a salted hash. `cameras` are the ids of the
+    cameras the action touched: they go into the details and into the index
+    behind each owner's access log."""
     session = db.session
     session.flush()  # the change first, so the subject has its id and the order is the caller's
     at = utcnow()
@@ -75,14 +78,19 @@ def record(action: str, *, actor: Any, subject: Any = None, purpose: str | None 
     fields = {
         "at": format_time(at), "actor_id": actor_id, "actor": actor_label, "actor_org_id": actor_org_id,
         "action": action, "subject_type": subject_type, "subject_id": subject_id, "purpose": purpose,
-        "case_number": case_number, "details": verifier.canonical_json(details or {}), "private_digest": digest,
+        "case_number": case_number, "private_digest": digest,
     }
+    camera_ids = sorted(set(cameras))
+    fields["details"] = verifier.canonical_json({**(details or {}), "cameras": camera_ids} if camera_ids
+                                                else details or {})
     leaf = verifier.leaf_hash(verifier.leaf_body(fields)).hex()
     del fields["at"]
     connection = session.connection()
     entry_id = connection.execute(_INSERT_ENTRY, {**fields, "created_at": at, "leaf_hash": leaf}).scalar_one()
     if private:
         connection.execute(_INSERT_PRIVATE, {"entry_id": entry_id, "salt": salt, "content": private_text})
+    if camera_ids:
+        connection.execute(_INSERT_CAMERA, [{"entry_id": entry_id, "camera_id": c} for c in camera_ids])
     return Receipt(entry_id, leaf)
 
 
@@ -90,7 +98,7 @@ def record_refusal(refusal: Refusal, *, reason: str, errors: Any) -> Receipt:
     """A refused attempt is itself on record: the attempt was rolled back,
     this entry stands alone in its own transaction."""
     return record(f"{refusal.action}.refused", actor=refusal.actor, subject=refusal.subject,
-                  details={**refusal.details, "reason": reason, "errors": errors})
+                  details={**refusal.details, "reason": reason, "errors": errors}, cameras=refusal.cameras)
 
 
 def erase_private_details(actor: Any, entry_ids: list[int], *, reason: str) -> int:

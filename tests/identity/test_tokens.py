@@ -21,7 +21,7 @@ def test_token_is_stored_hashed_and_works(app, run, make, client):
     token, secret = run(lambda: (lambda t: (t[0].id, t[1]))(tokens.create_token("test", user_in_ctx("aud"), name="script")))
     with app.app_context():
         row = db.session.get(ApiToken, token)
-        assert secret.split("_")[-1] not in (row.secret_hash, row.lookup) and row.scopes == "ledger:read profile:read"
+        assert secret.split("_")[-1] not in (row.secret_hash, row.lookup) and row.scopes == "cameras:read ledger:read profile:read"
     me = client.get("/api/v1/me", headers=bearer(secret))
     assert me.status_code == 200 and me.get_json()["user"]["username"] == "aud"
 

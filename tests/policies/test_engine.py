@@ -206,3 +206,17 @@ def test_agency_pack_must_match_its_state(pack_dir):
     assert engine.state.name == "example-state"
     with pytest.raises(PolicyPackError, match="belongs to state pack"):
         PolicyEngine.load(state="mn", agency="loose", directory=pack_dir)
+
+
+def test_hub_refuses_to_start_with_a_loosening_pack(pack_dir, tmp_path):
+    import os
+    import subprocess
+    import sys
+    write_agency(pack_dir, [{**RETENTION, "check": {"at_most": {"field": "retention_days", "limit": 90}}}])
+    env = {**os.environ, "HUB_POLICY_PACKS_DIR": str(pack_dir), "HUB_AGENCY_PACK": "loose",
+           "HUB_INSTANCE_PATH": str(tmp_path / "instance")}
+    hub = os.path.join(os.path.dirname(sys.executable), "hub")
+    result = subprocess.run([hub, "ledger", "verify"], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "cannot start" in result.stderr and "loose.yaml" in result.stderr
+    assert "destroy-within-60-days" in result.stderr and "Traceback" not in result.stderr

@@ -1,0 +1,68 @@
+"""`/api/v1/cameras`: the registry and the sharing modes, with the same
+rules as the pages (they call the same services)."""
+from flask import request
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from hub.cameras import services
+from hub.cameras.credentials import authenticate_camera
+from hub.cameras.errors import CameraInvalid
+from hub.cameras.models import CameraStatus
+from hub.cameras.schemas import (CameraCreateSchema, CameraIdentitySchema, CameraListArgs, CameraPatchSchema,
+                                 CameraSchema)
+from hub.errors import Unauthenticated
+from hub.extensions import db
+from hub.identity.auth import scope_required
+from hub.identity.models import Organisation
+
+api_blp = Blueprint("cameras_api", __name__, url_prefix="/api/v1/cameras", description="The camera registry")
+
+
+@api_blp.route("")
+class Cameras(MethodView):
+    @api_blp.arguments(CameraListArgs, location="query")
+    @api_blp.response(200, CameraSchema(many=True))
+    @scope_required("cameras:read")
+    def get(self, args):
+        """Cameras you may see: the whole registry for the agency, your own for a partner."""
+        status = CameraStatus(args["status"]) if "status" in args else None
+        return services.list_cameras(current_user, organisation_id=args.get("organisation_id"), status=status,
+                                     limit=args["limit"], offset=args["offset"])
+
+    @api_blp.arguments(CameraCreateSchema)
+    @api_blp.response(201, CameraSchema)
+    @scope_required("cameras:write")
+    def post(self, data):
+        """Register a camera for your organisation."""
+        organisation = db.session.get(Organisation, data.pop("organisation_id", current_user.organisation_id))
+        if organisation is None:
+            raise CameraInvalid(errors={"organisation_id": ["No such organisation."]})
+        location = services.Location(data.pop("latitude"), data.pop("longitude"), data.pop("location_description"))
+        return services.register_camera(current_user, organisation, location=location, **data)
+
+
+@api_blp.route("/<int:camera_id>")
+class CameraItem(MethodView):
+    @api_blp.response(200, CameraSchema)
+    @scope_required("cameras:read")
+    def get(self, camera_id):
+        return services.get_camera(current_user, camera_id)
+
+    @api_blp.arguments(CameraPatchSchema)
+    @api_blp.response(200, CameraSchema)
+    @scope_required("cameras:write")
+    def patch(self, changes, camera_id):
+        """Change a camera; `sharing_mode` (and `retention_days`) only by its owner."""
+        return services.apply_changes(current_user, services.get_camera(current_user, camera_id), changes)
+
+
+@api_blp.route("/me")
+class CameraIdentity(MethodView):
+    @api_blp.response(200, CameraIdentitySchema)
+    def get(self):
+        """For installers: which camera this ingest credential belongs to."""
+        header = request.headers.get("Authorization", "")
+        if not header.lower().startswith("bearer "):
+            raise Unauthenticated("Present the camera's ingest credential as a bearer token.")
+        return {"camera": authenticate_camera(header[7:])}

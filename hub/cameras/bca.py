@@ -1,0 +1,105 @@
+"""The notice to the Bureau of Criminal Apprehension: due within the days the
+policy pack sets (Minn. Stat. 13.824 subd. 8: 10) after a fixed reader is
+installed or moved. The hub tracks the deadline, produces the notice and
+records when it was sent."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fpdf import FPDF
+from sqlalchemy import select
+
+from hub import policy
+from hub.cameras import permissions
+from hub.cameras.errors import CameraInvalid
+from hub.cameras.models import Camera, CameraStatus
+from hub.clock import utcnow
+from hub.errors import Forbidden, Refusal
+from hub.extensions import db
+from hub.identity.models import Organisation
+from hub.identity.permissions import can
+from hub.identity.roles import Capability, OrganisationKind
+from hub.ledger.services import record
+
+
+def outstanding_notices(*, overdue_only: bool = False) -> list[Camera]:
+    """Fixed, unretired cameras whose notice has not been sent, soonest due first."""
+    query = select(Camera).where(Camera.fixed.is_(True), Camera.status != CameraStatus.RETIRED,
+                                 Camera.bca_notice_due_on.is_not(None), Camera.bca_notice_sent_on.is_(None))
+    if overdue_only:
+        query = query.where(Camera.bca_notice_due_on < utcnow().date())
+    return list(db.session.scalars(query.order_by(Camera.bca_notice_due_on, Camera.id)))
+
+
+def days_left(camera: Camera) -> int | None:
+    return (camera.bca_notice_due_on - utcnow().date()).days if camera.bca_notice_due_on else None
+
+
+def notice_facts(camera: Camera) -> dict:
+    """What the notice states: who operates the reader, where it stands and
+    since when, what it collects and how long the data are kept."""
+    agency = db.session.scalar(select(Organisation).where(Organisation.kind == OrganisationKind.AGENCY)
+                               .order_by(Organisation.id).limit(1))
+    current = camera.locations[0] if camera.locations else None
+    collect = policy.engine().rules("read.collect")
+    return {
+        "agency": agency.name if agency else "",
+        "owner": camera.organisation.name,
+        "owner_kind": camera.organisation.kind.value,
+        "camera": camera.name,
+        "location": camera.location_description,
+        "coordinates": f"{camera.latitude:.5f}, {camera.longitude:.5f}",
+        "direction": camera.direction,
+        "fixed": camera.fixed,
+        "in_place_since": (current.from_date if current else camera.installed_on).isoformat(),
+        "vendor": f"{camera.vendor} {camera.model}".strip(),
+        "collects": "license plate numbers; date, time and location of each read; images of the plate, "
+                    "vehicle and surroundings",
+        "retention_days": policy.engine().obligation("read.retain", "retention_days"),
+        "due_on": camera.bca_notice_due_on.isoformat() if camera.bca_notice_due_on else "",
+        "citation": next((r.cite for r in policy.engine().rules("camera.install")), "Minn. Stat. 13.824 subd. 8"),
+        "collection_rule": collect[0].cite if collect else "",
+    }
+
+
+def notice_pdf(camera: Camera) -> bytes:
+    facts = notice_facts(camera)
+    pdf = FPDF(format="Letter")
+    pdf.set_title(f"ALPR installation notice: {facts['camera']}")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 14)
+    pdf.multi_cell(0, 8, "Notice to the Minnesota Bureau of Criminal Apprehension")
+    pdf.set_font("Helvetica", "", 11)
+    pdf.multi_cell(0, 6, f"Installation of an automated license plate reader at a fixed location "
+                         f"({facts['citation']}).")
+    pdf.ln(4)
+    for label, key in (("Law enforcement agency", "agency"), ("Reader owned by", "owner"), ("Reader", "camera"),
+                       ("Location", "location"), ("Coordinates", "coordinates"), ("Traffic watched", "direction"),
+                       ("At this location since", "in_place_since"), ("Equipment", "vendor"),
+                       ("Data collected", "collects"), ("Data kept for (days)", "retention_days"),
+                       ("Notice due by", "due_on")):
+        pdf.set_font("Helvetica", "B", 11)
+        pdf.cell(55, 7, label)
+        pdf.set_font("Helvetica", "", 11)
+        pdf.multi_cell(0, 7, str(facts[key]))
+    return bytes(pdf.output())
+
+
+def record_notice_sent(actor: Any, camera: Camera, *, sent_on: date) -> Camera:
+    if not can(actor, Capability.RECORD_BCA_NOTICES) or not permissions.sees_whole_registry(actor):
+        raise Forbidden("The agency's ALPR administrators record BCA notices.",
+                        refusal=Refusal("camera.bca_notice", actor, camera, {}, (camera.id,)))
+    errors = {}
+    if camera.bca_notice_due_on is None:
+        errors["camera"] = ["This camera needs no notice (it is not at a fixed location)."]
+    if sent_on > utcnow().date():
+        errors["sent_on"] = ["The sending date cannot be in the future."]
+    if errors:
+        raise CameraInvalid(errors=errors)
+    camera.bca_notice_sent_on = sent_on
+    db.session.flush()
+    record("camera.bca_notice_sent", actor=actor, subject=camera, cameras=[camera.id],
+           details={"sent_on": sent_on.isoformat(), "due_on": camera.bca_notice_due_on.isoformat(),
+                    "late": sent_on > camera.bca_notice_due_on})
+    return camera

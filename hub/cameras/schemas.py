@@ -1,0 +1,102 @@
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from hub.cameras.models import CameraStatus, SharingMode
+from hub.cameras.services import DIRECTIONS
+
+_MODES = [m.value for m in SharingMode]
+
+
+class OwnerSchema(Schema):
+    id = fields.Int()
+    name = fields.Str()
+    kind = fields.Function(lambda o: o.kind.value)
+
+
+class LocationSchema(Schema):
+    latitude = fields.Float()
+    longitude = fields.Float()
+    description = fields.Str()
+    from_date = fields.Date()
+    to_date = fields.Date(allow_none=True)
+
+
+class AgencyAccessSchema(Schema):
+    search = fields.Bool()
+    alerts = fields.Bool()
+    retention_days = fields.Int()
+
+
+class CameraSchema(Schema):
+    id = fields.Int()
+    name = fields.Str()
+    organisation = fields.Nested(OwnerSchema)
+    location_description = fields.Str()
+    latitude = fields.Float()
+    longitude = fields.Float()
+    direction = fields.Str()
+    fixed = fields.Bool()
+    vendor = fields.Str()
+    model = fields.Str()
+    installed_on = fields.Date()
+    status = fields.Function(lambda c: c.status.value)
+    sharing_mode = fields.Function(lambda c: c.sharing_mode.value)
+    retention_days = fields.Int(allow_none=True)
+    bca_notice_due_on = fields.Date(allow_none=True)
+    bca_notice_sent_on = fields.Date(allow_none=True)
+    retired_on = fields.Date(allow_none=True)
+    agency_access = fields.Method("_agency_access")
+    locations = fields.List(fields.Nested(LocationSchema))
+
+    def _agency_access(self, camera):
+        from hub.cameras.sharing import agency_access
+        return AgencyAccessSchema().dump(agency_access(camera))
+
+
+class CameraListArgs(Schema):
+    organisation_id = fields.Int()
+    status = fields.Str(validate=validate.OneOf([s.value for s in CameraStatus]))
+    limit = fields.Int(load_default=500, validate=validate.Range(min=1, max=1000))
+    offset = fields.Int(load_default=0, validate=validate.Range(min=0))
+
+
+class CameraCreateSchema(Schema):
+    organisation_id = fields.Int(metadata={"description": "Defaults to your own organisation"})
+    name = fields.Str(required=True, validate=validate.Length(min=1, max=120))
+    location_description = fields.Str(required=True, validate=validate.Length(min=1, max=300))
+    latitude = fields.Float(required=True, allow_nan=False)
+    longitude = fields.Float(required=True, allow_nan=False)
+    direction = fields.Str(required=True, validate=validate.OneOf(DIRECTIONS))
+    fixed = fields.Bool(required=True)
+    vendor = fields.Str(load_default="", validate=validate.Length(max=120))
+    model = fields.Str(load_default="", validate=validate.Length(max=120))
+    installed_on = fields.Date(required=True)
+
+
+class CameraPatchSchema(Schema):
+    reason = fields.Str(required=True, validate=validate.Length(min=1, max=1000),
+                        metadata={"description": "Why: kept in the audit ledger"})
+    sharing_mode = fields.Str(validate=validate.OneOf(_MODES))
+    retention_days = fields.Int(allow_none=True)
+    name = fields.Str(validate=validate.Length(min=1, max=120))
+    direction = fields.Str(validate=validate.OneOf(DIRECTIONS))
+    fixed = fields.Bool()
+    vendor = fields.Str(validate=validate.Length(max=120))
+    model = fields.Str(validate=validate.Length(max=120))
+    status = fields.Str(validate=validate.OneOf([CameraStatus.ACTIVE.value, CameraStatus.PAUSED.value]))
+    latitude = fields.Float(allow_nan=False)
+    longitude = fields.Float(allow_nan=False)
+    location_description = fields.Str(validate=validate.Length(min=1, max=300))
+    moved_on = fields.Date()
+
+    @validates_schema
+    def _whole_location(self, data, **kwargs):
+        given = [k for k in ("latitude", "longitude", "location_description") if k in data]
+        if given and len(given) < 3:
+            raise ValidationError("A new location needs latitude, longitude and location_description together.",
+                                  field_name="location")
+        if len(data) == 1:
+            raise ValidationError("Nothing to change.", field_name="_schema")
+
+
+class CameraIdentitySchema(Schema):
+    camera = fields.Nested(CameraSchema(only=("id", "name", "organisation", "status", "sharing_mode")))

@@ -1,0 +1,146 @@
+"""Partner enrolment: sign-up with the data-sharing terms, the agency's
+decision on the partnership, and invitations for further administrators."""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from hub.clock import utcnow
+from hub.errors import Forbidden, HubError, Refusal
+from hub.extensions import db
+from hub.identity import services as identity
+from hub.identity.models import Organisation, User
+from hub.identity.permissions import can, require_capability
+from hub.identity.roles import Capability, OrganisationKind, OrganisationStatus, Role
+from hub.ledger.services import record
+from partners.errors import InvitationInvalid, PartnershipNotPending, SignUpInvalid
+from partners.models import PartnerInvitation, TermsAcceptance
+from partners.terms import current_terms
+
+INVITATION_DAYS = 7
+INVITATION_PATTERN = re.compile(r"^hubinv_([A-Za-z0-9]{16})_([A-Za-z0-9_-]{43})$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def sign_up(*, organisation_name: str, kind: OrganisationKind, contact_name: str, contact_email: str,
+            contact_phone: str, username: str, display_name: str, password: str,
+            accepted_terms_version: str) -> User:
+    """A partner organisation and its first administrator, waiting for the
+    agency's approval. Problems with any field are reported together."""
+    errors: dict[str, list[str]] = {}
+    if not kind.is_partner:
+        errors["kind"] = ["Partners are HOAs and businesses."]
+    if accepted_terms_version != current_terms().version:
+        errors["accept_terms"] = [f"Accept the data-sharing terms (version {current_terms().version})."]
+    if not EMAIL.match(contact_email or ""):
+        errors["contact_email"] = ["Enter an e-mail address the agency can reach you at."]
+    if not (contact_name or "").strip():
+        errors["contact_name"] = ["Name the contact person."]
+    if errors:
+        raise SignUpInvalid(errors=errors)
+    try:
+        organisation = identity.create_organisation("signup", name=organisation_name, kind=kind)
+        user = identity.create_user("signup", organisation=organisation, username=username,
+                                    display_name=display_name, role=Role.PARTNER_ADMIN, password=password,
+                                    email=contact_email.strip())
+    except HubError as error:
+        raise SignUpInvalid(errors={("organisation_name" if k == "name" else k): v
+                                    for k, v in error.errors.items()}) from None
+    organisation.status = OrganisationStatus.PENDING
+    organisation.contact_name, organisation.contact_email = contact_name.strip(), contact_email.strip()
+    organisation.contact_phone = (contact_phone or "").strip() or None
+    terms = current_terms()
+    db.session.add(TermsAcceptance(organisation_id=organisation.id, user_id=user.id, version=terms.version,
+                                   text_sha256=terms.sha256, accepted_at=utcnow()))
+    db.session.flush()
+    record("partner.signed_up", actor=user, subject=organisation,
+           details={"kind": kind.value, "terms_version": terms.version, "terms_sha256": terms.sha256},
+           private={"contact_name": organisation.contact_name, "contact_email": organisation.contact_email,
+                    "contact_phone": organisation.contact_phone})
+    return user
+
+
+def pending_partnerships() -> list[Organisation]:
+    return list(db.session.scalars(select(Organisation).where(Organisation.status == OrganisationStatus.PENDING)
+                                   .order_by(Organisation.created_at)))
+
+
+def terms_accepted(organisation: Organisation) -> TermsAcceptance | None:
+    return db.session.scalars(select(TermsAcceptance).where(TermsAcceptance.organisation_id == organisation.id)
+                              .order_by(TermsAcceptance.accepted_at.desc()).limit(1)).first()
+
+
+def decide_partnership(actor: Any, organisation: Organisation, *, approve: bool, reason: str) -> Organisation:
+    require_capability(actor, Capability.APPROVE_PARTNERS, action="partner.decision", subject=organisation)
+    if organisation.status is not OrganisationStatus.PENDING:
+        raise PartnershipNotPending()
+    if not reason.strip():
+        raise SignUpInvalid(errors={"reason": ["Give the reason for the decision: the partner sees it."]})
+    organisation.status = OrganisationStatus.APPROVED if approve else OrganisationStatus.DECLINED
+    organisation.decided_at, organisation.decision_reason = utcnow(), reason.strip()
+    organisation.decided_by_id = getattr(actor, "id", None)
+    db.session.flush()
+    record("partner.approved" if approve else "partner.declined", actor=actor, subject=organisation,
+           purpose=reason.strip())
+    return organisation
+
+
+def invite_administrator(actor: User, *, email: str) -> tuple[PartnerInvitation, str]:
+    """An invitation link for another administrator of the actor's own
+    partner organisation; the link is shown once."""
+    if not can(actor, Capability.INVITE_PARTNER_ADMINS) or not actor.organisation.kind.is_partner:
+        raise Forbidden("Partner administrators invite their own colleagues.",
+                        refusal=Refusal("partner.invite", actor, actor.organisation))
+    if not actor.organisation.is_approved:
+        raise SignUpInvalid(errors={"email": ["Invitations can be sent once the partnership is approved."]})
+    if not EMAIL.match(email or ""):
+        raise SignUpInvalid(errors={"email": ["Enter an e-mail address."]})
+    lookup = secrets.token_hex(8)
+    secret = secrets.token_urlsafe(32)
+    invitation = PartnerInvitation(organisation_id=actor.organisation_id, email=email.strip(), lookup=lookup,
+                                   secret_hash=_digest(secret), invited_by_id=actor.id, created_at=utcnow(),
+                                   expires_at=utcnow() + timedelta(days=INVITATION_DAYS))
+    db.session.add(invitation)
+    db.session.flush()
+    record("partner.invited", actor=actor, subject=invitation, private={"email": invitation.email},
+           details={"expires_at": invitation.expires_at.isoformat()})
+    return invitation, f"hubinv_{lookup}_{secret}"
+
+
+def find_invitation(token: str) -> PartnerInvitation:
+    match = INVITATION_PATTERN.match(token or "")
+    if not match:
+        raise InvitationInvalid()
+    invitation = db.session.scalar(select(PartnerInvitation).where(PartnerInvitation.lookup == match.group(1)))
+    if (invitation is None or not secrets.compare_digest(invitation.secret_hash, _digest(match.group(2)))
+            or invitation.accepted_at is not None or invitation.expires_at <= utcnow()):
+        raise InvitationInvalid()
+    return invitation
+
+
+def accept_invitation(token: str, *, username: str, display_name: str, password: str) -> User:
+    invitation = find_invitation(token)
+    try:
+        user = identity.create_user("invitation", organisation=invitation.organisation, username=username,
+                                    display_name=display_name, role=Role.PARTNER_ADMIN, password=password,
+                                    email=invitation.email)
+    except HubError as error:
+        raise SignUpInvalid(errors=error.errors) from None
+    invitation.accepted_at, invitation.accepted_user_id = utcnow(), user.id
+    db.session.flush()
+    record("partner.invitation_accepted", actor=user, subject=invitation)
+    return user
+
+
+def invitations_of(organisation: Organisation) -> list[PartnerInvitation]:
+    return list(db.session.scalars(select(PartnerInvitation).where(
+        PartnerInvitation.organisation_id == organisation.id).order_by(PartnerInvitation.created_at.desc())))

@@ -1,0 +1,27 @@
+"""The data-sharing terms partners accept: versioned text files beside this
+module; the newest version is the one offered, and the accepted version and
+a hash of its text are kept with the acceptance."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+TERMS_DIR = Path(__file__).parent / "terms"
+
+
+@dataclass(frozen=True)
+class Terms:
+    version: str
+    text: str
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode()).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def current_terms() -> Terms:
+    newest = max(TERMS_DIR.glob("*.md"), key=lambda p: p.stem)
+    return Terms(newest.stem, newest.read_text(encoding="utf-8"))

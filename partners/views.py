@@ -1,0 +1,107 @@
+"""The partner portal's pages: sign-up, the terms, the agency's review
+queue, and invitations for further administrators."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from hub.errors import Forbidden, HubError
+from hub.extensions import db
+from hub.forms import FORM_ERROR_STATUS, apply_errors
+from hub.identity.auth import start_session
+from hub.identity.models import Organisation
+from hub.identity.permissions import can
+from hub.identity.roles import Capability, OrganisationKind
+from partners import services
+from partners.forms import AcceptInvitationForm, DecisionForm, InviteForm, SignUpForm
+from partners.terms import current_terms
+
+pages = Blueprint("partners", __name__, template_folder="templates", url_prefix="/partners")
+
+
+@pages.route("/terms")
+def terms():
+    return render_template("partners/terms.html", terms=current_terms())
+
+
+@pages.route("/sign-up", methods=["GET", "POST"])
+def sign_up():
+    form = SignUpForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.sign_up(
+                organisation_name=form.organisation_name.data, kind=OrganisationKind(form.kind.data),
+                contact_name=form.contact_name.data, contact_email=form.contact_email.data,
+                contact_phone=form.contact_phone.data, username=form.username.data,
+                display_name=form.display_name.data, password=form.password.data,
+                accepted_terms_version=current_terms().version if form.accept_terms.data else "")
+            start_session(user)
+            flash("Thank you. The police department will review the partnership; you will see its decision here.",
+                  "info")
+            return redirect(url_for("home.index"))
+        except HubError as error:
+            status = apply_errors(form, error)
+    elif form.is_submitted():
+        status = FORM_ERROR_STATUS
+    return render_template("partners/sign_up.html", form=form, terms=current_terms()), status
+
+
+@pages.route("/review")
+@login_required
+def review():
+    if not can(current_user, Capability.APPROVE_PARTNERS):
+        raise Forbidden("The chief and the hub administrators review partnerships.")
+    return render_template("partners/review.html", pending=services.pending_partnerships(),
+                           accepted=services.terms_accepted, form=DecisionForm())
+
+
+@pages.route("/review/<int:organisation_id>/<any(approve, decline):decision>", methods=["POST"])
+@login_required
+def decide(organisation_id: int, decision: str):
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:
+        abort(404)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        flash("Give the reason for the decision.", "error")
+        return render_template("partners/review.html", pending=services.pending_partnerships(),
+                               accepted=services.terms_accepted, form=form), FORM_ERROR_STATUS
+    services.decide_partnership(current_user, organisation, approve=decision == "approve", reason=form.reason.data)
+    flash(f"{organisation.name}: partnership {'approved' if decision == 'approve' else 'declined'}.", "info")
+    return redirect(url_for("partners.review"))
+
+
+@pages.route("/invitations", methods=["GET", "POST"])
+@login_required
+def invitations():
+    if not can(current_user, Capability.INVITE_PARTNER_ADMINS):
+        raise Forbidden("Partner administrators invite their colleagues here.")
+    form = InviteForm()
+    link, status = None, 200
+    if form.validate_on_submit():
+        try:
+            _, token = services.invite_administrator(current_user, email=form.email.data)
+            link = url_for("partners.accept", token=token, _external=True)
+        except HubError as error:
+            if error.refusal is not None:
+                raise
+            status = apply_errors(form, error)
+    return render_template("partners/invitations.html", form=form, link=link,
+                           invitations=services.invitations_of(current_user.organisation)), status
+
+
+@pages.route("/invitations/<token>", methods=["GET", "POST"])
+def accept(token: str):
+    invitation = services.find_invitation(token)
+    form = AcceptInvitationForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.accept_invitation(token, username=form.username.data,
+                                              display_name=form.display_name.data, password=form.password.data)
+            start_session(user)
+            return redirect(url_for("home.index"))
+        except HubError as error:
+            status = apply_errors(form, error)
+    return render_template("partners/accept.html", form=form, invitation=invitation), status
