@@ -115,6 +115,19 @@ def make_user(username: str, role: Role, organisation: Organisation | None = Non
     return user
 
 
+def make_partner(name="Test HOA", kind=OrganisationKind.HOA) -> Organisation:
+    """An approved partner organisation, as the agency would leave it."""
+    return make_organisation(name, kind)
+
+
+def make_camera(organisation: Organisation, name: str = "Gate camera", *, fixed: bool = True,
+                installed_on: date | None = None, latitude: float = 45.0952, longitude: float = -93.5476):
+    from hub.cameras.services import Location, register_camera
+    return register_camera("test", organisation, name=name, location=Location(latitude, longitude, f"{name} site"),
+                           direction="inbound", fixed=fixed, vendor="Flock Safety", model="Falcon",
+                           installed_on=installed_on or utcnow().date())
+
+
 @pytest.fixture
 def make(app):
     """Factories for tests that also drive the test client: each call runs in
@@ -129,6 +142,15 @@ def make(app):
                 db.session.refresh(user)
                 user.organisation
                 return user
+
+        @staticmethod
+        def camera(*args, **kwargs):
+            with app.app_context():
+                camera = make_camera(*args, **kwargs)
+                db.session.commit()
+                db.session.refresh(camera)
+                camera.organisation
+                return camera
 
         @staticmethod
         def organisation(*args, **kwargs) -> Organisation:

@@ -69,10 +69,10 @@ def notice_pdf(camera: Camera) -> bytes:
     pdf.set_title(f"ALPR installation notice: {facts['camera']}")
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 14)
-    pdf.multi_cell(0, 8, "Notice to the Minnesota Bureau of Criminal Apprehension")
+    pdf.multi_cell(0, 8, "Notice to the Minnesota Bureau of Criminal Apprehension", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 11)
     pdf.multi_cell(0, 6, f"Installation of an automated license plate reader at a fixed location "
-                         f"({facts['citation']}).")
+                         f"({facts['citation']}).", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     for label, key in (("Law enforcement agency", "agency"), ("Reader owned by", "owner"), ("Reader", "camera"),
                        ("Location", "location"), ("Coordinates", "coordinates"), ("Traffic watched", "direction"),
@@ -82,7 +82,7 @@ def notice_pdf(camera: Camera) -> bytes:
         pdf.set_font("Helvetica", "B", 11)
         pdf.cell(55, 7, label)
         pdf.set_font("Helvetica", "", 11)
-        pdf.multi_cell(0, 7, str(facts[key]))
+        pdf.multi_cell(0, 7, str(facts[key]), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 

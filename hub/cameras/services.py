@@ -108,8 +108,8 @@ def register_camera(actor: Any, organisation: Organisation, *, name: str, locati
     )
     db.session.add(camera)
     db.session.flush()
-    db.session.add(CameraLocation(camera_id=camera.id, latitude=location.latitude, longitude=location.longitude,
-                                  description=camera.location_description, from_date=installed_on))
+    camera.locations.append(CameraLocation(latitude=location.latitude, longitude=location.longitude,
+                                           description=camera.location_description, from_date=installed_on))
     record("camera.registered", actor=actor, subject=camera, cameras=[camera.id],
            details={"organisation_id": organisation.id, "name": camera.name, "fixed": fixed,
                     "latitude": location.latitude, "longitude": location.longitude, "direction": direction,
@@ -174,8 +174,8 @@ def _move(camera: Camera, location: Location, moved_on: date) -> None:
         current.to_date = moved_on
     camera.latitude, camera.longitude = location.latitude, location.longitude
     camera.location_description = location.description.strip()
-    db.session.add(CameraLocation(camera_id=camera.id, latitude=location.latitude, longitude=location.longitude,
-                                  description=camera.location_description, from_date=moved_on))
+    camera.locations.insert(0, CameraLocation(latitude=location.latitude, longitude=location.longitude,
+                                              description=camera.location_description, from_date=moved_on))
     if camera.fixed:
         camera.bca_notice_due_on, camera.bca_notice_sent_on = bca_deadline(moved_on, True), None
 

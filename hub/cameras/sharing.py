@@ -26,13 +26,13 @@ def is_owner(actor: Any, camera: Camera) -> bool:
 
 def set_sharing_mode(actor: Any, camera: Camera, mode: SharingMode, *, reason: str,
                      retention_days: int | None = None) -> Camera:
+    if camera.organisation.kind is OrganisationKind.AGENCY and permissions.may_manage(actor, camera.organisation):
+        raise CameraInvalid(errors={"sharing_mode": ["The agency's own cameras are shared with it by definition."]})
     if not is_owner(actor, camera):
         raise permissions.refuse(actor, camera, "camera.sharing_mode",
                                  "Only the camera's owner chooses how the police may see it.",
                                  requested_mode=mode.value)
     errors = {}
-    if camera.organisation.kind is OrganisationKind.AGENCY:
-        errors["sharing_mode"] = ["The agency's own cameras are shared with it by definition."]
     if camera.status is CameraStatus.RETIRED:
         errors["status"] = ["The camera is retired."]
     if not reason.strip():

@@ -10,7 +10,7 @@ from flask import Flask, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from hub.clock import utcnow
-from hub.errors import Forbidden, Unauthenticated, wants_json
+from hub.errors import Forbidden, Refusal, Unauthenticated, wants_json
 from hub.extensions import db, login_manager
 from hub.identity.errors import InsufficientScope
 from hub.identity.models import User
@@ -125,7 +125,8 @@ def capability_required(capability: Capability):
 
 def scope_required(scope: str):
     """For API routes: a signed-in session user whose role allows the scope,
-    or a bearer token that carries it."""
+    or a bearer token that carries it. A refusal is ledgered, against the
+    camera the route names if it names one."""
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
@@ -134,7 +135,11 @@ def scope_required(scope: str):
             token = g.get("api_token")
             granted = token.scope_set if token is not None else ROLE_SCOPES[current_user.role]
             if scope not in granted:
-                raise InsufficientScope(errors={"required_scope": scope})
+                camera_id = (request.view_args or {}).get("camera_id")
+                raise InsufficientScope(errors={"required_scope": scope}, refusal=Refusal(
+                    f"api.{request.endpoint}", current_user, None,
+                    {"method": request.method, "path": request.path, "required_scope": scope},
+                    (camera_id,) if camera_id else ()))
             return view(*args, **kwargs)
         return wrapped
     return decorator

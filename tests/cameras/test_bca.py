@@ -1,0 +1,46 @@
+"""The BCA notice: deadline, overdue list, notice in HTML and PDF, recording."""
+from datetime import date, timedelta
+
+import pytest
+
+from hub.cameras import bca
+from hub.cameras.errors import CameraInvalid
+from hub.clock import utcnow
+from hub.errors import Forbidden
+from hub.identity.roles import Role
+from tests.conftest import make_camera, make_organisation, make_partner, make_user, sign_in
+
+
+def test_deadline_and_overdue_list(ctx, frozen_clock):
+    agency, hoa = make_organisation(), make_partner()
+    today = utcnow().date()
+    late = make_camera(agency, "Late", installed_on=today - timedelta(days=11))
+    due_today = make_camera(hoa, "Today", installed_on=today - timedelta(days=10))
+    fresh = make_camera(hoa, "Fresh", installed_on=today - timedelta(days=2))
+    make_camera(hoa, "Mobile", fixed=False, installed_on=today - timedelta(days=40))
+    assert late.bca_notice_due_on == today - timedelta(days=1)
+    assert [c.name for c in bca.outstanding_notices(overdue_only=True)] == ["Late"]
+    assert [c.name for c in bca.outstanding_notices()] == ["Late", "Today", "Fresh"]
+    assert (bca.days_left(late), bca.days_left(due_today), bca.days_left(fresh)) == (-1, 0, 8)
+    admin = make_user("sgt", Role.ALPR_ADMIN, agency)
+    bca.record_notice_sent(admin, late, sent_on=today)
+    assert [c.name for c in bca.outstanding_notices(overdue_only=True)] == []
+    with pytest.raises(CameraInvalid):
+        bca.record_notice_sent(admin, fresh, sent_on=today + timedelta(days=1))
+    with pytest.raises(Forbidden):
+        bca.record_notice_sent(make_user("owner", Role.PARTNER_ADMIN, hoa), fresh, sent_on=today)
+
+
+def test_notice_pages_and_pdf(app, make, client):
+    agency = make.organisation()
+    admin = make.user("sgt", Role.ALPR_ADMIN, agency, totp=True)
+    camera = make.camera(agency, "CR 30 at CR 101", installed_on=date(2026, 3, 2))
+    sign_in(client, "sgt", totp_secret=admin.totp_secret)
+    page = client.get(f"/cameras/{camera.id}/bca-notice").get_data(as_text=True)
+    assert "CR 30 at CR 101" in page and "2026-03-12" in page and "Minn. Stat. 13.824 subd. 8" in page
+    pdf = client.get(f"/cameras/{camera.id}/bca-notice?format=pdf")
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    home = client.get("/").get_data(as_text=True)
+    assert "overdue" in home and "CR 30 at CR 101" in home
+    listing = client.get("/cameras/bca-notices").get_data(as_text=True)
+    assert "days overdue" in listing
