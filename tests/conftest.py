@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pyotp
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, text
 
 from hub import create_app
 from hub.clock import clock, utcnow
@@ -59,8 +59,12 @@ def _push_request_context():
 @pytest.fixture(autouse=True)
 def _clean_database(app):
     with app.app_context():
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(delete(table))
+        if is_postgres(app):
+            names = ", ".join(t.name for t in db.metadata.sorted_tables)
+            db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(db.metadata.sorted_tables):
+                db.session.execute(delete(table))
         db.session.execute(insert(LedgerState).values(id=1, size=0, chain_hash=CHAIN_START.hex()))
         db.session.commit()
     yield
