@@ -40,6 +40,7 @@ class Decision:
 class PolicyEngine:
     def __init__(self, packs: list[Pack]) -> None:
         self.packs = packs
+        self._constant_obligations: dict[tuple[str, str], Any] = {}
         self._rules: dict[str, list[Rule]] = {}
         for rule in self._effective_rules(packs):
             self._rules.setdefault(rule.action, []).append(rule)
@@ -101,7 +102,13 @@ class PolicyEngine:
         return decision
 
     def obligation(self, action: str, key: str, context: dict[str, Any] | None = None) -> Any:
-        return self.decide(action, context or {}).obligations.get(key)
+        """An obligation of `action` in `context`. Without a context the answer
+        never changes for a loaded engine (packs are immutable), so it is kept."""
+        if context:
+            return self.decide(action, context).obligations.get(key)
+        if (action, key) not in self._constant_obligations:
+            self._constant_obligations[action, key] = self.decide(action, {}).obligations.get(key)
+        return self._constant_obligations[action, key]
 
 
 def _refuse_loosening(state_pack: Pack, agency_pack: Pack) -> None:

@@ -10,17 +10,18 @@ as_root() {
     echo "Need root (or sudo) to run: $*" >&2; return 1; fi
 }
 
-# The Debian packages the hub needs. A Python that already has venv and pip
-# (a distribution or pyenv build) needs none of Debian's python packages.
+# The Debian packages the hub needs, plus any named (scripts/test names
+# Chromium, which the browser tests drive). A Python that already has venv
+# and pip (a distribution or pyenv build) needs none of Debian's python packages.
 system_packages() {
-  local packages=()
+  local packages=("$@")
   python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || packages+=(python3 python3-venv python3-pip)
   echo "${packages[@]}"
 }
 
 install_system_packages() {
   local wanted=()
-  for package in $(system_packages); do
+  for package in $(system_packages "$@"); do
     dpkg -s "$package" >/dev/null 2>&1 || wanted+=("$package")
   done
   [ ${#wanted[@]} -eq 0 ] && return 0

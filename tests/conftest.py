@@ -33,16 +33,27 @@ def _database_url(tmp: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory):
+def app_config(tmp_path_factory) -> dict:
     instance = tmp_path_factory.mktemp("instance")
-    application = create_app({
+    return {
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": _database_url(str(instance)),
         "SECRET_KEY": "test-only-secret-key",
         "PASSWORD_HASH_PROFILE": "fast",
         "LEDGER_SIGNING_KEY_PATH": str(instance / "ledger-key.pem"),
-    })
-    application.instance_path = str(instance)
+        "INSTANCE": str(instance),
+    }
+
+
+def build_app(config: dict):
+    application = create_app(dict(config))
+    application.instance_path = config["INSTANCE"]
+    return application
+
+
+@pytest.fixture(scope="session")
+def app(app_config):
+    application = build_app(app_config)
     with application.app_context():
         upgrade()
     return application

@@ -16,7 +16,9 @@ from hub.cameras import permissions
 from hub.cameras.models import Camera
 from hub.extensions import db
 from hub.identity.models import Organisation
+from hub.ledger.errors import EntryNotFound
 from hub.ledger.models import LedgerEntry, LedgerEntryCamera
+from hub.ledger.tree import inclusion_proof
 
 PAGE_SIZE = 100
 
@@ -89,3 +91,15 @@ def access_log_csv(actor: Any, camera: Camera, filters: Filters, proof_url) -> s
                              proof_url(r.entry_id)])
         page.before_id = rows[-1].entry_id
     return out.getvalue()
+
+
+def entry_proof(actor: Any, camera: Camera, entry_id: int) -> dict:
+    """The inclusion proof of an entry in this camera's access log: the owner
+    may check any access to its cameras without reading the rest of the ledger."""
+    if not permissions.may_see_access_log(actor, camera):
+        raise permissions.refuse(actor, camera, "camera.access_log")
+    touches = db.session.scalar(select(LedgerEntryCamera.entry_id).where(
+        LedgerEntryCamera.camera_id == camera.id, LedgerEntryCamera.entry_id == entry_id))
+    if touches is None:
+        raise EntryNotFound("No entry with that id touched this camera.")
+    return inclusion_proof(entry_id)

@@ -5,12 +5,13 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from hub.cameras import services
+from hub.cameras import access_log, services
 from hub.cameras.credentials import authenticate_camera
 from hub.cameras.errors import CameraInvalid
 from hub.cameras.models import CameraStatus
-from hub.cameras.schemas import (CameraCreateSchema, CameraIdentitySchema, CameraListArgs, CameraPatchSchema,
-                                 CameraSchema)
+from hub.cameras.schemas import (CameraCreateSchema, CameraIdentitySchema, CameraListArgs, CameraListItemSchema,
+                                 CameraPatchSchema, CameraSchema, AccessLogArgs, AccessLogRowSchema)
+from hub.ledger.schemas import ProofSchema
 from hub.errors import Unauthenticated
 from hub.extensions import db
 from hub.identity.auth import scope_required
@@ -22,7 +23,7 @@ api_blp = Blueprint("cameras_api", __name__, url_prefix="/api/v1/cameras", descr
 @api_blp.route("")
 class Cameras(MethodView):
     @api_blp.arguments(CameraListArgs, location="query")
-    @api_blp.response(200, CameraSchema(many=True))
+    @api_blp.response(200, CameraListItemSchema(many=True))
     @scope_required("cameras:read")
     def get(self, args):
         """Cameras you may see: the whole registry for the agency, your own for a partner."""
@@ -66,3 +67,23 @@ class CameraIdentity(MethodView):
         if not header.lower().startswith("bearer "):
             raise Unauthenticated("Present the camera's ingest credential as a bearer token.")
         return {"camera": authenticate_camera(header[7:])}
+
+
+@api_blp.route("/<int:camera_id>/access-log")
+class CameraAccessLog(MethodView):
+    @api_blp.arguments(AccessLogArgs, location="query")
+    @api_blp.response(200, AccessLogRowSchema(many=True))
+    @scope_required("cameras:read")
+    def get(self, args, camera_id):
+        """Every access and share that touched the camera, newest first, 100 a page (`before` pages on)."""
+        camera = services.get_camera(current_user, camera_id)
+        return access_log.access_log(current_user, camera, access_log.Filters(**args))
+
+
+@api_blp.route("/<int:camera_id>/access-log/<int:entry_id>/proof")
+class CameraAccessProof(MethodView):
+    @api_blp.response(200, ProofSchema)
+    @scope_required("cameras:read")
+    def get(self, camera_id, entry_id):
+        """The ledger inclusion proof of one access to the camera; check it with `verifier.py`."""
+        return access_log.entry_proof(current_user, services.get_camera(current_user, camera_id), entry_id)

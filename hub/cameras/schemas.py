@@ -2,6 +2,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from hub.cameras.models import CameraStatus, SharingMode
 from hub.cameras.services import DIRECTIONS
+from hub.identity.roles import OrganisationKind
+from hub.cameras.sharing import agency_access
 
 _MODES = [m.value for m in SharingMode]
 
@@ -9,7 +11,7 @@ _MODES = [m.value for m in SharingMode]
 class OwnerSchema(Schema):
     id = fields.Int()
     name = fields.Str()
-    kind = fields.Function(lambda o: o.kind.value)
+    kind = fields.Enum(OrganisationKind, by_value=True)
 
 
 class LocationSchema(Schema):
@@ -18,12 +20,6 @@ class LocationSchema(Schema):
     description = fields.Str()
     from_date = fields.Date()
     to_date = fields.Date(allow_none=True)
-
-
-class AgencyAccessSchema(Schema):
-    search = fields.Bool()
-    alerts = fields.Bool()
-    retention_days = fields.Int()
 
 
 class CameraSchema(Schema):
@@ -38,18 +34,25 @@ class CameraSchema(Schema):
     vendor = fields.Str()
     model = fields.Str()
     installed_on = fields.Date()
-    status = fields.Function(lambda c: c.status.value)
-    sharing_mode = fields.Function(lambda c: c.sharing_mode.value)
+    status = fields.Enum(CameraStatus, by_value=True)
+    sharing_mode = fields.Enum(SharingMode, by_value=True)
     retention_days = fields.Int(allow_none=True)
     bca_notice_due_on = fields.Date(allow_none=True)
     bca_notice_sent_on = fields.Date(allow_none=True)
     retired_on = fields.Date(allow_none=True)
-    agency_access = fields.Method("_agency_access")
+    agency_access = fields.Method("_agency_access",
+                                  metadata={"description": "What the agency may do with this camera's data now"})
     locations = fields.List(fields.Nested(LocationSchema))
 
     def _agency_access(self, camera):
-        from hub.cameras.sharing import agency_access
-        return AgencyAccessSchema().dump(agency_access(camera))
+        return agency_access(camera)
+
+
+class CameraListItemSchema(CameraSchema):
+    """A camera in a list: everything but its location history."""
+
+    class Meta:
+        exclude = ("locations",)
 
 
 class CameraListArgs(Schema):
@@ -98,5 +101,33 @@ class CameraPatchSchema(Schema):
             raise ValidationError("Nothing to change.", field_name="_schema")
 
 
+class CameraSummarySchema(Schema):
+    id = fields.Int()
+    name = fields.Str()
+    organisation = fields.Nested(OwnerSchema)
+    status = fields.Enum(CameraStatus, by_value=True)
+    sharing_mode = fields.Enum(SharingMode, by_value=True)
+
+
 class CameraIdentitySchema(Schema):
-    camera = fields.Nested(CameraSchema(only=("id", "name", "organisation", "status", "sharing_mode")))
+    camera = fields.Nested(CameraSummarySchema)
+
+
+class AccessLogArgs(Schema):
+    since = fields.Date()
+    until = fields.Date()
+    action = fields.Str(validate=validate.Length(max=100))
+    actor = fields.Str(validate=validate.Length(max=200))
+    case_number = fields.Str(validate=validate.Length(max=100))
+    before_id = fields.Int(data_key="before", validate=validate.Range(min=1))
+
+
+class AccessLogRowSchema(Schema):
+    entry_id = fields.Int()
+    at = fields.DateTime()
+    actor = fields.Str()
+    organisation = fields.Str(allow_none=True)
+    action = fields.Str()
+    purpose = fields.Str(allow_none=True)
+    case_number = fields.Str(allow_none=True)
+    reads = fields.Int(allow_none=True)

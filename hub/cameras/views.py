@@ -169,8 +169,8 @@ def bca_notices():
     return render_template("cameras/bca_notices.html", cameras=bca.outstanding_notices(), days_left=bca.days_left)
 
 
-def _proof_url(entry_id: int) -> str:
-    return url_for("ledger_api.EntryProof", entry_id=entry_id, _external=True)
+def _proof_url(camera_id: int, entry_id: int) -> str:
+    return url_for("cameras_api.CameraAccessProof", camera_id=camera_id, entry_id=entry_id, _external=True)
 
 
 @pages.route("/cameras/<int:camera_id>/access-log")
@@ -184,7 +184,8 @@ def access_log(camera_id: int):
                           actor=form.actor.data or None, case_number=form.case_number.data or None,
                           before_id=request.args.get("before", type=int))
     if request.args.get("format") == "csv":
-        return Response(log.access_log_csv(current_user, camera, filters, _proof_url), mimetype="text/csv",
+        return Response(log.access_log_csv(current_user, camera, filters,
+                                           lambda entry_id: _proof_url(camera.id, entry_id)), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="camera-{camera.id}-access-log.csv"'})
     rows = log.access_log(current_user, camera, filters)
     next_args = {**request.args.to_dict(), "before": rows[-1].entry_id} if len(rows) == log.PAGE_SIZE else None

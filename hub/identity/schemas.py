@@ -1,17 +1,19 @@
 from marshmallow import Schema, fields
 
+from hub.identity.roles import OrganisationKind, Role
+
 
 class OrganisationSchema(Schema):
     id = fields.Int()
     name = fields.Str()
-    kind = fields.Function(lambda o: o.kind.value)
+    kind = fields.Enum(OrganisationKind, by_value=True)
 
 
 class UserSchema(Schema):
     id = fields.Int()
     username = fields.Str()
     display_name = fields.Str()
-    role = fields.Function(lambda u: u.role.value)
+    role = fields.Enum(Role, by_value=True)
     organisation = fields.Nested(OrganisationSchema)
     second_factor = fields.Bool(attribute="has_second_factor")
 

@@ -23,7 +23,7 @@ def scheduler():
     runner = BlockingScheduler(timezone="UTC")
     for job in JOBS:
         runner.add_job(run_job, "interval", args=(app, job), seconds=app.config[job.interval_config],
-                       id=job.name, coalesce=True, max_instances=1)
+                       id=job.name, name=job.name, coalesce=True, max_instances=1)
         run_job(app, job)
     click.echo(f"scheduler running {len(JOBS)} job(s)")
     try:

@@ -24,6 +24,19 @@ def browser():
         instance.close()
 
 
+@pytest.fixture(scope="session")
+def app(app_config):
+    """An app of its own on the suite's database: pytest-flask's live server
+    changes its app's config (SERVER_NAME), which must not reach other tests."""
+    from flask_migrate import upgrade
+
+    from tests.conftest import build_app
+    application = build_app(app_config)
+    with application.app_context():
+        upgrade()
+    return application
+
+
 @pytest.fixture
 def hub_url(app, live_server):
     return live_server.url()

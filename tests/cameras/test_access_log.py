@@ -41,9 +41,36 @@ def test_csv_matches_the_ledger_and_filters_work(app, make, client, run):
             assert (row["actor"], row["action"], row["purpose"], row["case_number"]) == (
                 entry.actor, entry.action, entry.purpose or "", entry.case_number or "")
             assert row["reads"] == str(json.loads(entry.details).get("reads", ""))
-            assert row["proof_url"].endswith(f"/api/v1/ledger/entries/{entry.id}/proof")
+            assert row["proof_url"].endswith(f"/api/v1/cameras/{gate_id}/access-log/{entry.id}/proof")
         assert {r["organisation"] for r in rows if r["action"] == "reads.searched"} == {"Corcoran Police Department"}
     only_case = client.get(f"/cameras/{gate_id}/access-log?case_number=ICR-1&format=csv").get_data(as_text=True)
     assert len(list(csv.DictReader(io.StringIO(only_case)))) == 3
     bad = client.get(f"/cameras/{gate_id}/access-log?since=not-a-date")
     assert bad.status_code == 422
+
+
+def test_owner_checks_proofs_of_its_own_accesses_only(app, make, client, run, tmp_path):
+    from hub.ledger import signing, verifier
+    make.user("owner", Role.PARTNER_ADMIN, make.organisation("Test HOA", OrganisationKind.HOA))
+
+    def accesses():
+        make_organisation()
+        hoa = make_partner()
+        elsewhere = make_camera(make_partner("Other HOA"), "Far")
+        gate = make_camera(hoa, "Gate")
+        mine = record("reads.searched", actor=None, purpose="case", cameras=[gate.id]).entry_id
+        theirs = record("reads.searched", actor=None, purpose="case", cameras=[elsewhere.id]).entry_id
+        return gate.id, elsewhere.id, mine, theirs
+    gate, elsewhere, mine, theirs = run(accesses)
+    run(seal_and_checkpoint)
+    sign_in(client, "owner")
+    rows = client.get(f"/api/v1/cameras/{gate}/access-log").get_json()
+    assert [r["entry_id"] for r in rows][:1] == [mine]
+    proof = client.get(f"/api/v1/cameras/{gate}/access-log/{mine}/proof")
+    assert proof.status_code == 200
+    with app.app_context():
+        key = signing.signing_key().public_key()
+    assert verifier.verify_proof_document(proof.get_json(), key) == []
+    assert client.get(f"/api/v1/cameras/{gate}/access-log/{theirs}/proof").status_code == 404
+    assert client.get(f"/api/v1/cameras/{elsewhere}/access-log/{theirs}/proof").status_code == 403
+    assert client.get(f"/api/v1/cameras/{gate}/access-log?before=0").status_code == 422

@@ -34,6 +34,8 @@ API = [
      allowed("partner_own")),
     ("edit agency camera", "PATCH", "/api/v1/cameras/{agency}", {"vendor": "Acme", "reason": "new unit"},
      allowed("alpr_admin", "hub_admin")),
+    ("access log", "GET", "/api/v1/cameras/{partner}/access-log", None,
+     allowed("alpr_admin", "chief", "auditor", "hub_admin", "partner_own")),
     ("register for own organisation", "POST", "/api/v1/cameras",
      {"name": "New {actor}", "location_description": "Somewhere", "latitude": 45.1, "longitude": -93.5,
       "direction": "inbound", "fixed": True, "installed_on": "2026-11-01"},
