@@ -2,14 +2,13 @@
 decision on the partnership, and invitations for further administrators."""
 from __future__ import annotations
 
-import hashlib
 import re
-import secrets
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 
+from hub import secret_tokens
 from hub.clock import utcnow
 from hub.errors import Forbidden, HubError, Refusal
 from hub.extensions import db
@@ -23,12 +22,8 @@ from partners.models import PartnerInvitation, TermsAcceptance
 from partners.terms import current_terms
 
 INVITATION_DAYS = 7
-INVITATION_PATTERN = re.compile(r"^hubinv_([A-Za-z0-9]{16})_([A-Za-z0-9_-]{43})$")
+PREFIX = "hubinv"
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def sign_up(*, organisation_name: str, kind: OrganisationKind, contact_name: str, contact_email: str,
@@ -104,24 +99,23 @@ def invite_administrator(actor: User, *, email: str) -> tuple[PartnerInvitation,
         raise SignUpInvalid(errors={"email": ["Invitations can be sent once the partnership is approved."]})
     if not EMAIL.match(email or ""):
         raise SignUpInvalid(errors={"email": ["Enter an e-mail address."]})
-    lookup = secrets.token_hex(8)
-    secret = secrets.token_urlsafe(32)
-    invitation = PartnerInvitation(organisation_id=actor.organisation_id, email=email.strip(), lookup=lookup,
-                                   secret_hash=_digest(secret), invited_by_id=actor.id, created_at=utcnow(),
+    issued = secret_tokens.issue(PREFIX)
+    invitation = PartnerInvitation(organisation_id=actor.organisation_id, email=email.strip(), lookup=issued.lookup,
+                                   secret_hash=issued.digest, invited_by_id=actor.id, created_at=utcnow(),
                                    expires_at=utcnow() + timedelta(days=INVITATION_DAYS))
     db.session.add(invitation)
     db.session.flush()
     record("partner.invited", actor=actor, subject=invitation, private={"email": invitation.email},
            details={"expires_at": invitation.expires_at.isoformat()})
-    return invitation, f"hubinv_{lookup}_{secret}"
+    return invitation, issued.text
 
 
 def find_invitation(token: str) -> PartnerInvitation:
-    match = INVITATION_PATTERN.match(token or "")
-    if not match:
+    parts = secret_tokens.parse(PREFIX, token)
+    if parts is None:
         raise InvitationInvalid()
-    invitation = db.session.scalar(select(PartnerInvitation).where(PartnerInvitation.lookup == match.group(1)))
-    if (invitation is None or not secrets.compare_digest(invitation.secret_hash, _digest(match.group(2)))
+    invitation = db.session.scalar(select(PartnerInvitation).where(PartnerInvitation.lookup == parts[0]))
+    if (invitation is None or not secret_tokens.matches(invitation.secret_hash, parts[1])
             or invitation.accepted_at is not None or invitation.expires_at <= utcnow()):
         raise InvitationInvalid()
     return invitation

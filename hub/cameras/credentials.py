@@ -1,15 +1,13 @@
 """Each camera's ingest credential: shown once, stored as a hash, rotatable,
 revocable by the owner or a hub administrator; a revoked credential is
-refused on its very next use. It reads `hubcam_<lookup>_<secret>`."""
+refused on its very next use (see `hub.secret_tokens`)."""
 from __future__ import annotations
 
-import hashlib
-import re
-import secrets
 from typing import Any
 
 from sqlalchemy import select, update
 
+from hub import secret_tokens
 from hub.cameras import permissions
 from hub.cameras.errors import CameraInvalid, CredentialInvalid
 from hub.cameras.models import Camera, CameraCredential, CameraStatus
@@ -19,12 +17,8 @@ from hub.identity.models import User
 from hub.identity.roles import Role
 from hub.ledger.services import record
 
-CREDENTIAL_PATTERN = re.compile(r"^hubcam_([A-Za-z0-9]{16})_([A-Za-z0-9_-]{43})$")
-_LOOKUP_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
-
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
+PREFIX = "hubcam"
+CREDENTIAL_PATTERN = secret_tokens.pattern(PREFIX)
 
 
 def _may_handle(actor: Any, camera: Camera) -> bool:
@@ -51,15 +45,14 @@ def issue_credential(actor: Any, camera: Camera) -> tuple[CameraCredential, str]
     if camera.status is CameraStatus.RETIRED:
         raise CameraInvalid(errors={"status": ["A retired camera gets no credential."]})
     replaced = revoke_all(camera)
-    lookup = "".join(secrets.choice(_LOOKUP_ALPHABET) for _ in range(16))
-    secret = secrets.token_urlsafe(32)
-    credential = CameraCredential(camera_id=camera.id, lookup=lookup, secret_hash=_digest(secret),
+    issued = secret_tokens.issue(PREFIX)
+    credential = CameraCredential(camera_id=camera.id, lookup=issued.lookup, secret_hash=issued.digest,
                                   created_at=utcnow())
     db.session.add(credential)
     db.session.flush()
     record("camera.credential_issued", actor=actor, subject=camera, cameras=[camera.id],
            details={"credential_id": credential.id, "replaced": replaced})
-    return credential, f"hubcam_{lookup}_{secret}"
+    return credential, issued.text
 
 
 def revoke_credential(actor: Any, camera: Camera, *, reason: str) -> int:
@@ -77,11 +70,11 @@ def revoke_credential(actor: Any, camera: Camera, *, reason: str) -> int:
 def authenticate_camera(value: str) -> Camera:
     """The camera behind an ingest credential; refused when malformed,
     unknown, revoked, or when the camera is retired."""
-    match = CREDENTIAL_PATTERN.match(value.strip())
-    if not match:
+    parts = secret_tokens.parse(PREFIX, value)
+    if parts is None:
         raise CredentialInvalid()
-    credential = db.session.scalar(select(CameraCredential).where(CameraCredential.lookup == match.group(1)))
-    if credential is None or not secrets.compare_digest(credential.secret_hash, _digest(match.group(2))):
+    credential = db.session.scalar(select(CameraCredential).where(CameraCredential.lookup == parts[0]))
+    if credential is None or not secret_tokens.matches(credential.secret_hash, parts[1]):
         raise CredentialInvalid()
     if credential.revoked_at is not None:
         raise CredentialInvalid("This camera credential has been revoked.")

@@ -2,16 +2,10 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from hub.cameras.models import CameraStatus, SharingMode
 from hub.cameras.services import DIRECTIONS
-from hub.identity.roles import OrganisationKind
+from hub.identity.schemas import OrganisationSchema
 from hub.cameras.sharing import agency_access
 
 _MODES = [m.value for m in SharingMode]
-
-
-class OwnerSchema(Schema):
-    id = fields.Int()
-    name = fields.Str()
-    kind = fields.Enum(OrganisationKind, by_value=True)
 
 
 class LocationSchema(Schema):
@@ -25,7 +19,7 @@ class LocationSchema(Schema):
 class CameraSchema(Schema):
     id = fields.Int()
     name = fields.Str()
-    organisation = fields.Nested(OwnerSchema)
+    organisation = fields.Nested(OrganisationSchema)
     location_description = fields.Str()
     latitude = fields.Float()
     longitude = fields.Float()
@@ -104,7 +98,7 @@ class CameraPatchSchema(Schema):
 class CameraSummarySchema(Schema):
     id = fields.Int()
     name = fields.Str()
-    organisation = fields.Nested(OwnerSchema)
+    organisation = fields.Nested(OrganisationSchema)
     status = fields.Enum(CameraStatus, by_value=True)
     sharing_mode = fields.Enum(SharingMode, by_value=True)
 

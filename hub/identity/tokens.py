@@ -1,17 +1,14 @@
 """Personal API tokens: shown once, stored as a hash, scoped, expiring,
-revocable. A token reads `hubpat_<lookup>_<secret>`; the lookup finds the
-row, the secret is compared by hash in constant time."""
+revocable (see `hub.secret_tokens`)."""
 from __future__ import annotations
 
-import hashlib
-import re
-import secrets
 from datetime import timedelta
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
 
+from hub import secret_tokens
 from hub.clock import utcnow
 from hub.errors import Forbidden, Refusal
 from hub.extensions import db
@@ -21,11 +18,8 @@ from hub.identity.permissions import can
 from hub.identity.roles import ROLE_SCOPES, Capability
 from hub.ledger.services import record
 
-TOKEN_PATTERN = re.compile(r"^hubpat_([A-Za-z0-9]{16})_([A-Za-z0-9_-]{43})$")
-
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
+PREFIX = "hubpat"
+TOKEN_PATTERN = secret_tokens.pattern(PREFIX)
 
 
 def create_token(actor: Any, owner: User, *, name: str, scopes: list[str] | None = None,
@@ -51,17 +45,16 @@ def create_token(actor: Any, owner: User, *, name: str, scopes: list[str] | None
         errors["user"] = ["The account is deactivated."]
     if errors:
         raise IdentityInvalid(errors=errors)
-    lookup = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789") for _ in range(16))
-    secret = secrets.token_urlsafe(32)
+    issued = secret_tokens.issue(PREFIX)
     now = utcnow()
-    token = ApiToken(user_id=owner.id, name=name.strip()[:100], lookup=lookup, secret_hash=_digest(secret),
+    token = ApiToken(user_id=owner.id, name=name.strip()[:100], lookup=issued.lookup, secret_hash=issued.digest,
                      scopes=" ".join(requested), created_at=now, expires_at=now + timedelta(days=days))
     db.session.add(token)
     db.session.flush()
     record("api_token.created", actor=actor, subject=token,
            details={"owner": owner.username, "name": token.name, "scopes": requested,
                     "expires_at": token.expires_at.isoformat()})
-    return token, f"hubpat_{lookup}_{secret}"
+    return token, issued.text
 
 
 def revoke_token(actor: Any, token: ApiToken) -> ApiToken:
@@ -84,11 +77,11 @@ def tokens_of(user: User) -> list[ApiToken]:
 def authenticate_bearer(value: str) -> ApiToken:
     """The token behind an `Authorization: Bearer ...` value, or an error
     that says plainly what is wrong with it."""
-    match = TOKEN_PATTERN.match(value.strip())
-    if not match:
+    parts = secret_tokens.parse(PREFIX, value)
+    if parts is None:
         raise InvalidToken()
-    token = db.session.scalar(select(ApiToken).where(ApiToken.lookup == match.group(1)))
-    if token is None or not secrets.compare_digest(token.secret_hash, _digest(match.group(2))):
+    token = db.session.scalar(select(ApiToken).where(ApiToken.lookup == parts[0]))
+    if token is None or not secret_tokens.matches(token.secret_hash, parts[1]):
         raise InvalidToken()
     if token.revoked_at is not None:
         raise TokenRevoked()
