@@ -32,7 +32,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_error_handlers(app)
     web.init_app(app)
 
+    from hub.alerts import api as alerts_api, views as alerts_views
     from hub.cameras import api as cameras_api, cli as cameras_cli, views as cameras_views
+    from hub.hotlists import api as hotlists_api, cli as hotlists_cli, views as hotlists_views
+    from hub.reads import api as reads_api, cli as reads_cli
+    from hub.safe_at_home import views as safe_at_home_views
     from hub.identity import auth, cli as identity_cli, views as identity_views
     from partners import views as partner_views
     from hub.ledger import cli as ledger_cli, views as ledger_views
@@ -47,15 +51,23 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(settings_views.pages)
     app.register_blueprint(cameras_views.pages)
     app.register_blueprint(partner_views.pages)
+    app.register_blueprint(alerts_views.pages)
+    app.register_blueprint(hotlists_views.pages)
+    app.register_blueprint(safe_at_home_views.pages)
     api.register_blueprint(identity_views.api_blp)
     api.register_blueprint(ledger_views.api_blp)
     api.register_blueprint(settings_views.api_blp)
     api.register_blueprint(cameras_api.api_blp)
+    api.register_blueprint(reads_api.api_blp)
+    api.register_blueprint(alerts_api.api_blp)
+    api.register_blueprint(hotlists_api.api_blp)
     app.cli.add_command(identity_cli.users)
     app.cli.add_command(identity_cli.tokens)
     app.cli.add_command(ledger_cli.ledger)
     app.cli.add_command(settings_cli.settings)
     app.cli.add_command(cameras_cli.cameras)
+    app.cli.add_command(reads_cli.reads)
+    app.cli.add_command(hotlists_cli.hotlists)
     app.cli.add_command(demo_cli.demo)
     app.cli.add_command(scheduler_cli.scheduler)
     return app

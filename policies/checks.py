@@ -20,54 +20,57 @@ def _as_list(value: Any) -> list:
     return list(value) if isinstance(value, (list, tuple, set)) else [value]
 
 
-def only_fields(allowed: list[str], ctx: dict) -> list[str]:
+Finding = tuple[str, str]  # (the context field concerned, what is wrong)
+
+
+def only_fields(allowed: list[str], ctx: dict) -> list[Finding]:
     extra = sorted(set(ctx.get("fields") or []) - set(allowed))
-    return [f"field '{f}' may not be collected" for f in extra]
+    return [(f, f"field '{f}' may not be collected") for f in extra]
 
 
-def required(names: list[str], ctx: dict) -> list[str]:
-    return [f"'{n}' is required" for n in names if not _present(ctx.get(n))]
+def required(names: list[str], ctx: dict) -> list[Finding]:
+    return [(n, f"'{n}' is required") for n in names if not _present(ctx.get(n))]
 
 
-def must_hold(names: list[str], ctx: dict) -> list[str]:
-    return [f"'{n}' must hold" for n in names if not ctx.get(n)]
+def must_hold(names: list[str], ctx: dict) -> list[Finding]:
+    return [(n, f"'{n}' must hold") for n in names if not ctx.get(n)]
 
 
-def forbid(spec: dict, ctx: dict) -> list[str]:
+def forbid(spec: dict, ctx: dict) -> list[Finding]:
     field = spec["field"]
     hits = [v for v in _as_list(ctx.get(field)) if v in spec["values"]]
-    return [f"{field} '{v}' is not allowed" for v in hits]
+    return [(field, f"{field} '{v}' is not allowed") for v in hits]
 
 
-def allow_only(spec: dict, ctx: dict) -> list[str]:
+def allow_only(spec: dict, ctx: dict) -> list[Finding]:
     field = spec["field"]
     values = [v for v in _as_list(ctx.get(field)) if v is not None]
     if not values:
-        return [f"'{field}' is required"]
-    return [f"{field} '{v}' is not allowed" for v in values if v not in spec["values"]]
+        return [(field, f"'{field}' is required")]
+    return [(field, f"{field} '{v}' is not allowed") for v in values if v not in spec["values"]]
 
 
-def at_most(spec: dict, ctx: dict) -> list[str]:
+def at_most(spec: dict, ctx: dict) -> list[Finding]:
     field, limit = spec["field"], spec["limit"]
     value = ctx.get(field)
     if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
-        return [f"'{field}' must be known and at most {limit:g}"]
-    return [f"'{field}' is {value:g}, more than {limit:g}"] if value > limit else []
+        return [(field, f"'{field}' must be known and at most {limit:g}")]
+    return [(field, f"'{field}' is {value:g}, more than {limit:g}")] if value > limit else []
 
 
-def same(names: list[str], ctx: dict) -> list[str]:
+def same(names: list[str], ctx: dict) -> list[Finding]:
     values = [ctx.get(n) for n in names]
     if any(v is None for v in values) or len(set(values)) > 1:
-        return [f"{' and '.join(names)} must be the same"]
+        return [(names[-1], f"{' and '.join(names)} must be the same")]
     return []
 
 
-def roles(allowed: list[str], ctx: dict) -> list[str]:
+def roles(allowed: list[str], ctx: dict) -> list[Finding]:
     role = ctx.get("role")
-    return [] if role in allowed else [f"role '{role}' may not do this"]
+    return [] if role in allowed else [("role", f"role '{role}' may not do this")]
 
 
-JUDGES: dict[str, Callable[[Any, dict], list[str]]] = {
+JUDGES: dict[str, Callable[[Any, dict], list[Finding]]] = {
     "only_fields": only_fields, "required": required, "must_hold": must_hold, "forbid": forbid,
     "allow_only": allow_only, "at_most": at_most, "same": same, "roles": roles,
 }

@@ -17,6 +17,7 @@ class Reason:
     rule: str
     cite: str
     message: str
+    field: str | None = None
 
     def __str__(self) -> str:
         return f"{self.cite}: {self.message}"
@@ -34,7 +35,7 @@ class Decision:
         return "; ".join(str(r) for r in self.reasons)
 
     def as_errors(self) -> list[dict]:
-        return [{"rule": r.rule, "cite": r.cite, "message": r.message} for r in self.reasons]
+        return [{"rule": r.rule, "cite": r.cite, "message": r.message, "field": r.field} for r in self.reasons]
 
 
 class PolicyEngine:
@@ -93,8 +94,8 @@ class PolicyEngine:
                 continue
             decision.rules.append(rule.id)
             for kind, spec in rule.check.items():
-                for message in checks.JUDGES[kind](spec, context):
-                    decision.reasons.append(Reason(rule.id, rule.cite, message))
+                for field_name, message in checks.JUDGES[kind](spec, context):
+                    decision.reasons.append(Reason(rule.id, rule.cite, message, field_name))
             for key, value in rule.obligations.items():
                 current = decision.obligations.get(key)
                 decision.obligations[key] = value if current is None else checks.combine_obligation(current, value)

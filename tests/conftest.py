@@ -41,6 +41,9 @@ def app_config(tmp_path_factory) -> dict:
         "SECRET_KEY": "test-only-secret-key",
         "PASSWORD_HASH_PROFILE": "fast",
         "LEDGER_SIGNING_KEY_PATH": str(instance / "ledger-key.pem"),
+        "IMAGE_STORE_PATH": str(instance / "images"),
+        "IMAGE_KEY_PATH": str(instance / "image-key"),
+        "PLATE_HASH_KEY_PATH": str(instance / "plate-hash-key"),
         "INSTANCE": str(instance),
     }
 

@@ -91,18 +91,23 @@ class Capability(str, enum.Enum):
     MANAGE_CAMERAS = "cameras.manage"
     RECORD_BCA_NOTICES = "cameras.bca_notice"
     VIEW_ACCESS_LOG = "cameras.access_log"
+    MANAGE_SAFE_AT_HOME = "safe_at_home.manage"
+    MANAGE_HOLDS = "holds.manage"
+    MANAGE_HOTLISTS = "hotlists.manage"
+    RECEIVE_ALERTS = "alerts.receive"
 
 
 _ALL = frozenset({Capability.USE_API_TOKENS})
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.PARTNER_ADMIN: _ALL | {Capability.INVITE_PARTNER_ADMINS, Capability.VIEW_CAMERAS,
                                 Capability.MANAGE_CAMERAS, Capability.VIEW_ACCESS_LOG},
-    Role.OFFICER: _ALL | {Capability.VIEW_CAMERAS},
+    Role.OFFICER: _ALL | {Capability.VIEW_CAMERAS, Capability.RECEIVE_ALERTS},
     Role.ALPR_ADMIN: _ALL | {Capability.RECORD_TRAINING, Capability.VIEW_CAMERAS, Capability.MANAGE_CAMERAS,
-                             Capability.RECORD_BCA_NOTICES, Capability.VIEW_ACCESS_LOG},
+                             Capability.RECORD_BCA_NOTICES, Capability.VIEW_ACCESS_LOG, Capability.MANAGE_HOLDS,
+                             Capability.MANAGE_HOTLISTS, Capability.RECEIVE_ALERTS},
     Role.CHIEF: _ALL | {Capability.AUTHORISE_OFFICERS, Capability.RECORD_TRAINING, Capability.READ_LEDGER,
                         Capability.APPROVE_PARTNERS, Capability.VIEW_CAMERAS, Capability.VIEW_ACCESS_LOG},
-    Role.RECORDS: _ALL | {Capability.VIEW_CAMERAS},
+    Role.RECORDS: _ALL | {Capability.VIEW_CAMERAS, Capability.MANAGE_SAFE_AT_HOME},
     Role.AGENCY_REQUESTER: _ALL,
     Role.AUDITOR: _ALL | {Capability.READ_LEDGER, Capability.VIEW_CAMERAS, Capability.VIEW_ACCESS_LOG},
     Role.HUB_ADMIN: _ALL | {Capability.MANAGE_USERS, Capability.MANAGE_SETTINGS, Capability.READ_LEDGER,
@@ -117,6 +122,8 @@ CAPABILITY_SCOPES = {
     Capability.MANAGE_SETTINGS: "settings:manage",
     Capability.VIEW_CAMERAS: "cameras:read",
     Capability.MANAGE_CAMERAS: "cameras:write",
+    Capability.MANAGE_HOTLISTS: "hotlists:write",
+    Capability.RECEIVE_ALERTS: "alerts:read",
 }
 ROLE_SCOPES: dict[Role, frozenset[str]] = {
     role: frozenset({"profile:read"} | {CAPABILITY_SCOPES[c] for c in caps if c in CAPABILITY_SCOPES})

@@ -1,16 +1,19 @@
 """The scheduled jobs. Each runs as one unit of work in an app context;
-later capabilities (retention purge, grant expiry, hotlist refresh, BCA
-reminders, log-of-use aggregation) add theirs to `JOBS`."""
+later capabilities (retention purge, grant expiry, BCA reminders,
+log-of-use aggregation) add theirs to `JOBS`."""
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
-from flask import Flask
+from flask import Flask, current_app
 
 from hub.db import unit_of_work
+from hub.hotlists.services import import_hot_file
 from hub.ledger.tree import seal_and_checkpoint
+from hub.reads.partitions import ensure_partitions
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +25,19 @@ class Job:
     interval_config: str
 
 
-JOBS = [Job("ledger-seal-and-checkpoint", seal_and_checkpoint, "LEDGER_CHECKPOINT_SECONDS")]
+def import_configured_hot_file() -> None:
+    """The state hot file, at least daily (policy: hotlist.import), from the
+    path the agency's download drops it at."""
+    path = current_app.config.get("HOT_FILE_PATH")
+    if path and Path(path).is_file():
+        import_hot_file("scheduler", Path(path).read_bytes(), file_name=Path(path).name)
+
+
+JOBS = [
+    Job("ledger-seal-and-checkpoint", seal_and_checkpoint, "LEDGER_CHECKPOINT_SECONDS"),
+    Job("reads-partitions", ensure_partitions, "PARTITION_JOB_SECONDS"),
+    Job("hot-file-import", import_configured_hot_file, "HOT_FILE_IMPORT_SECONDS"),
+]
 
 
 def run_job(app: Flask, job: Job) -> None:

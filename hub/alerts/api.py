@@ -1,0 +1,104 @@
+"""Alerts for signed-in officers: a list, one alert, the verification, and
+a Server-Sent Events stream. The stream polls the database, so it works
+with any number of hub instances on one PostgreSQL."""
+import json
+import time
+
+from flask import Response, request, stream_with_context
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from hub.alerts import services
+from hub.alerts.models import AlertStatus
+from hub.extensions import db
+from hub.identity.auth import scope_required
+from hub.identity.access import require_data_access
+
+api_blp = Blueprint("alerts_api", __name__, url_prefix="/api/v1/alerts", description="Hotlist alerts")
+POLL_SECONDS = 0.25
+STREAM_SECONDS = 300
+
+
+class AlertSchema(Schema):
+    id = fields.Int()
+    plate = fields.Str()
+    status = fields.Enum(AlertStatus, by_value=True)
+    created_at = fields.DateTime()
+    captured_at = fields.DateTime()
+    camera = fields.Function(lambda a: {"id": a.camera_id, "name": a.camera.name,
+                                        "location": a.camera.location_description})
+    listed_because = fields.Function(lambda a: {
+        "reason_category": a.entry.reason_category, "case_number": a.entry.case_number,
+        "priority": a.entry.priority, "non_encounter": a.entry.non_encounter,
+        "instructions": a.entry.instructions, "source": a.entry.source.value})
+    actionable = fields.Function(services.actionable)
+    decision_reason = fields.Str(allow_none=True)
+
+
+class AfterArgs(Schema):
+    after = fields.Int(load_default=0, validate=validate.Range(min=0))
+
+
+class DecisionSchema(Schema):
+    verified = fields.Bool(required=True, metadata={"description": "true: the hit is confirmed against the source"})
+    reason = fields.Str(required=True, validate=validate.Length(min=1, max=1000))
+
+
+@api_blp.route("")
+class Alerts(MethodView):
+    @api_blp.arguments(AfterArgs, location="query")
+    @api_blp.response(200, AlertSchema(many=True))
+    @scope_required("alerts:read")
+    def get(self, args):
+        return services.recent_alerts(current_user, after_id=args["after"])
+
+
+@api_blp.route("/<int:alert_id>")
+class AlertItem(MethodView):
+    @api_blp.response(200, AlertSchema)
+    @scope_required("alerts:read")
+    def get(self, alert_id):
+        return services.get_alert(current_user, alert_id)
+
+
+@api_blp.route("/<int:alert_id>/decision")
+class AlertDecision(MethodView):
+    @api_blp.arguments(DecisionSchema)
+    @api_blp.response(200, AlertSchema)
+    @scope_required("alerts:read")
+    def post(self, data, alert_id):
+        """Verified or rejected against the source, with what the source showed."""
+        alert = services.get_alert(current_user, alert_id)
+        return services.decide_alert(current_user, alert, verified=data["verified"], reason=data["reason"])
+
+
+@api_blp.route("/stream")
+class AlertStream(MethodView):
+    @scope_required("alerts:read")
+    def get(self):
+        """Server-Sent Events: one `alert` event per new alert; reconnect with
+        `Last-Event-ID` (or `?after=`) to resume."""
+        require_data_access(current_user)
+        after = request.headers.get("Last-Event-ID", request.args.get("after", "0"))
+        after = int(after) if str(after).isdigit() else 0
+        seconds = min(float(request.args.get("seconds", STREAM_SECONDS)), STREAM_SECONDS)
+        user = current_user._get_current_object()
+        schema = AlertSchema()
+
+        def events():
+            nonlocal after
+            yield "retry: 2000\n\n"
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                alerts = services.recent_alerts(user, after_id=after)
+                db.session.commit()
+                for alert in alerts:
+                    after = alert.id
+                    yield f"id: {alert.id}\nevent: alert\ndata: {json.dumps(schema.dump(alert))}\n\n"
+                if not alerts:
+                    time.sleep(POLL_SECONDS)
+
+        return Response(stream_with_context(events()), mimetype="text/event-stream",
+                        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hub.cameras.models import Camera
+from hub.db import UTCDateTime
+from hub.extensions import db
+from hub.hotlists.models import HotlistEntry
+
+
+class AlertStatus(str, enum.Enum):
+    NEW = "new"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+
+
+class Alert(db.Model):
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    read_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    captured_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id"), index=True)
+    hotlist_entry_id: Mapped[int] = mapped_column(ForeignKey("hotlist_entries.id"))
+    plate: Mapped[str] = mapped_column(String(12))
+    plate_image: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    status: Mapped[AlertStatus] = mapped_column(Enum(AlertStatus, native_enum=False, length=20,
+                                                     values_callable=lambda e: [m.value for m in e]))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+
+    camera: Mapped[Camera] = relationship(lazy="joined")
+    entry: Mapped[HotlistEntry] = relationship(lazy="joined")
+
+    @property
+    def ledger_subject(self):
+        return "alert", self.id
+
+
+class WebhookDelivery(db.Model):
+    """One alert to one configured webhook, retried with back-off."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    url: Mapped[str] = mapped_column(String(500))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(500))

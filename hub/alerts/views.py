@@ -1,0 +1,56 @@
+"""The officer's live alert board and an alert's page with the decision."""
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import RadioField, StringField
+from wtforms.validators import DataRequired, Length
+
+from hub.alerts import services
+from hub.errors import Forbidden, HubError
+from hub.forms import FORM_ERROR_STATUS, apply_errors
+from hub.identity.permissions import can
+from hub.identity.roles import Capability
+
+pages = Blueprint("alerts", __name__, template_folder="templates")
+
+
+class DecisionForm(FlaskForm):
+    outcome = RadioField("Checked against the source", choices=[("verified", "Verified: the hit is current"),
+                                                                ("rejected", "Rejected: misread or not current")],
+                         validators=[DataRequired()])
+    reason = StringField("What the source showed", validators=[DataRequired(), Length(max=1000)])
+
+
+def _require() -> None:
+    if not can(current_user, Capability.RECEIVE_ALERTS):
+        raise Forbidden("Alerts go to officers and ALPR administrators.")
+
+
+@pages.route("/alerts")
+@login_required
+def board():
+    _require()
+    return render_template("alerts/board.html")
+
+
+@pages.route("/alerts/<int:alert_id>", methods=["GET", "POST"])
+@login_required
+def detail(alert_id: int):
+    _require()
+    alert = services.get_alert(current_user, alert_id)
+    form = DecisionForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.decide_alert(current_user, alert, verified=form.outcome.data == "verified",
+                                  reason=form.reason.data)
+            flash(f"Alert {form.outcome.data}.", "info")
+            return redirect(url_for("alerts.detail", alert_id=alert_id))
+        except HubError as error:
+            if error.refusal is not None:
+                raise
+            status = apply_errors(form, error)
+    elif form.is_submitted():
+        status = FORM_ERROR_STATUS
+    return render_template("alerts/detail.html", alert=alert, form=form,
+                           actionable=services.actionable(alert)), status

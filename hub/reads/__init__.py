@@ -1,0 +1,1 @@
+"""License-plate reads: ingestion from cameras, plate OCR, storage at scale."""

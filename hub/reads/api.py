@@ -1,0 +1,70 @@
+"""`POST /api/v1/reads`: cameras push reads, authenticated by their own
+ingest credential. JSON (`{"reads": [...]}`, images base64) or multipart
+(`read_id`, `captured_at`, optional `plate`/`plate_state`, files
+`plate_image`/`vehicle_image`: one read, the image-only integration)."""
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from hub.cameras.credentials import authenticate_camera
+from hub.errors import Unauthenticated
+from hub.reads.errors import BatchInvalid, ReadsRejected
+from hub.reads.ingest import ingest_batch
+
+api_blp = Blueprint("reads_api", __name__, url_prefix="/api/v1/reads", description="Read ingestion")
+
+
+class RejectionSchema(Schema):
+    index = fields.Int()
+    read_id = fields.Str(allow_none=True)
+    errors = fields.Dict()
+
+
+class IngestResultSchema(Schema):
+    accepted = fields.List(fields.Str())
+    duplicates = fields.List(fields.Str(), metadata={"description": "Already stored: a retry"})
+    rejected = fields.List(fields.Nested(RejectionSchema))
+    alerts = fields.Int()
+
+
+def _camera():
+    header = request.headers.get("Authorization", "")
+    if not header.lower().startswith("bearer "):
+        raise Unauthenticated("Present the camera's ingest credential as a bearer token.")
+    return authenticate_camera(header[7:])
+
+
+def _multipart() -> tuple[list, list]:
+    read = {k: v for k, v in request.form.items()}
+    if "confidence" in read:
+        try:
+            read["confidence"] = float(read["confidence"])
+        except ValueError:
+            pass
+    uploads = {name: file.read() for name, file in request.files.items()}
+    return [read], [uploads]
+
+
+@api_blp.route("")
+class Reads(MethodView):
+    @api_blp.response(200, IngestResultSchema)
+    @api_blp.doc(security=[{"cameraCredential": []}])
+    def post(self):
+        """Store a batch of reads. Fields beyond the statutory list are refused,
+        naming the field; a retried read id is reported as a duplicate."""
+        camera = _camera()
+        if request.mimetype == "multipart/form-data":
+            reads, uploads = _multipart()
+        else:
+            body = request.get_json(silent=True)
+            if not isinstance(body, dict) or "reads" not in body:
+                raise BatchInvalid(errors={"body": ['Send JSON of the form {"reads": [...]}.']})
+            extra = sorted(set(body) - {"reads"})
+            if extra:
+                raise BatchInvalid(errors={name: ["Unknown field: a batch holds only 'reads'."] for name in extra})
+            reads, uploads = body["reads"], None
+        result = ingest_batch(camera, reads, uploads=uploads)
+        if not result.accepted and not result.duplicates:
+            raise ReadsRejected(errors=IngestResultSchema().dump(result))
+        return result

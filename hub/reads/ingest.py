@@ -1,0 +1,107 @@
+"""Ingesting a batch of reads from one camera. The camera's credential fixes
+where and whose: location and owner come from the registry, never from the
+body. Each read is checked on its own; the response lists what was accepted,
+what was already stored (a retry), and what was refused and why."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
+
+from hub.alerts.services import raise_alerts
+from hub.cameras.models import Camera, CameraStatus
+from hub.cameras.sharing import agency_retention_days
+from hub.clock import utcnow
+from hub.extensions import db
+from hub.ledger.services import record
+from hub.reads import images, ocr, plates
+from hub.reads.errors import BatchInvalid, CameraNotCollecting
+from hub.reads.models import Read, new_read_id
+from hub.reads.validation import CheckedRead, check_read
+from hub.safe_at_home.services import drop_protected
+
+
+@dataclass
+class Rejection:
+    index: int
+    read_id: str | None
+    errors: dict
+
+
+@dataclass
+class IngestResult:
+    accepted: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+    alerts: int = 0
+
+
+def _insert(rows: list[dict]) -> set[str]:
+    """Multi-row INSERT ... ON CONFLICT DO NOTHING; the camera read ids that
+    were new. A retried read meets the unique key and is not stored twice."""
+    if not rows:
+        return set()
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    statement = (dialect.insert(Read.__table__).on_conflict_do_nothing(
+        index_elements=["camera_id", "camera_read_id", "captured_at"]).returning(Read.__table__.c.camera_read_id))
+    return set(db.session.execute(statement, rows).scalars())
+
+
+def _recognise(read: CheckedRead) -> tuple[str, float, str]:
+    if read.plate is not None:
+        return read.plate, read.confidence if read.confidence is not None else 1.0, "camera"
+    result = ocr.recognise(read.images["plate_image"])
+    return result.text, result.confidence, "ocr"
+
+
+def ingest_batch(camera: Camera, raw_reads, *, uploads: list[dict] | None = None) -> IngestResult:
+    if camera.status is not CameraStatus.ACTIVE:
+        raise CameraNotCollecting()
+    config = current_app.config
+    if not isinstance(raw_reads, list) or not raw_reads:
+        raise BatchInvalid(errors={"reads": ["Send a non-empty list of reads."]})
+    if len(raw_reads) > config["INGEST_MAX_READS"]:
+        raise BatchInvalid(errors={"reads": [f"At most {config['INGEST_MAX_READS']} reads per batch."]})
+    now = utcnow()
+    oldest = now - timedelta(days=min(filter(None, [camera.retention_days, agency_retention_days()])))
+    result = IngestResult()
+    checked: list[CheckedRead] = []
+    for index, raw in enumerate(raw_reads):
+        read, errors = check_read(index, raw, now=now, oldest=oldest, image_limit=config["INGEST_MAX_IMAGE_BYTES"],
+                                  uploaded=uploads[index] if uploads else None)
+        if read is None:
+            result.rejected.append(Rejection(index, raw.get("read_id") if isinstance(raw, dict) else None, errors))
+        else:
+            checked.append(read)
+    threshold = config["OCR_CONFIDENCE_THRESHOLD"]
+    recognised = []
+    for read in checked:
+        text, confidence, source = _recognise(read)
+        if not plates.is_plate(text):
+            result.rejected.append(Rejection(read.index, read.read_id, {
+                "plate_image": ["No plate could be read from the image; send the plate text."]}))
+            continue
+        recognised.append((read, text, confidence, source))
+    kept, dropped = drop_protected(recognised)
+    rows = []
+    for read, text, confidence, source in kept:
+        stored = {name: images.put(data) for name, data in read.images.items()}
+        rows.append({"id": new_read_id(), "captured_at": read.captured_at, "camera_id": camera.id,
+                     "organisation_id": camera.organisation_id, "camera_read_id": read.read_id, "plate": text,
+                     "plate_state": read.plate_state, "confidence": confidence,
+                     "verified": confidence >= threshold, "recognised_by": source, "latitude": camera.latitude,
+                     "longitude": camera.longitude, "plate_image": stored.get("plate_image"),
+                     "vehicle_image": stored.get("vehicle_image"), "received_at": now})
+    new_ids = _insert(rows)
+    new_rows = [r for r in rows if r["camera_read_id"] in new_ids]
+    for row in rows:
+        (result.accepted if row["camera_read_id"] in new_ids else result.duplicates).append(row["camera_read_id"])
+    result.accepted += [read.read_id for read, *_ in dropped]  # a camera must not learn of a protected plate
+    result.alerts = raise_alerts(camera, [r for r in new_rows if r["verified"]])
+    record("reads.ingested", actor=f"camera:{camera.id}", subject=camera, cameras=[camera.id],
+           details={"reads": len(new_rows) + len(dropped), "duplicates": len(result.duplicates),
+                    "rejected": len(result.rejected), "unverified": sum(1 for r in new_rows if not r["verified"])})
+    result.rejected.sort(key=lambda r: r.index)
+    return result

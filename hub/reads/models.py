@@ -1,0 +1,46 @@
+"""Reads. On PostgreSQL the table is partitioned by day on `captured_at`
+(created by the migration), so the key includes it; ids are made by the hub
+(`new_read_id`), time-ordered, so no sequence is shared across partitions."""
+from __future__ import annotations
+
+import os
+import time
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.db import UTCDateTime
+from hub.extensions import db
+
+
+def new_read_id() -> int:
+    """Milliseconds since the epoch, then 21 random bits: sortable by time,
+    unique without a round trip to the database."""
+    return (int(time.time() * 1000) << 21) | int.from_bytes(os.urandom(3), "big") >> 3
+
+
+class Read(db.Model):
+    __tablename__ = "reads"
+    __table_args__ = (
+        UniqueConstraint("camera_id", "camera_read_id", "captured_at", name="uq_reads_camera_read"),
+        Index("ix_reads_plate_time", "plate", "captured_at"),
+        Index("ix_reads_camera_time", "camera_id", "captured_at"),
+        {"postgresql_partition_by": "RANGE (captured_at)"},
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    captured_at: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id"))
+    organisation_id: Mapped[int] = mapped_column(Integer)
+    camera_read_id: Mapped[str] = mapped_column(String(64))
+    plate: Mapped[str] = mapped_column(String(12))
+    plate_state: Mapped[str | None] = mapped_column(String(2))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    verified: Mapped[bool] = mapped_column(Boolean)
+    recognised_by: Mapped[str] = mapped_column(String(10))
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    plate_image: Mapped[str | None] = mapped_column(String(64))
+    vehicle_image: Mapped[str | None] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,35 @@
+"""Daily partitions of the reads table on PostgreSQL, made ahead of time by
+the scheduler. A day without its partition still works (the default
+partition takes it); retention will drop whole days."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import text
+
+from hub.clock import utcnow
+from hub.extensions import db
+
+DAYS_AHEAD = 7
+
+
+def partition_name(day) -> str:
+    return f"reads_{day:%Y%m%d}"
+
+
+def ensure_partitions(days_ahead: int = DAYS_AHEAD) -> list[str]:
+    if db.engine.dialect.name != "postgresql":
+        return []
+    made = []
+    today = utcnow().date()
+    for offset in range(days_ahead + 1):
+        day = today + timedelta(days=offset)
+        name = partition_name(day)
+        exists = db.session.scalar(text("SELECT to_regclass(:n)"), {"n": name})
+        waiting = db.session.scalar(text("SELECT count(*) FROM reads_default WHERE captured_at >= :a AND "
+                                         "captured_at < :b"), {"a": day, "b": day + timedelta(days=1)})
+        if exists is None and not waiting:
+            db.session.execute(text(f"CREATE TABLE {name} PARTITION OF reads FOR VALUES FROM ('{day}') "
+                                    f"TO ('{day + timedelta(days=1)}')"))
+            made.append(name)
+    return made

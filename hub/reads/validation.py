@@ -1,0 +1,112 @@
+"""Checking one read from a camera. Plain Python, not a schema library: it
+runs for every read on the ingest path. Which fields may be collected at all
+is the policy engine's answer (Minn. Stat. 13.824 subd. 2), not ours."""
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from PIL import Image, UnidentifiedImageError
+
+from hub import policy
+from hub.reads import plates
+
+CLOCK_SKEW = timedelta(minutes=5)
+IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
+
+
+@dataclass
+class CheckedRead:
+    index: int
+    read_id: str
+    captured_at: datetime
+    plate: str | None
+    plate_state: str | None
+    confidence: float | None
+    images: dict[str, bytes] = field(default_factory=dict)
+
+
+def _image(value, name: str, limit: int, errors: dict) -> bytes | None:
+    if isinstance(value, (bytes, bytearray)):
+        data = bytes(value)
+    elif isinstance(value, str):
+        try:
+            data = base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            errors[name] = ["Not valid base64."]
+            return None
+    else:
+        errors[name] = ["Give the image as base64 text."]
+        return None
+    if len(data) > limit:
+        errors[name] = [f"The image is {len(data):,} bytes; the limit is {limit:,}."]
+        return None
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format not in IMAGE_FORMATS:
+                raise UnidentifiedImageError(image.format)
+    except (UnidentifiedImageError, OSError, ValueError):
+        errors[name] = ["Not a JPEG, PNG or WebP image."]
+        return None
+    return data
+
+
+def _time(value, now: datetime, oldest: datetime, errors: dict) -> datetime | None:
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else None
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
+        errors["captured_at"] = ["Give the time as ISO 8601 with a time zone, e.g. 2026-11-27T14:03:00Z."]
+        return None
+    if when > now + CLOCK_SKEW:
+        errors["captured_at"] = ["The read is in the future: check the camera's clock."]
+        return None
+    if when < oldest:
+        errors["captured_at"] = [f"The read is older than the retention period ({oldest:%Y-%m-%d}): "
+                                 "it would have to be destroyed already."]
+        return None
+    return when
+
+
+def check_read(index: int, raw, *, now: datetime, oldest: datetime, image_limit: int,
+               uploaded: dict[str, bytes] | None = None) -> tuple[CheckedRead | None, dict]:
+    """The read, or the errors that name each bad field."""
+    if not isinstance(raw, dict):
+        return None, {"_read": ["Each read is a JSON object."]}
+    errors: dict[str, list[str]] = {}
+    decision = policy.decide("read.collect", {"fields": sorted(raw) + sorted(uploaded or {})})
+    for reason in decision.reasons:
+        errors.setdefault(reason.field or "_read", []).append(f"{reason.message} ({reason.cite}).")
+    read_id = raw.get("read_id")
+    if not isinstance(read_id, str) or not 1 <= len(read_id) <= 64:
+        errors["read_id"] = ["Give the camera's own id for the read (1 to 64 characters)."]
+    captured_at = _time(raw.get("captured_at"), now, oldest, errors)
+    plate = raw.get("plate")
+    if plate is not None:
+        plate = plates.normalise(plate) if isinstance(plate, str) else None
+        if not plate or not plates.is_plate(plate):
+            errors["plate"] = ["A plate is 1 to 10 letters and digits."]
+    state = raw.get("plate_state")
+    if state is not None and not (isinstance(state, str) and len(state) == 2 and state.isalpha()):
+        errors["plate_state"] = ["Use the two-letter state code."]
+    confidence = raw.get("confidence")
+    if confidence is not None and (isinstance(confidence, bool) or not isinstance(confidence, (int, float))
+                                   or not 0 <= confidence <= 1):
+        errors["confidence"] = ["Confidence is a number from 0 to 1."]
+    images = {}
+    for name in ("plate_image", "vehicle_image"):
+        value = (uploaded or {}).get(name, raw.get(name))
+        if value is not None:
+            data = _image(value, name, image_limit, errors)
+            if data is not None:
+                images[name] = data
+    if plate is None and "plate_image" not in images and "plate_image" not in errors:
+        errors["plate"] = ["Send the plate text or a plate image."]
+    if errors:
+        return None, errors
+    return CheckedRead(index, read_id, captured_at, plate, state.upper() if state else None,
+                       float(confidence) if confidence is not None else None, images), {}

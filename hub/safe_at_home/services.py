@@ -1,0 +1,136 @@
+"""Safe at Home: on a participant's written request, the reads of their
+vehicle are destroyed, and later reads of it are dropped at collection,
+unless an active criminal investigation holds the plate (Minn. Stat. 13.824
+subd. 3). The plate itself is never kept: only its keyed hash."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from hub import policy
+from hub.alerts.models import Alert
+from hub.clock import utcnow
+from hub.errors import ValidationFailed
+from hub.extensions import db
+from hub.identity.permissions import require_capability
+from hub.identity.roles import Capability
+from hub.ledger.models import LedgerPrivateDetail
+from hub.ledger.services import erase_private_details, record
+from hub.reads import images, plates
+from hub.reads.models import Read
+from hub.safe_at_home.models import InvestigationHold, SafeAtHomeRequest
+
+DOCUMENT_TYPES = {"application/pdf", "image/png", "image/jpeg"}
+
+
+def _active_requests(hashes: set[str]) -> dict[str, int]:
+    if not hashes:
+        return {}
+    return dict(db.session.execute(select(SafeAtHomeRequest.plate_hash, SafeAtHomeRequest.id).where(
+        SafeAtHomeRequest.plate_hash.in_(hashes), SafeAtHomeRequest.withdrawn_at.is_(None))).all())
+
+
+def held_hashes(hashes: set[str]) -> set[str]:
+    if not hashes:
+        return set()
+    return set(db.session.scalars(select(InvestigationHold.plate_hash).where(
+        InvestigationHold.plate_hash.in_(hashes), InvestigationHold.released_at.is_(None),
+        InvestigationHold.expires_on >= utcnow().date())))
+
+
+def drop_protected(recognised: list[tuple]) -> tuple[list, list]:
+    """Split reads (read, plate text, …) into those kept and those dropped at
+    collection; each drop is ledgered against its request, without the plate."""
+    by_hash = {plates.keyed_hash(item[1]): item for item in recognised}
+    protected = _active_requests(set(by_hash))
+    if not protected:
+        return recognised, []
+    held = held_hashes(set(protected))
+    dropped_hashes = {h for h in protected if h not in held}
+    dropped = [item for item in recognised if plates.keyed_hash(item[1]) in dropped_hashes]
+    for plate_hash in dropped_hashes:
+        record("reads.destroyed_at_collection", actor=None, subject=("safe_at_home_request", protected[plate_hash]),
+               details={"reads": sum(1 for item in dropped if plates.keyed_hash(item[1]) == plate_hash)})
+    return [item for item in recognised if item not in dropped], dropped
+
+
+def _destroy_stored(plate: str) -> tuple[int, int]:
+    """Reads and alerts of the plate, their images, and any private ledger
+    details that name it: (reads, alerts) destroyed."""
+    doomed = db.session.execute(select(Read.id, Read.plate_image, Read.vehicle_image).where(Read.plate == plate)).all()
+    alerts = db.session.execute(delete(Alert).where(Alert.plate == plate)).rowcount
+    db.session.execute(delete(Read).where(Read.plate == plate))
+    still_used = set(db.session.scalars(select(Read.plate_image).where(
+        Read.plate_image.in_([d[1] for d in doomed if d[1]]))))
+    for _, plate_image, vehicle_image in doomed:
+        for digest in (plate_image, vehicle_image):
+            if digest and digest not in still_used:
+                images.delete(digest)
+    mentions = list(db.session.scalars(select(LedgerPrivateDetail.entry_id).where(
+        LedgerPrivateDetail.content.contains(f'"{plate}"'))))
+    if mentions:
+        erase_private_details(None, mentions, reason="Safe at Home destruction request")
+    return len(doomed), alerts
+
+
+def record_request(actor: Any, *, plate: str, received_on: date, document: bytes, document_type: str,
+                   reference: str) -> SafeAtHomeRequest:
+    require_capability(actor, Capability.MANAGE_SAFE_AT_HOME, action="safe_at_home.record")
+    normal = plates.normalise(plate)
+    errors = {}
+    if not plates.is_plate(normal):
+        errors["plate"] = ["A plate is 1 to 10 letters and digits."]
+    if not document:
+        errors["document"] = ["Attach the participant's written request."]
+    elif document_type not in DOCUMENT_TYPES:
+        errors["document"] = ["The request must be a PDF, PNG or JPEG file."]
+    if received_on > utcnow().date():
+        errors["received_on"] = ["The date received cannot be in the future."]
+    if not reference.strip():
+        errors["reference"] = ["Give the program's participant or letter reference."]
+    if errors:
+        raise ValidationFailed(errors=errors)
+    policy.require("safe_at_home.request", {"request_document": bool(document), "plate": normal}, actor=actor)
+    request = SafeAtHomeRequest(plate_hash=plates.keyed_hash(normal), received_on=received_on,
+                                document=images.put(document), document_type=document_type,
+                                reference=reference.strip(), created_by_id=getattr(actor, "id", None),
+                                created_at=utcnow())
+    db.session.add(request)
+    db.session.flush()
+    if plates.keyed_hash(normal) in held_hashes({plates.keyed_hash(normal)}):
+        reads = alerts = 0
+    else:
+        reads, alerts = _destroy_stored(normal)
+    request.reads_destroyed = reads
+    record("safe_at_home.request_recorded", actor=actor, subject=request,
+           details={"reads_destroyed": reads, "alerts_destroyed": alerts})
+    return request
+
+
+def list_requests(actor: Any) -> list[SafeAtHomeRequest]:
+    require_capability(actor, Capability.MANAGE_SAFE_AT_HOME, action="safe_at_home.list")
+    return list(db.session.scalars(select(SafeAtHomeRequest).order_by(SafeAtHomeRequest.created_at.desc())))
+
+
+def create_hold(actor: Any, *, plate: str, case_number: str, reason: str, expires_on: date) -> InvestigationHold:
+    require_capability(actor, Capability.MANAGE_HOLDS, action="hold.create")
+    normal = plates.normalise(plate)
+    errors = {}
+    if not plates.is_plate(normal):
+        errors["plate"] = ["A plate is 1 to 10 letters and digits."]
+    if not case_number.strip():
+        errors["case_number"] = ["A hold names its case."]
+    if expires_on <= utcnow().date():
+        errors["expires_on"] = ["A hold ends in the future."]
+    if errors:
+        raise ValidationFailed(errors=errors)
+    hold = InvestigationHold(plate_hash=plates.keyed_hash(normal), case_number=case_number.strip(),
+                             reason=reason.strip(), created_by_id=getattr(actor, "id", None), created_at=utcnow(),
+                             expires_on=expires_on)
+    db.session.add(hold)
+    db.session.flush()
+    record("hold.created", actor=actor, subject=hold, case_number=hold.case_number, purpose=hold.reason,
+           details={"expires_on": expires_on.isoformat()})
+    return hold
