@@ -11,6 +11,7 @@ from hub import policy, web
 from hub.config import build_config, finish_config
 from hub.errors import register_error_handlers
 from hub.extensions import api, csrf, db, login_manager, migrate
+from hub.reads.partitions import known_to_models
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -24,7 +25,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
     import hub.models  # noqa: F401  (every table, before migrations or queries)
-    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
+                     include_object=known_to_models)
     csrf.init_app(app)
     login_manager.init_app(app)
     api.init_app(app)

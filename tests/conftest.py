@@ -18,6 +18,7 @@ from hub.extensions import db
 from hub.identity import access, services
 from hub.identity.models import Organisation, User
 from hub.identity.roles import OrganisationKind, Role
+from hub.hotlists.models import HotlistVersion
 from hub.ledger.models import LedgerState
 from hub.ledger.verifier import CHAIN_START
 
@@ -80,6 +81,7 @@ def _clean_database(app):
             for table in reversed(db.metadata.sorted_tables):
                 db.session.execute(delete(table))
         db.session.execute(insert(LedgerState).values(id=1, size=0, chain_hash=CHAIN_START.hex()))
+        db.session.execute(insert(HotlistVersion).values(id=1, version=0))
         db.session.commit()
     yield
     clock.unfreeze()
@@ -144,6 +146,56 @@ def make_camera(organisation: Organisation, name: str = "Gate camera", *, fixed:
     return register_camera("test", organisation, name=name, location=Location(latitude, longitude, f"{name} site"),
                            direction="inbound", fixed=fixed, vendor="Flock Safety", model="Falcon",
                            installed_on=installed_on or utcnow().date())
+
+
+def render_plate(text: str, *, font: str = "DejaVuSans-Bold.ttf", size: int = 40, angle: float = 0,
+                 blur: float = 0, noise: float = 0, seed: int = 0, frame: bool = True) -> bytes:
+    """A plate image made here, so OCR is tested without shipping images."""
+    import io
+    import random
+
+    from PIL import Image, ImageDraw, ImageFilter, ImageFont
+    face = ImageFont.truetype(f"/usr/share/fonts/truetype/dejavu/{font}", size)
+    left, top, right, bottom = face.getbbox(text)
+    image = Image.new("L", (right - left + size, bottom - top + size), 235)
+    draw = ImageDraw.Draw(image)
+    if frame:
+        draw.rectangle([2, 2, image.width - 3, image.height - 3], outline=40, width=3)
+    draw.text((size // 2 - left, size // 2 - top), text, font=face, fill=20)
+    if angle:
+        image = image.rotate(angle, expand=True, fillcolor=235, resample=Image.BICUBIC)
+    if blur:
+        image = image.filter(ImageFilter.GaussianBlur(blur))
+    if noise:
+        rnd, pixels = random.Random(seed), image.load()
+        for _ in range(int(image.width * image.height * noise)):
+            pixels[rnd.randrange(image.width), rnd.randrange(image.height)] = rnd.choice((0, 255))
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def camera_world(app):
+    """The agency, a partner with a camera in each sharing mode, an active
+    ingest credential for each, and a trained, authorised officer."""
+    from hub.cameras.credentials import issue_credential
+    from hub.cameras.models import SharingMode
+    from hub.cameras.sharing import set_sharing_mode
+    with app.app_context():
+        agency = make_organisation()
+        hoa = make_partner()
+        owner = make_user("owner", Role.PARTNER_ADMIN, hoa)
+        make_user("ofc", Role.OFFICER, agency, trained=True, authorised=True)
+        cameras = {"city": make_camera(agency, "CR 30")}
+        for mode in SharingMode:
+            camera = make_camera(hoa, f"Gate {mode.value}")
+            if mode is not SharingMode.PRIVATE:
+                set_sharing_mode(owner, camera, mode, reason="setup")
+            cameras[mode.value] = camera
+        world = {name: {"id": c.id, "credential": issue_credential("test", c)[1]} for name, c in cameras.items()}
+        db.session.commit()
+        return world
 
 
 @pytest.fixture

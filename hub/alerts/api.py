@@ -15,6 +15,7 @@ from hub.alerts.models import AlertStatus
 from hub.extensions import db
 from hub.identity.auth import scope_required
 from hub.identity.access import require_data_access
+from hub.identity.models import User
 
 api_blp = Blueprint("alerts_api", __name__, url_prefix="/api/v1/alerts", description="Hotlist alerts")
 POLL_SECONDS = 0.25
@@ -84,7 +85,7 @@ class AlertStream(MethodView):
         after = request.headers.get("Last-Event-ID", request.args.get("after", "0"))
         after = int(after) if str(after).isdigit() else 0
         seconds = min(float(request.args.get("seconds", STREAM_SECONDS)), STREAM_SECONDS)
-        user = current_user._get_current_object()
+        user_id = current_user.id
         schema = AlertSchema()
 
         def events():
@@ -92,6 +93,7 @@ class AlertStream(MethodView):
             yield "retry: 2000\n\n"
             deadline = time.monotonic() + seconds
             while time.monotonic() < deadline:
+                user = db.session.get(User, user_id)  # each poll is its own transaction
                 alerts = services.recent_alerts(user, after_id=after)
                 db.session.commit()
                 for alert in alerts:

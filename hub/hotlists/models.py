@@ -64,7 +64,7 @@ class HotlistImport(db.Model):
 
 
 class HotlistVersion(db.Model):
-    """Bumped in the same transaction as any change to the lists, so every
+    """Changed in the same transaction as any change to the lists, so every
     hub process knows when to rebuild its in-memory index."""
 
     __tablename__ = "hotlist_version"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import secrets
 from datetime import datetime, time, timedelta, timezone
 from typing import Any
 
@@ -32,8 +33,9 @@ HOT_FILE_COLUMNS = ["plate", "state", "reason", "case_number", "priority", "expi
 
 
 def bump_version() -> None:
-    db.session.execute(update(HotlistVersion).where(HotlistVersion.id == 1)
-                       .values(version=HotlistVersion.version + 1))
+    """A fresh random version, not a counter: a restored or reset database can
+    never present an old number with different lists behind it."""
+    db.session.execute(update(HotlistVersion).where(HotlistVersion.id == 1).values(version=secrets.randbits(62)))
 
 
 def _pattern(raw: str) -> tuple[str, bool]:

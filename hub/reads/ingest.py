@@ -94,9 +94,16 @@ def ingest_batch(camera: Camera, raw_reads, *, uploads: list[dict] | None = None
                      "verified": confidence >= threshold, "recognised_by": source, "latitude": camera.latitude,
                      "longitude": camera.longitude, "plate_image": stored.get("plate_image"),
                      "vehicle_image": stored.get("vehicle_image"), "received_at": now})
-    new_ids = _insert(rows)
-    new_rows = [r for r in rows if r["camera_read_id"] in new_ids]
+    unique: dict[tuple, dict] = {}
     for row in rows:
+        key = (row["camera_read_id"], row["captured_at"])
+        if key in unique:
+            result.duplicates.append(row["camera_read_id"])
+        else:
+            unique[key] = row
+    new_ids = _insert(list(unique.values()))
+    new_rows = [r for r in unique.values() if r["camera_read_id"] in new_ids]
+    for row in unique.values():
         (result.accepted if row["camera_read_id"] in new_ids else result.duplicates).append(row["camera_read_id"])
     result.accepted += [read.read_id for read, *_ in dropped]  # a camera must not learn of a protected plate
     result.alerts = raise_alerts(camera, [r for r in new_rows if r["verified"]])

@@ -1,0 +1,91 @@
+"""Alerts: raised only where the owner's mode allows, delivered over SSE,
+verified or rejected with a reason and ledgered."""
+import json
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from hub.alerts.models import Alert
+from hub.clock import utcnow
+from hub.extensions import db
+from hub.hotlists import services as hotlists
+from hub.identity import tokens
+from hub.identity.roles import Role
+from hub.identity.services import find_user
+from hub.ledger.models import LedgerEntry
+from tests.conftest import make_user
+
+
+def listed(app, plate="HOT999"):
+    with app.app_context():
+        entry = hotlists.add_entry(make_user("sgt", Role.ALPR_ADMIN), plate=plate, reason_category="stolen_vehicle",
+                                   case_number="ICR-77", priority="high", expires_at=utcnow() + timedelta(days=5),
+                                   non_encounter=True, instructions="Do not stop; call investigations")
+        db.session.commit()
+        return entry.id
+
+
+def ingest(client, credential, read_id, plate="HOT999", confidence=0.99):
+    return client.post("/api/v1/reads", headers={"Authorization": f"Bearer {credential}"}, json={"reads": [
+        {"read_id": read_id, "plate": plate, "captured_at": utcnow().isoformat(), "confidence": confidence}]})
+
+
+def officer_token(app):
+    with app.app_context():
+        secret = tokens.create_token("test", find_user("ofc"), name="t")[1]
+        db.session.commit()
+        return {"Authorization": f"Bearer {secret}"}
+
+
+def test_alerts_follow_the_owners_sharing_mode(app, client, camera_world):
+    listed(app)
+    counts = {name: ingest(client, cam["credential"], f"r-{name}").get_json()["alerts"]
+              for name, cam in camera_world.items()}
+    assert counts == {"city": 1, "shared": 1, "alerts_only": 1, "private": 0}
+    assert ingest(client, camera_world["city"]["credential"], "low", confidence=0.3).get_json()["alerts"] == 0
+
+
+def test_officer_verifies_and_it_is_ledgered(app, client, camera_world):
+    listed(app)
+    ingest(client, camera_world["city"]["credential"], "r1")
+    headers = officer_token(app)
+    alert = client.get("/api/v1/alerts", headers=headers).get_json()[0]
+    assert alert["plate"] == "HOT999" and alert["actionable"] is False
+    assert alert["listed_because"]["non_encounter"] and "call investigations" in alert["listed_because"]["instructions"]
+    assert client.post(f"/api/v1/alerts/{alert['id']}/decision", json={"verified": True},
+                       headers=headers).status_code == 422
+    decided = client.post(f"/api/v1/alerts/{alert['id']}/decision",
+                          json={"verified": True, "reason": "State system: reported stolen 11/20"}, headers=headers)
+    assert decided.status_code == 200 and decided.get_json()["actionable"] is True
+    again = client.post(f"/api/v1/alerts/{alert['id']}/decision", json={"verified": False, "reason": "x"},
+                        headers=headers)
+    assert again.status_code == 422
+    with app.app_context():
+        actions = list(db.session.scalars(select(LedgerEntry.action).order_by(LedgerEntry.id)))
+        assert "alerts.raised" in actions and "alert.verified" in actions and "alerts.delivered" in actions
+
+
+def test_untrained_officer_gets_no_alerts(app, client, camera_world):
+    listed(app)
+    ingest(client, camera_world["city"]["credential"], "r1")
+    with app.app_context():
+        rookie = make_user("rookie", Role.OFFICER)
+        secret = tokens.create_token("test", rookie, name="t")[1]
+        db.session.commit()
+    response = client.get("/api/v1/alerts", headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 403 and response.get_json()["code"] == "policy_refused"
+
+
+def test_sse_stream_delivers_alerts(app, client, camera_world):
+    listed(app)
+    ingest(client, camera_world["city"]["credential"], "r1")
+    headers = officer_token(app)
+    response = client.get("/api/v1/alerts/stream?seconds=0.5", headers=headers)
+    assert response.mimetype == "text/event-stream"
+    body = response.get_data(as_text=True)
+    events = [block for block in body.split("\n\n") if "event: alert" in block]
+    assert len(events) == 1
+    data = json.loads(events[0].split("data: ", 1)[1])
+    assert data["plate"] == "HOT999" and events[0].startswith(f"id: {data['id']}")
+    resumed = client.get("/api/v1/alerts/stream?seconds=0.3", headers={**headers, "Last-Event-ID": str(data["id"])})
+    assert "event: alert" not in resumed.get_data(as_text=True)
