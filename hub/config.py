@@ -51,6 +51,8 @@ def build_config(instance_path: Path, env: dict[str, str]) -> dict:
         "OCR_CONFIDENCE_THRESHOLD": float(env.get("HUB_OCR_CONFIDENCE_THRESHOLD", "0.80")),
         "INGEST_MAX_READS": 1000,
         "HOT_FILE_PATH": env.get("HUB_HOT_FILE"),
+        "WEBHOOK_KEY_PATH": env.get("HUB_WEBHOOK_KEY") or str(instance_path / "webhook-key"),
+        "WEBHOOK_JOB_SECONDS": 10,
         "HOT_FILE_IMPORT_SECONDS": int(env.get("HUB_HOT_FILE_IMPORT_SECONDS", str(6 * 3600))),
         "PARTITION_JOB_SECONDS": 3600,
         "INGEST_MAX_IMAGE_BYTES": 2 * 1024 * 1024,

@@ -10,9 +10,9 @@ as_root() {
     echo "Need root (or sudo) to run: $*" >&2; return 1; fi
 }
 
-# The Debian packages the hub needs, plus any named (scripts/test names
-# Chromium, which the browser tests drive). A Python that already has venv
-# and pip (a distribution or pyenv build) needs none of Debian's python packages.
+# Debian packages: those named by the calling script (Tesseract's English
+# data for plate OCR; for the tests also Chromium and the fonts that plate
+# images are rendered with), plus Python when it lacks venv and pip.
 system_packages() {
   local packages=("$@")
   python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || packages+=(python3 python3-venv python3-pip)

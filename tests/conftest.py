@@ -45,6 +45,7 @@ def app_config(tmp_path_factory) -> dict:
         "IMAGE_STORE_PATH": str(instance / "images"),
         "IMAGE_KEY_PATH": str(instance / "image-key"),
         "PLATE_HASH_KEY_PATH": str(instance / "plate-hash-key"),
+        "WEBHOOK_KEY_PATH": str(instance / "webhook-key"),
         "INSTANCE": str(instance),
     }
 

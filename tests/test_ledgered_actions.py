@@ -19,6 +19,16 @@ from hub.cameras.services import retire_camera, update_camera
 from hub.cameras.sharing import set_sharing_mode
 from partners.services import accept_invitation, decide_partnership, invite_administrator, sign_up
 from partners.terms import current_terms
+from datetime import timedelta
+
+from hub.alerts.models import Alert
+from hub.alerts.services import decide_alert, get_alert
+from hub.clock import utcnow
+from hub.hotlists import services as hotlist_services
+from hub.reads.confirmation import confirm_read
+from hub.reads.ingest import ingest_batch
+from hub.reads.models import Read
+from hub.safe_at_home.services import create_hold, record_request
 from tests.conftest import PASSWORD, make_camera, make_organisation, make_partner, make_user
 
 
@@ -27,16 +37,27 @@ def prepare(action: str) -> dict:
     agency = make_organisation()
     hoa = make_partner()
     world = {"officer": make_user("ofc", Role.OFFICER, authorised=action == "authorisation.withdrawn"),
+             "officer_ok": make_user("ofc2", Role.OFFICER, trained=True, authorised=True),
+             "records": make_user("rec", Role.RECORDS),
              "chief": make_user("chief", Role.CHIEF), "sgt": make_user("sgt", Role.ALPR_ADMIN, agency),
              "owner": make_user("owner", Role.PARTNER_ADMIN, hoa), "hoa": hoa}
     world["token"] = tokens.create_token("test", world["officer"], name="t")[0]
     world["camera"] = make_camera(hoa, "Gate")
+    world["camera_city"] = make_camera(agency, "CR 30")
     issue_credential("test", world["camera"])
     world["invitation"] = invite_administrator(world["owner"], email="new@hoa.example")[1]
     world["applicant"] = sign_up(organisation_name="Elm HOA", kind=OrganisationKind.HOA, contact_name="E",
                                  contact_email="e@elm.example", contact_phone="", username="elm",
                                  display_name="E", password=PASSWORD,
                                  accepted_terms_version=current_terms().version).organisation
+    world["sgt_entry"] = hotlist_services.add_entry(world["sgt"], plate="HOT1", reason_category="warrant",
+                                                    case_number="ICR-1", priority="high",
+                                                    expires_at=utcnow() + timedelta(days=5))
+    ingest_batch(world["camera_city"], [{"read_id": "r1", "plate": "HOT1", "captured_at": utcnow().isoformat()},
+                                        {"read_id": "r2", "plate": "LOW1", "captured_at": utcnow().isoformat(),
+                                         "confidence": 0.2}])
+    world["alert"] = db.session.scalar(select(Alert))
+    world["unverified"] = db.session.scalar(select(Read.id).where(Read.verified.is_(False)))
     db.session.commit()
     return world
 
@@ -74,6 +95,24 @@ ACTIONS = {
     "partner.invited": lambda w: invite_administrator(w["owner"], email="x@hoa.example"),
     "partner.invitation_accepted": lambda w: accept_invitation(w["invitation"], username="newbie",
                                                                display_name="N", password=PASSWORD),
+    "hotlist.entry_added": lambda w: hotlist_services.add_entry(
+        w["sgt"], plate="ABC123", reason_category="stolen_vehicle", case_number="ICR-2", priority="high",
+        expires_at=utcnow() + timedelta(days=5)),
+    "hotlist.entry_removed": lambda w: hotlist_services.remove_entry(w["sgt"], w["sgt_entry"], reason="cleared"),
+    "hotlist.imported": lambda w: hotlist_services.import_hot_file("test", (
+        "plate,state,reason,case_number,priority,expires,non_encounter,instructions\n"
+        "AAA111,MN,stolen_vehicle,S-1,high,,,\n").encode(), file_name="hot.csv"),
+    "reads.ingested": lambda w: ingest_batch(w["camera_city"], [{"read_id": "r9", "plate": "NEW1",
+                                                                 "captured_at": utcnow().isoformat()}]),
+    "alert.viewed": lambda w: get_alert(w["officer_ok"], w["alert"].id),
+    "alert.verified": lambda w: decide_alert(w["officer_ok"], w["alert"], verified=True, reason="state system"),
+    "alert.rejected": lambda w: decide_alert(w["officer_ok"], w["alert"], verified=False, reason="misread"),
+    "read.confirmed": lambda w: confirm_read(w["officer_ok"], w["unverified"], plate="LOW1"),
+    "safe_at_home.request_recorded": lambda w: record_request(w["records"], plate="ZZZ999", received_on=date.today(),
+                                                              document=b"%PDF", document_type="application/pdf",
+                                                              reference="ACP 1"),
+    "hold.created": lambda w: create_hold(w["sgt"], plate="ZZZ999", case_number="ICR-3", reason="robbery",
+                                          expires_on=date.today() + timedelta(days=9)),
     "login.refused_locked": lambda w: (setattr(w["officer"], "locked_until", _in_an_hour()),
                                        login.attempt_password("ofc", PASSWORD)),
 }

@@ -24,7 +24,7 @@ class Card:
 
 
 def cards_for(user: User) -> list[Card]:
-    cards = _partnership_cards(user) + _camera_cards(user)
+    cards = _partnership_cards(user) + _alert_cards(user) + _camera_cards(user)
     if user.organisation.kind is OrganisationKind.AGENCY:
         decision = access.data_access_decision(user)
         cards.append(Card("Access to ALPR data",
@@ -66,6 +66,20 @@ def _partnership_cards(user: User) -> list[Card]:
     if can(user, Capability.INVITE_PARTNER_ADMINS) and organisation.is_approved:
         cards.append(Card("Colleagues", "Invite another administrator for your organisation's cameras.",
                           url_for("partners.invitations"), "Invite a colleague"))
+    return cards
+
+
+def _alert_cards(user: User) -> list[Card]:
+    cards = []
+    if can(user, Capability.RECEIVE_ALERTS):
+        cards.append(Card("Live alerts", "Hotlist hits as cameras report them; verify each against the source.",
+                          url_for("alerts.board"), "Open the alert board"))
+    if can(user, Capability.MANAGE_HOTLISTS):
+        cards.append(Card("Hotlists", "Manual entries and the state hot-file imports.", url_for("hotlists.index"),
+                          "Manage hotlists"))
+    if can(user, Capability.MANAGE_SAFE_AT_HOME):
+        cards.append(Card("Safe at Home", "Record a participant's destruction request.",
+                          url_for("safe_at_home.index"), "Open requests"))
     return cards
 
 

@@ -5,10 +5,13 @@ ingest credential. JSON (`{"reads": [...]}`, images base64) or multipart
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from flask_login import current_user
+from marshmallow import Schema, fields, validate
 
 from hub.cameras.credentials import authenticate_camera
 from hub.errors import Unauthenticated
+from hub.identity.auth import scope_required
+from hub.reads import confirmation
 from hub.reads.errors import BatchInvalid, ReadsRejected
 from hub.reads.ingest import ingest_batch
 
@@ -68,3 +71,41 @@ class Reads(MethodView):
         if not result.accepted and not result.duplicates:
             raise ReadsRejected(errors=IngestResultSchema().dump(result))
         return result
+
+
+class UnverifiedReadSchema(Schema):
+    id = fields.Int()
+    camera_id = fields.Int()
+    captured_at = fields.DateTime()
+    plate = fields.Str(metadata={"description": "What the hub read; confirm or correct it"})
+    confidence = fields.Float(allow_none=True)
+    plate_image = fields.Str(allow_none=True)
+
+
+class ConfirmationSchema(Schema):
+    plate = fields.Str(required=True, validate=validate.Length(min=1, max=12))
+
+
+class ConfirmationResultSchema(Schema):
+    read = fields.Nested(UnverifiedReadSchema)
+    alerts = fields.Int()
+
+
+@api_blp.route("/unverified")
+class UnverifiedReads(MethodView):
+    @api_blp.response(200, UnverifiedReadSchema(many=True))
+    @scope_required("alerts:read")
+    def get(self):
+        """Reads waiting for a person to confirm their plate."""
+        return confirmation.unverified_reads(current_user)
+
+
+@api_blp.route("/<int:read_id>/confirmation")
+class ReadConfirmation(MethodView):
+    @api_blp.arguments(ConfirmationSchema)
+    @api_blp.response(200, ConfirmationResultSchema)
+    @scope_required("alerts:read")
+    def post(self, data, read_id):
+        """Confirm (or correct) the plate; the read is then matched against the hotlists."""
+        read, alerts = confirmation.confirm_read(current_user, read_id, plate=data["plate"])
+        return {"read": read, "alerts": alerts}

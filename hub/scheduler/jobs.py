@@ -10,6 +10,7 @@ from typing import Callable
 
 from flask import Flask, current_app
 
+from hub.alerts.webhooks import deliver_due
 from hub.db import unit_of_work
 from hub.hotlists.services import import_hot_file
 from hub.ledger.tree import seal_and_checkpoint
@@ -37,6 +38,7 @@ JOBS = [
     Job("ledger-seal-and-checkpoint", seal_and_checkpoint, "LEDGER_CHECKPOINT_SECONDS"),
     Job("reads-partitions", ensure_partitions, "PARTITION_JOB_SECONDS"),
     Job("hot-file-import", import_configured_hot_file, "HOT_FILE_IMPORT_SECONDS"),
+    Job("alert-webhooks", deliver_due, "WEBHOOK_JOB_SECONDS"),
 ]
 
 

@@ -89,3 +89,67 @@ def test_sse_stream_delivers_alerts(app, client, camera_world):
     assert data["plate"] == "HOT999" and events[0].startswith(f"id: {data['id']}")
     resumed = client.get("/api/v1/alerts/stream?seconds=0.3", headers={**headers, "Last-Event-ID": str(data["id"])})
     assert "event: alert" not in resumed.get_data(as_text=True)
+
+
+def test_webhook_is_signed_and_retried(app, client, camera_world):
+    import hashlib
+    import hmac
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+    from hub.alerts import webhooks
+    from hub.alerts.models import WebhookDelivery
+    from hub.clock import clock
+    from hub.settings.services import change_settings
+
+    received, answers = [], [500, 204]
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((self.headers["X-Hub-Signature-256"], body))
+            self.send_response(answers.pop(0))
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with app.app_context():
+            change_settings("test", {"alert_webhook_url": f"http://127.0.0.1:{server.server_port}/alerts"})
+            db.session.commit()
+        listed(app)
+        ingest(client, camera_world["city"]["credential"], "r1")
+        with app.app_context():
+            assert webhooks.deliver_due() == 0  # the receiver answered 500
+            db.session.commit()
+            delivery = db.session.scalar(select(WebhookDelivery))
+            assert delivery.attempts == 1 and delivery.next_attempt_at > utcnow()
+            clock.freeze(utcnow() + timedelta(seconds=31))
+            assert webhooks.deliver_due() == 1
+            db.session.commit()
+            key = webhooks.signing_key()
+            assert db.session.scalar(select(LedgerEntry.action).order_by(LedgerEntry.id.desc())) == \
+                "alert.shared_by_webhook"
+        clock.unfreeze()
+        signature, body = received[-1]
+        assert signature == "sha256=" + hmac.new(key, body, hashlib.sha256).hexdigest()
+        assert json.loads(body)["plate"] == "HOT999" and len(received) == 2
+    finally:
+        server.shutdown()
+
+
+def test_unverified_read_alerts_only_after_a_person_confirms(app, client, camera_world):
+    listed(app)
+    ingest(client, camera_world["city"]["credential"], "blurry", plate="H0T999", confidence=0.4)
+    headers = officer_token(app)
+    assert client.get("/api/v1/alerts", headers=headers).get_json() == []
+    waiting = client.get("/api/v1/reads/unverified", headers=headers).get_json()
+    assert [r["plate"] for r in waiting] == ["H0T999"]
+    confirmed = client.post(f"/api/v1/reads/{waiting[0]['id']}/confirmation", json={"plate": "HOT999"},
+                            headers=headers)
+    assert confirmed.status_code == 200 and confirmed.get_json()["alerts"] == 1
+    assert [a["plate"] for a in client.get("/api/v1/alerts", headers=headers).get_json()] == ["HOT999"]
+    assert client.post(f"/api/v1/reads/{waiting[0]['id']}/confirmation", json={"plate": "HOT999"},
+                       headers=headers).status_code == 422

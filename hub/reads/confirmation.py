@@ -1,0 +1,49 @@
+"""Reads the hub could not read with confidence wait for a person: shown
+with their plate image, confirmed (or corrected), and only then matched
+against the hotlists."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from hub.alerts.services import raise_alerts
+from hub.cameras.models import Camera
+from hub.errors import NotFound, ValidationFailed
+from hub.extensions import db
+from hub.identity.access import require_data_access
+from hub.ledger.services import record
+from hub.reads import plates
+from hub.reads.models import Read
+
+
+def unverified_reads(actor: Any, *, limit: int = 50) -> list[Read]:
+    require_data_access(actor)
+    reads = list(db.session.scalars(select(Read).where(Read.verified.is_(False))
+                                    .order_by(Read.captured_at.desc()).limit(limit)))
+    if reads:
+        record("reads.unverified_listed", actor=actor, cameras=sorted({r.camera_id for r in reads}),
+               details={"reads": len(reads)})
+    return reads
+
+
+def confirm_read(actor: Any, read_id: int, *, plate: str) -> tuple[Read, int]:
+    """The read with the plate a person saw on its image, and the alerts it raised."""
+    require_data_access(actor)
+    read = db.session.scalars(select(Read).where(Read.id == read_id)).first()
+    if read is None:
+        raise NotFound("No such read.")
+    text = plates.normalise(plate)
+    if not plates.is_plate(text):
+        raise ValidationFailed(errors={"plate": ["A plate is 1 to 10 letters and digits."]})
+    if read.verified:
+        raise ValidationFailed(errors={"read": ["The read is already verified."]})
+    corrected = text != read.plate
+    read.plate, read.verified = text, True
+    db.session.flush()
+    record("read.confirmed", actor=actor, subject=("read", read.id), cameras=[read.camera_id],
+           details={"corrected": corrected}, private={"plate": text})
+    camera = db.session.get(Camera, read.camera_id)
+    alerts = raise_alerts(camera, [{"id": read.id, "captured_at": read.captured_at, "plate": read.plate,
+                                    "plate_image": read.plate_image}])
+    return read, alerts
