@@ -1,6 +1,7 @@
 """Alerts for signed-in officers: a list, one alert, the verification, and
-a Server-Sent Events stream. The stream polls the database, so it works
-with any number of hub instances on one PostgreSQL."""
+a Server-Sent Events stream that reads the database whenever an alert is
+announced (`hub.alerts.signal`), so it works with any number of hub
+instances on one PostgreSQL."""
 import json
 import time
 
@@ -12,13 +13,14 @@ from marshmallow import Schema, fields, validate
 
 from hub.alerts import services
 from hub.alerts.models import AlertStatus
+from hub.alerts.signal import AlertWaiter
 from hub.extensions import db
 from hub.identity.auth import scope_required
 from hub.identity.access import require_data_access
 from hub.identity.models import User
 
 api_blp = Blueprint("alerts_api", __name__, url_prefix="/api/v1/alerts", description="Hotlist alerts")
-POLL_SECONDS = 0.25
+KEEPALIVE_SECONDS = 15
 STREAM_SECONDS = 300
 
 
@@ -92,15 +94,20 @@ class AlertStream(MethodView):
             nonlocal after
             yield "retry: 2000\n\n"
             deadline = time.monotonic() + seconds
-            while time.monotonic() < deadline:
-                user = db.session.get(User, user_id)  # each poll is its own transaction
-                alerts = services.recent_alerts(user, after_id=after)
-                db.session.commit()
-                for alert in alerts:
-                    after = alert.id
-                    yield f"id: {alert.id}\nevent: alert\ndata: {json.dumps(schema.dump(alert))}\n\n"
-                if not alerts:
-                    time.sleep(POLL_SECONDS)
+            waiter = AlertWaiter()
+            try:
+                while time.monotonic() < deadline:
+                    user = db.session.get(User, user_id)  # each look is its own transaction
+                    alerts = services.recent_alerts(user, after_id=after)
+                    db.session.commit()
+                    for alert in alerts:
+                        after = alert.id
+                        yield f"id: {alert.id}\nevent: alert\ndata: {json.dumps(schema.dump(alert))}\n\n"
+                    if not alerts:
+                        waiter.wait(max(0.0, min(KEEPALIVE_SECONDS, deadline - time.monotonic())))
+                        yield ": keep-alive\n\n"
+            finally:
+                waiter.close()
 
         return Response(stream_with_context(events()), mimetype="text/event-stream",
                         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})

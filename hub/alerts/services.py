@@ -11,6 +11,7 @@ from sqlalchemy import insert, select
 from hub import policy
 from hub.alerts.errors import AlertInvalid, AlertNotFound
 from hub.alerts.models import Alert, AlertStatus, WebhookDelivery
+from hub.alerts.signal import announce
 from hub.cameras.models import Camera
 from hub.cameras.sharing import agency_access
 from hub.clock import utcnow
@@ -39,6 +40,7 @@ def raise_alerts(camera: Camera, rows: list[dict]) -> int:
         db.session.execute(insert(WebhookDelivery), [{"alert_id": i, "url": url, "attempts": 0,
                                                       "next_attempt_at": now} for i in ids])
     record("alerts.raised", actor=None, subject=camera, cameras=[camera.id], details={"alerts": ids})
+    announce()
     return len(ids)
 
 

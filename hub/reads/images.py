@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from functools import lru_cache
 from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -14,7 +15,12 @@ NONCE_BYTES = 12
 
 
 def _key() -> bytes:
-    path = Path(current_app.config["IMAGE_KEY_PATH"])
+    return _key_at(current_app.config["IMAGE_KEY_PATH"])
+
+
+@lru_cache(maxsize=4)
+def _key_at(location: str) -> bytes:
+    path = Path(location)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         try:

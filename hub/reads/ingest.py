@@ -5,10 +5,10 @@ what was already stored (a retry), and what was refused and why."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from flask import current_app
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 
 from hub.alerts.services import raise_alerts
 from hub.cameras.models import Camera, CameraStatus
@@ -38,13 +38,34 @@ class IngestResult:
     alerts: int = 0
 
 
+_COLUMNS = ("id", "captured_at", "camera_id", "organisation_id", "camera_read_id", "plate", "plate_state",
+            "confidence", "verified", "recognised_by", "latitude", "longitude", "plate_image", "vehicle_image",
+            "received_at")
+_ARRAY_TYPES = ("bigint", "timestamp", "int", "int", "varchar", "varchar", "varchar", "float8", "bool", "varchar",
+                "float8", "float8", "varchar", "varchar", "timestamp")
+_UNNEST_INSERT = (
+    f"INSERT INTO reads ({', '.join(_COLUMNS)}) SELECT * FROM unnest("
+    + ", ".join(f"%s::{t}[]" for t in _ARRAY_TYPES)
+    + ") ON CONFLICT (camera_id, camera_read_id, captured_at) DO NOTHING RETURNING camera_read_id")
+
+
+def _naive_utc(value):
+    return value.astimezone(timezone.utc).replace(tzinfo=None) if isinstance(value, datetime) else value
+
+
 def _insert(rows: list[dict]) -> set[str]:
-    """Multi-row INSERT ... ON CONFLICT DO NOTHING; the camera read ids that
-    were new. A retried read meets the unique key and is not stored twice."""
+    """Insert a batch, skipping reads already stored (a retry meets the unique
+    key); the camera read ids that were new. On PostgreSQL one statement of
+    fixed text takes the batch as arrays (`unnest`), so the server parses it
+    once, whatever the batch size; elsewhere a multi-row INSERT."""
     if not rows:
         return set()
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    statement = (dialect.insert(Read.__table__).on_conflict_do_nothing(
+    if db.engine.dialect.name == "postgresql":
+        arrays = [[_naive_utc(row[c]) for row in rows] for c in _COLUMNS]
+        cursor = db.session.connection().connection.driver_connection.cursor()
+        cursor.execute(_UNNEST_INSERT, arrays)
+        return {read_id for (read_id,) in cursor.fetchall()}
+    statement = (sqlite.insert(Read.__table__).on_conflict_do_nothing(
         index_elements=["camera_id", "camera_read_id", "captured_at"]).returning(Read.__table__.c.camera_read_id))
     return set(db.session.execute(statement, rows).scalars())
 

@@ -3,6 +3,7 @@
 (`new_read_id`), time-ordered, so no sequence is shared across partitions."""
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from datetime import datetime
@@ -14,10 +15,15 @@ from hub.db import UTCDateTime
 from hub.extensions import db
 
 
+_PROCESS_SALT = int.from_bytes(os.urandom(2), "big") & 0x3FF
+_sequence = itertools.count()
+
+
 def new_read_id() -> int:
-    """Milliseconds since the epoch, then 21 random bits: sortable by time,
-    unique without a round trip to the database."""
-    return (int(time.time() * 1000) << 21) | int.from_bytes(os.urandom(3), "big") >> 3
+    """Milliseconds since the epoch (41 bits), a random salt for this process
+    (10 bits) and a sequence (12 bits): sortable by time, unique without a
+    round trip to the database, 4,096 ids per millisecond per process."""
+    return (int(time.time() * 1000) << 22) | (_PROCESS_SALT << 12) | (next(_sequence) & 0xFFF)
 
 
 class Read(db.Model):

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import os
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app
@@ -24,7 +25,12 @@ def is_plate(plate: str) -> bool:
 
 
 def _key() -> bytes:
-    path = Path(current_app.config["PLATE_HASH_KEY_PATH"])
+    return _key_at(current_app.config["PLATE_HASH_KEY_PATH"])
+
+
+@lru_cache(maxsize=4)
+def _key_at(location: str) -> bytes:
+    path = Path(location)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
