@@ -7,6 +7,7 @@ import base64
 import binascii
 import io
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime, timedelta
 
 from PIL import Image, UnidentifiedImageError
@@ -72,15 +73,22 @@ def _time(value, now: datetime, oldest: datetime, errors: dict) -> datetime | No
     return when
 
 
+@lru_cache(maxsize=64)
+def _collection_refusals(engine, fields: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """The policy's answer for a set of fields, kept: a camera sends the same
+    fields with every read, and a loaded engine's answer never changes."""
+    decision = engine.decide("read.collect", {"fields": list(fields)})
+    return tuple((r.field or "_read", f"{r.message} ({r.cite}).") for r in decision.reasons)
+
+
 def check_read(index: int, raw, *, now: datetime, oldest: datetime, image_limit: int,
                uploaded: dict[str, bytes] | None = None) -> tuple[CheckedRead | None, dict]:
     """The read, or the errors that name each bad field."""
     if not isinstance(raw, dict):
         return None, {"_read": ["Each read is a JSON object."]}
     errors: dict[str, list[str]] = {}
-    decision = policy.decide("read.collect", {"fields": sorted(raw) + sorted(uploaded or {})})
-    for reason in decision.reasons:
-        errors.setdefault(reason.field or "_read", []).append(f"{reason.message} ({reason.cite}).")
+    for field_name, message in _collection_refusals(policy.engine(), tuple(sorted({*raw, *(uploaded or {})}))):
+        errors.setdefault(field_name, []).append(message)
     read_id = raw.get("read_id")
     if not isinstance(read_id, str) or not 1 <= len(read_id) <= 64:
         errors["read_id"] = ["Give the camera's own id for the read (1 to 64 characters)."]

@@ -43,17 +43,17 @@ def held_hashes(hashes: set[str]) -> set[str]:
 def drop_protected(recognised: list[tuple]) -> tuple[list, list]:
     """Split reads (read, plate text, …) into those kept and those dropped at
     collection; each drop is ledgered against its request, without the plate."""
-    by_hash = {plates.keyed_hash(item[1]): item for item in recognised}
-    protected = _active_requests(set(by_hash))
+    hashes = [plates.keyed_hash(item[1]) for item in recognised]
+    protected = _active_requests(set(hashes))
     if not protected:
         return recognised, []
     held = held_hashes(set(protected))
-    dropped_hashes = {h for h in protected if h not in held}
-    dropped = [item for item in recognised if plates.keyed_hash(item[1]) in dropped_hashes]
-    for plate_hash in dropped_hashes:
+    dropping = [h in protected and h not in held for h in hashes]
+    for plate_hash in {h for h, drop in zip(hashes, dropping) if drop}:
         record("reads.destroyed_at_collection", actor=None, subject=("safe_at_home_request", protected[plate_hash]),
-               details={"reads": sum(1 for item in dropped if plates.keyed_hash(item[1]) == plate_hash)})
-    return [item for item in recognised if item not in dropped], dropped
+               details={"reads": hashes.count(plate_hash)})
+    return ([item for item, drop in zip(recognised, dropping) if not drop],
+            [item for item, drop in zip(recognised, dropping) if drop])
 
 
 def _destroy_stored(plate: str) -> tuple[int, int]:
