@@ -3,24 +3,12 @@ caller's overrides (tests). Secrets never have a default in code: the
 session key is generated into `instance/` on first run."""
 from __future__ import annotations
 
-import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from hub.instance_keys import read_or_create
 from policies.loading import PACKS_DIR
-
-
-def _instance_secret(path: Path) -> str:
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return path.read_text().strip()
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_hex(32))
-    return path.read_text().strip()
 
 
 def database_url(raw: str) -> str:
@@ -38,7 +26,8 @@ def build_config(instance_path: Path, env: dict[str, str]) -> dict:
     idle_minutes = int(env.get("HUB_SESSION_IDLE_MINUTES", "30"))
     config = {
         "SQLALCHEMY_DATABASE_URI": url,
-        "SECRET_KEY": env.get("SECRET_KEY") or _instance_secret(instance_path / "secret_key"),
+        "SECRET_KEY": env.get("SECRET_KEY") or read_or_create(
+            instance_path / "secret_key", lambda: secrets.token_hex(32).encode()).decode().strip(),
         "HUB_NAME": env.get("HUB_NAME", "Corcoran ALPR partner hub"),
         "POLICY_AGENCY_PACK": env.get("HUB_AGENCY_PACK", "corcoran"),
         "POLICY_PACKS_DIR": env.get("HUB_POLICY_PACKS_DIR") or str(PACKS_DIR),

@@ -12,7 +12,6 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from datetime import timedelta
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
@@ -20,6 +19,7 @@ from sqlalchemy import select
 from hub.alerts.models import Alert, WebhookDelivery
 from hub.clock import utcnow
 from hub.extensions import db
+from hub.instance_keys import read_or_create
 from hub.ledger.services import record
 
 MAX_ATTEMPTS = 8
@@ -29,16 +29,8 @@ TIMEOUT_SECONDS = 5
 
 
 def signing_key() -> bytes:
-    path = Path(current_app.config["WEBHOOK_KEY_PATH"])
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as f:
-                f.write(os.urandom(32).hex())
-        except FileExistsError:
-            pass
-    return path.read_text().strip().encode()
+    """The shared secret receivers verify with (hex text in the key file)."""
+    return read_or_create(current_app.config["WEBHOOK_KEY_PATH"], lambda: os.urandom(32).hex().encode()).strip()
 
 
 def signature(body: bytes) -> str:

@@ -5,29 +5,26 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import current_app
 
+from hub.instance_keys import read_or_create
+
 
 def _key_path() -> Path:
     return Path(current_app.config["LEDGER_SIGNING_KEY_PATH"])
 
 
+def _new_key_pem() -> bytes:
+    return Ed25519PrivateKey.generate().private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                      serialization.NoEncryption())
+
+
 def signing_key() -> Ed25519PrivateKey:
-    path = _key_path()
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        key = Ed25519PrivateKey.generate()
-        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(pem)
-    return serialization.load_pem_private_key(path.read_bytes(), password=None)
+    return serialization.load_pem_private_key(read_or_create(_key_path(), _new_key_pem), password=None)
 
 
 def public_key_pem() -> str:

@@ -5,31 +5,18 @@ from __future__ import annotations
 
 import hashlib
 import os
-from functools import lru_cache
 from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
 
+from hub.instance_keys import random_key
+
 NONCE_BYTES = 12
 
 
 def _key() -> bytes:
-    return _key_at(current_app.config["IMAGE_KEY_PATH"])
-
-
-@lru_cache(maxsize=4)
-def _key_at(location: str) -> bytes:
-    path = Path(location)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return path.read_bytes()
-        with os.fdopen(fd, "wb") as f:
-            f.write(AESGCM.generate_key(bit_length=256))
-    return path.read_bytes()
+    return random_key(current_app.config["IMAGE_KEY_PATH"])
 
 
 def _path(digest: str) -> Path:

@@ -1,0 +1,29 @@
+"""Keys and secrets the hub generates itself and keeps in files under
+`instance/`, never in the database or the code: made once, readable by the
+hub's user only, and the same for every process that reads them (the first
+writer wins a race; the others read its file)."""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+
+def read_or_create(location: str | Path, generate: Callable[[], bytes]) -> bytes:
+    path = Path(location)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_bytes()
+        with os.fdopen(fd, "wb") as f:
+            f.write(generate())
+    return path.read_bytes()
+
+
+@lru_cache(maxsize=16)
+def random_key(location: str) -> bytes:
+    """32 random bytes from the file at `location`, kept for the process."""
+    return read_or_create(location, lambda: os.urandom(32))
