@@ -49,9 +49,6 @@ class HubError(Exception):
         self.errors = errors or {}
         self.refusal = refusal
 
-    def as_json(self) -> dict:
-        return {"code": self.code, "message": self.message, "errors": self.errors}
-
 
 class NotFound(HubError):
     status = 404
