@@ -36,8 +36,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from hub.alerts import api as alerts_api, views as alerts_views
     from hub.cameras import api as cameras_api, cli as cameras_cli, views as cameras_views
+    from hub.grants import api as grants_api, cli as grants_cli, views as grants_views
     from hub.hotlists import api as hotlists_api, cli as hotlists_cli, views as hotlists_views
     from hub.reads import api as reads_api, cli as reads_cli
+    from hub.notifications import views as notification_views
     from hub.safe_at_home import views as safe_at_home_views
     from hub.identity import auth, cli as identity_cli, views as identity_views
     from partners import views as partner_views
@@ -56,6 +58,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(alerts_views.pages)
     app.register_blueprint(hotlists_views.pages)
     app.register_blueprint(safe_at_home_views.pages)
+    app.register_blueprint(grants_views.pages)
+    app.register_blueprint(notification_views.pages)
     api.register_blueprint(identity_views.api_blp)
     api.register_blueprint(ledger_views.api_blp)
     api.register_blueprint(settings_views.api_blp)
@@ -63,6 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     api.register_blueprint(reads_api.api_blp)
     api.register_blueprint(alerts_api.api_blp)
     api.register_blueprint(hotlists_api.api_blp)
+    api.register_blueprint(grants_api.api_blp)
     app.cli.add_command(identity_cli.users)
     app.cli.add_command(identity_cli.tokens)
     app.cli.add_command(ledger_cli.ledger)
@@ -70,6 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.cli.add_command(cameras_cli.cameras)
     app.cli.add_command(reads_cli.reads)
     app.cli.add_command(hotlists_cli.hotlists)
+    app.cli.add_command(grants_cli.clients)
     app.cli.add_command(demo_cli.demo)
     app.cli.add_command(scheduler_cli.scheduler)
     return app

@@ -14,9 +14,10 @@ from policies import Decision, PolicyEngine
 class PolicyRefused(Forbidden):
     code = "policy_refused"
 
-    def __init__(self, decision: Decision, *, actor: Any, subject: Any = None, details: dict | None = None):
+    def __init__(self, decision: Decision, *, actor: Any, subject: Any = None, details: dict | None = None,
+                 cameras: tuple[int, ...] = ()):
         super().__init__(f"Refused by policy: {decision.summary()}", errors=decision.as_errors(),
-                         refusal=Refusal(decision.action, actor, subject, details or {}))
+                         refusal=Refusal(decision.action, actor, subject, details or {}, cameras))
         self.decision = decision
 
 
@@ -29,12 +30,13 @@ def decide(action: str, context: dict[str, Any]) -> Decision:
 
 
 def require(action: str, context: dict[str, Any], *, actor: Any, subject: Any = None,
-            details: dict | None = None) -> Decision:
+            details: dict | None = None, cameras=()) -> Decision:
     """The decision when allowed; otherwise PolicyRefused, which rolls back
     the attempt and ledgers the refusal with the rules that refused it."""
     decision = decide(action, context)
     if not decision.allowed:
-        raise PolicyRefused(decision, actor=actor, subject=subject, details=details)
+        raise PolicyRefused(decision, actor=actor, subject=subject, details=details,
+                            cameras=tuple(sorted(set(cameras))))
     return decision
 
 

@@ -24,6 +24,8 @@ from datetime import timedelta
 from hub.alerts.models import Alert
 from hub.alerts.services import decide_alert, get_alert
 from hub.clock import utcnow
+from hub.grants.clients import create_client
+from hub.grants.requests import create_request, decide_request
 from hub.hotlists import services as hotlist_services
 from hub.reads.confirmation import confirm_read
 from hub.reads.ingest import ingest_batch
@@ -57,6 +59,10 @@ def prepare(action: str) -> dict:
                                         {"read_id": "r2", "plate": "LOW1", "captured_at": utcnow().isoformat(),
                                          "confidence": 0.2}])
     world["alert"] = db.session.scalar(select(Alert))
+    world["access_request"] = create_request(
+        world["officer_ok"], camera_ids=[world["camera"].id], case_number="ICR-4", offense_type="theft",
+        factual_basis="seen", window_start=utcnow() - timedelta(days=2), window_end=utcnow() - timedelta(days=1),
+        access_hours=24)
     world["unverified"] = db.session.scalar(select(Read.id).where(Read.verified.is_(False)))
     db.session.commit()
     return world
@@ -113,6 +119,16 @@ ACTIONS = {
                                                               reference="ACP 1"),
     "hold.created": lambda w: create_hold(w["sgt"], plate="ZZZ999", case_number="ICR-3", reason="robbery",
                                           expires_on=date.today() + timedelta(days=9)),
+    "grant.requested": lambda w: create_request(
+        w["officer_ok"], camera_ids=[w["camera"].id], case_number="ICR-5", offense_type="theft",
+        factual_basis="seen", window_start=utcnow() - timedelta(days=2), window_end=utcnow() - timedelta(days=1),
+        access_hours=24),
+    "grant.request_approved": lambda w: decide_request(w["chief"], w["access_request"], approve=True,
+                                                       finding="pertinent"),
+    "grant.request_denied": lambda w: decide_request(w["chief"], w["access_request"], approve=False,
+                                                     finding="not pertinent"),
+    "oauth_client.created": lambda w: create_client("test", name="Records",
+                                                    redirect_uris=["https://records.example/cb"]),
     "login.refused_locked": lambda w: (setattr(w["officer"], "locked_until", _in_an_hour()),
                                        login.attempt_password("ofc", PASSWORD)),
 }

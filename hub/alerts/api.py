@@ -44,7 +44,7 @@ class AfterArgs(Schema):
     after = fields.Int(load_default=0, validate=validate.Range(min=0))
 
 
-class DecisionSchema(Schema):
+class AlertDecisionSchema(Schema):
     verified = fields.Bool(required=True, metadata={"description": "true: the hit is confirmed against the source"})
     reason = fields.Str(required=True, validate=validate.Length(min=1, max=1000))
 
@@ -68,7 +68,7 @@ class AlertItem(MethodView):
 
 @api_blp.route("/<int:alert_id>/decision")
 class AlertDecision(MethodView):
-    @api_blp.arguments(DecisionSchema)
+    @api_blp.arguments(AlertDecisionSchema)
     @api_blp.response(200, AlertSchema)
     @scope_required("alerts:read")
     def post(self, data, alert_id):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask import url_for
 
 from hub.cameras import bca
+from hub.grants import requests
 from hub.identity import access
 from hub.identity.models import User
 from hub.identity.permissions import can
@@ -77,6 +78,15 @@ def _alert_cards(user: User) -> list[Card]:
     if can(user, Capability.MANAGE_HOTLISTS):
         cards.append(Card("Hotlists", "Manual entries and the state hot-file imports.", url_for("hotlists.index"),
                           "Manage hotlists"))
+    if can(user, Capability.REQUEST_PARTNER_ACCESS):
+        cards.append(Card("Partner access", "Ask a partner for time-limited access to its cameras, for a case.",
+                          url_for("grants.mine"), "My requests"))
+    if can(user, Capability.APPROVE_ACCESS_REQUESTS):
+        cards.append(Card("Access requests", f"{len(requests.awaiting_chief())} request(s) waiting for your finding.",
+                          url_for("grants.review"), "Review requests"))
+    if user.organisation.kind.is_partner:
+        cards.append(Card("Messages", "Requests and notices from the police department.",
+                          url_for("notifications.index"), "Open messages"))
     if can(user, Capability.MANAGE_SAFE_AT_HOME):
         cards.append(Card("Safe at Home", "Record a participant's destruction request.",
                           url_for("safe_at_home.index"), "Open requests"))

@@ -17,7 +17,7 @@ from hub.identity.roles import Capability
 api_blp = Blueprint("hotlists_api", __name__, url_prefix="/api/v1/hotlists", description="Hotlists")
 
 
-class EntrySchema(Schema):
+class HotlistEntrySchema(Schema):
     id = fields.Int(dump_only=True)
     plate = fields.Str(required=True, validate=validate.Length(min=1, max=12))
     plate_state = fields.Str(allow_none=True, validate=validate.Length(equal=2))
@@ -50,13 +50,13 @@ def end_of(day) -> datetime:
 
 @api_blp.route("/entries")
 class Entries(MethodView):
-    @api_blp.response(200, EntrySchema(many=True))
+    @api_blp.response(200, HotlistEntrySchema(many=True))
     @scope_required("hotlists:write")
     def get(self):
         return services.manual_entries()
 
-    @api_blp.arguments(EntrySchema)
-    @api_blp.response(201, EntrySchema)
+    @api_blp.arguments(HotlistEntrySchema)
+    @api_blp.response(201, HotlistEntrySchema)
     @scope_required("hotlists:write")
     def post(self, data):
         """A manual entry (ALPR administrators): reason, case number, priority, expiry."""
@@ -67,7 +67,7 @@ class Entries(MethodView):
 @api_blp.route("/entries/<int:entry_id>/removal")
 class EntryRemoval(MethodView):
     @api_blp.arguments(RemovalSchema)
-    @api_blp.response(200, EntrySchema)
+    @api_blp.response(200, HotlistEntrySchema)
     @scope_required("hotlists:write")
     def post(self, data, entry_id):
         entry = db.session.get(HotlistEntry, entry_id)

@@ -95,22 +95,27 @@ class Capability(str, enum.Enum):
     MANAGE_HOLDS = "holds.manage"
     MANAGE_HOTLISTS = "hotlists.manage"
     RECEIVE_ALERTS = "alerts.receive"
+    REQUEST_PARTNER_ACCESS = "grants.request"
+    APPROVE_ACCESS_REQUESTS = "grants.approve"
+    MANAGE_CLIENTS = "clients.manage"
 
 
 _ALL = frozenset({Capability.USE_API_TOKENS})
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.PARTNER_ADMIN: _ALL | {Capability.INVITE_PARTNER_ADMINS, Capability.VIEW_CAMERAS,
                                 Capability.MANAGE_CAMERAS, Capability.VIEW_ACCESS_LOG},
-    Role.OFFICER: _ALL | {Capability.VIEW_CAMERAS, Capability.RECEIVE_ALERTS},
+    Role.OFFICER: _ALL | {Capability.VIEW_CAMERAS, Capability.RECEIVE_ALERTS, Capability.REQUEST_PARTNER_ACCESS},
     Role.ALPR_ADMIN: _ALL | {Capability.RECORD_TRAINING, Capability.VIEW_CAMERAS, Capability.MANAGE_CAMERAS,
                              Capability.RECORD_BCA_NOTICES, Capability.VIEW_ACCESS_LOG, Capability.MANAGE_HOLDS,
                              Capability.MANAGE_HOTLISTS, Capability.RECEIVE_ALERTS},
     Role.CHIEF: _ALL | {Capability.AUTHORISE_OFFICERS, Capability.RECORD_TRAINING, Capability.READ_LEDGER,
-                        Capability.APPROVE_PARTNERS, Capability.VIEW_CAMERAS, Capability.VIEW_ACCESS_LOG},
+                        Capability.APPROVE_PARTNERS, Capability.VIEW_CAMERAS, Capability.VIEW_ACCESS_LOG,
+                        Capability.APPROVE_ACCESS_REQUESTS},
     Role.RECORDS: _ALL | {Capability.VIEW_CAMERAS, Capability.MANAGE_SAFE_AT_HOME},
     Role.AGENCY_REQUESTER: _ALL,
     Role.AUDITOR: _ALL | {Capability.READ_LEDGER, Capability.VIEW_CAMERAS, Capability.VIEW_ACCESS_LOG},
     Role.HUB_ADMIN: _ALL | {Capability.MANAGE_USERS, Capability.MANAGE_SETTINGS, Capability.READ_LEDGER,
+                            Capability.MANAGE_CLIENTS,
                             Capability.APPROVE_PARTNERS, Capability.VIEW_CAMERAS, Capability.MANAGE_CAMERAS,
                             Capability.RECORD_BCA_NOTICES, Capability.VIEW_ACCESS_LOG},
 }
@@ -124,6 +129,8 @@ CAPABILITY_SCOPES = {
     Capability.MANAGE_CAMERAS: "cameras:write",
     Capability.MANAGE_HOTLISTS: "hotlists:write",
     Capability.RECEIVE_ALERTS: "alerts:read",
+    Capability.REQUEST_PARTNER_ACCESS: "grants:request",
+    Capability.APPROVE_ACCESS_REQUESTS: "grants:approve",
 }
 ROLE_SCOPES: dict[Role, frozenset[str]] = {
     role: frozenset({"profile:read"} | {CAPABILITY_SCOPES[c] for c in caps if c in CAPABILITY_SCOPES})

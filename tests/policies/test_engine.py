@@ -111,10 +111,12 @@ def test_obligations_bca_notice_and_hotlist_rules(corcoran):
     assert not corcoran.decide("hotlist.enter", {**entry, "role": "officer"}).allowed
     assert not corcoran.decide("hotlist.enter", {**entry, "reason_category": "unpaid_tickets"}).allowed
     assert not corcoran.decide("hotlist.enter", {**entry, "expires_in_days": 120}).allowed
-    assert corcoran.decide("grant.request", {"case_number": "1", "offense_type": "theft", "factual_basis": "x",
-                                             "access_hours": 48}).allowed
-    assert not corcoran.decide("grant.request", {"case_number": "1", "offense_type": "theft",
-                                                 "factual_basis": "x", "access_hours": 200}).allowed
+    request = {"case_number": "1", "offense_type": "theft", "factual_basis": "x", "access_hours": 48,
+               "window_age_days": 5}
+    assert corcoran.decide("grant.request", request).allowed
+    assert not corcoran.decide("grant.request", {**request, "access_hours": 200}).allowed
+    too_old = corcoran.decide("grant.request", {**request, "window_age_days": 31})
+    assert [r.rule for r in too_old.reasons] == ["partner-access-window"]
 
 
 def test_unknown_action_is_allowed_with_no_rules(corcoran):

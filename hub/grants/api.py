@@ -1,0 +1,55 @@
+"""`/api/v1/access-requests`: officers ask, the chief decides."""
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from hub.grants import requests
+from hub.grants.schemas import AccessRequestCreateSchema, AccessRequestSchema, AccessDecisionSchema
+from hub.identity.auth import scope_required
+
+api_blp = Blueprint("grants_api", __name__, url_prefix="/api/v1/access-requests",
+                    description="Time-limited access to partner cameras")
+
+
+@api_blp.route("")
+class AccessRequests(MethodView):
+    @api_blp.response(200, AccessRequestSchema(many=True))
+    @scope_required("grants:request")
+    def get(self):
+        """Your requests (officers)."""
+        return requests.requests_of(current_user)
+
+    @api_blp.arguments(AccessRequestCreateSchema)
+    @api_blp.response(201, AccessRequestSchema)
+    @scope_required("grants:request")
+    def post(self, data):
+        """Ask a partner for time-limited access to named cameras, for one case."""
+        return requests.create_request(current_user, **data)
+
+
+@api_blp.route("/pending")
+class PendingRequests(MethodView):
+    @api_blp.response(200, AccessRequestSchema(many=True))
+    @scope_required("grants:approve")
+    def get(self):
+        """Requests waiting for the chief."""
+        return requests.awaiting_chief()
+
+
+@api_blp.route("/<int:request_id>")
+class AccessRequestItem(MethodView):
+    @api_blp.response(200, AccessRequestSchema)
+    @scope_required("profile:read")
+    def get(self, request_id):
+        return requests.get_request(current_user, request_id)
+
+
+@api_blp.route("/<int:request_id>/decision")
+class AccessRequestDecision(MethodView):
+    @api_blp.arguments(AccessDecisionSchema)
+    @api_blp.response(200, AccessRequestSchema)
+    @scope_required("grants:approve")
+    def post(self, data, request_id):
+        """The chief's decision with a written finding."""
+        return requests.decide_request(current_user, requests.get_request(current_user, request_id),
+                                       approve=data["approve"], finding=data["finding"])

@@ -1,0 +1,56 @@
+"""OAuth clients the hub administrator registers: the agency's systems and
+neighbouring hubs. Confidential clients only; the secret is shown once and
+kept as a hash; redirect URIs are compared exactly, so each is registered."""
+from __future__ import annotations
+
+import secrets
+from typing import Any
+from urllib.parse import urlsplit
+
+from hub import secret_tokens
+from hub.clock import utcnow
+from hub.errors import ValidationFailed
+from hub.extensions import db
+from hub.grants.models import OAuthClient
+from hub.identity.permissions import require_capability
+from hub.identity.roles import Capability
+from hub.ledger.services import record
+
+GRANT_TYPES = ("authorization_code", "refresh_token")
+
+
+def _redirect_problem(uri: str) -> str | None:
+    parts = urlsplit(uri)
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        return f"'{uri}' is not an absolute http(s) address."
+    if parts.fragment:
+        return f"'{uri}' has a fragment, which redirect addresses may not have."
+    return None
+
+
+def create_client(actor: Any, *, name: str, redirect_uris: list[str],
+                  grant_types: list[str] | None = None) -> tuple[OAuthClient, str]:
+    """The client and its secret, which is never stored in clear."""
+    require_capability(actor, Capability.MANAGE_CLIENTS, action="oauth_client.create")
+    grant_types = grant_types or list(GRANT_TYPES)
+    errors = {}
+    if not name.strip():
+        errors["name"] = ["Name the client after the system that uses it."]
+    problems = [p for p in map(_redirect_problem, redirect_uris) if p] if redirect_uris else [
+        "Register at least one redirect address."]
+    if problems:
+        errors["redirect_uri"] = problems
+    unknown = sorted(set(grant_types) - set(GRANT_TYPES))
+    if unknown:
+        errors["grant_type"] = [f"Unsupported: {', '.join(unknown)}. Supported: {', '.join(GRANT_TYPES)}."]
+    if errors:
+        raise ValidationFailed(errors=errors)
+    secret = secrets.token_urlsafe(32)
+    client = OAuthClient(client_id=secrets.token_urlsafe(18), secret_hash=secret_tokens.digest(secret),
+                         name=name.strip(), redirect_uris=" ".join(redirect_uris), grant_types=" ".join(grant_types),
+                         organisation_id=getattr(actor, "organisation_id", None), created_at=utcnow())
+    db.session.add(client)
+    db.session.flush()
+    record("oauth_client.created", actor=actor, subject=client,
+           details={"name": client.name, "redirect_uris": redirect_uris, "grant_types": grant_types})
+    return client, secret
