@@ -36,7 +36,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from hub.alerts import api as alerts_api, views as alerts_views
     from hub.cameras import api as cameras_api, cli as cameras_cli, views as cameras_views
-    from hub.grants import api as grants_api, cli as grants_cli, views as grants_views
+    from hub.grants import (api as grants_api, cli as grants_cli, grant_views, oauth, oauth_views, reads_api as
+                            grant_reads_api, views as grants_views)
     from hub.hotlists import api as hotlists_api, cli as hotlists_cli, views as hotlists_views
     from hub.reads import api as reads_api, cli as reads_cli
     from hub.notifications import views as notification_views
@@ -59,6 +60,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(hotlists_views.pages)
     app.register_blueprint(safe_at_home_views.pages)
     app.register_blueprint(grants_views.pages)
+    app.register_blueprint(grant_views.pages)
+    app.register_blueprint(oauth_views.pages)
+    oauth.init_app(app)
     app.register_blueprint(notification_views.pages)
     api.register_blueprint(identity_views.api_blp)
     api.register_blueprint(ledger_views.api_blp)
@@ -68,6 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     api.register_blueprint(alerts_api.api_blp)
     api.register_blueprint(hotlists_api.api_blp)
     api.register_blueprint(grants_api.api_blp)
+    api.register_blueprint(grant_reads_api.api_blp)
     app.cli.add_command(identity_cli.users)
     app.cli.add_command(identity_cli.tokens)
     app.cli.add_command(ledger_cli.ledger)

@@ -6,7 +6,7 @@ from hub.identity.models import (ApiToken, Organisation, RecoveryCode, TrainingA
 from hub.ledger.models import (LedgerCheckpoint, LedgerEntry, LedgerEntryCamera,  # noqa: F401
                                LedgerPrivateDetail, LedgerState, LedgerTreeNode)
 from hub.alerts.models import Alert, WebhookDelivery  # noqa: F401
-from hub.grants.models import AccessRequest, OAuthClient  # noqa: F401
+from hub.grants.models import AccessRequest, AuthorizationCode, Grant, OAuthClient, OAuthToken  # noqa: F401
 from hub.hotlists.models import HotlistEntry, HotlistImport, HotlistVersion  # noqa: F401
 from hub.notifications.models import Notification  # noqa: F401
 from hub.reads.models import Read  # noqa: F401

@@ -11,6 +11,11 @@ from flask import Flask, request
 from hub.extensions import csrf, db
 
 
+# OAuth endpoints for clients, which authenticate with their own credentials
+# and use no cookie a cross-site page could ride on.
+CLIENT_AUTHENTICATED_PATHS = ("/oauth/token", "/oauth/revoke", "/oauth/introspect")
+
+
 def _is_bearer_request() -> bool:
     return request.headers.get("Authorization", "").lower().startswith("bearer ")
 
@@ -18,7 +23,8 @@ def _is_bearer_request() -> bool:
 def init_app(app: Flask) -> None:
     @app.before_request
     def protect_against_csrf():
-        if request.method in ("POST", "PUT", "PATCH", "DELETE") and not _is_bearer_request():
+        if (request.method in ("POST", "PUT", "PATCH", "DELETE") and not _is_bearer_request()
+                and request.path not in CLIENT_AUTHENTICATED_PATHS):
             csrf.protect()
 
     @app.after_request

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, Enum, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hub.clock import utcnow
 from hub.db import UTCDateTime
 from hub.extensions import db
 from hub.identity.models import Organisation, User
@@ -15,6 +16,8 @@ class RequestStatus(str, enum.Enum):
     AWAITING_CHIEF = "awaiting_chief"
     DENIED = "denied"
     AWAITING_PARTNER = "awaiting_partner"
+    GRANTED = "granted"
+    DECLINED = "declined"
 
 
 def _enum(cls):
@@ -41,6 +44,7 @@ class AccessRequest(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finding: Mapped[str | None] = mapped_column(Text)
+    partner_message: Mapped[str | None] = mapped_column(Text)
 
     officer: Mapped[User] = relationship(foreign_keys=[officer_id], lazy="joined")
     organisation: Mapped[Organisation] = relationship(lazy="joined")
@@ -78,3 +82,96 @@ class OAuthClient(db.Model):
     @property
     def redirect_uri_list(self) -> list[str]:
         return self.redirect_uris.split()
+
+
+class Grant(db.Model):
+    """What the partner consented to: these cameras, this data window, until
+    this moment. Every token of the grant dies with it."""
+
+    __tablename__ = "grants"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("access_requests.id"), index=True)
+    client_id: Mapped[str] = mapped_column(String(48), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    camera_ids: Mapped[str] = mapped_column(Text)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    window_end: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    granted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by: Mapped[str | None] = mapped_column(String(200))
+
+    request: Mapped[AccessRequest] = relationship(lazy="joined")
+
+    @property
+    def ledger_subject(self):
+        return "grant", self.id
+
+    @property
+    def cameras(self) -> list[int]:
+        return [int(c) for c in self.camera_ids.split(",") if c]
+
+    def authorization_details(self) -> list[dict]:
+        """The grant as RFC 9396 authorization details."""
+        return [{"type": "alpr_camera_access", "request_id": self.request_id, "cameras": self.cameras,
+                 "window": {"start": self.window_start.isoformat(), "end": self.window_end.isoformat()},
+                 "expires_at": self.expires_at.isoformat()}]
+
+
+class AuthorizationCode(db.Model):
+    __tablename__ = "oauth_authorization_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    client_id: Mapped[str] = mapped_column(String(48))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id"))
+    redirect_uri: Mapped[str] = mapped_column(Text)
+    scope: Mapped[str] = mapped_column(String(200), default="")
+    code_challenge: Mapped[str] = mapped_column(String(128))
+    code_challenge_method: Mapped[str] = mapped_column(String(10))
+    auth_time: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def get_redirect_uri(self):
+        return self.redirect_uri
+
+    def get_scope(self):
+        return self.scope
+
+    def get_auth_time(self):
+        return self.auth_time
+
+
+class OAuthToken(db.Model):
+    """Access and refresh tokens, kept as hashes; each belongs to one grant."""
+
+    __tablename__ = "oauth_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(48))
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    access_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    refresh_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    scope: Mapped[str] = mapped_column(String(200), default="")
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    grant: Mapped[Grant] = relationship(lazy="joined")
+
+    # Authlib's token protocol, for the revocation and introspection endpoints.
+    def is_expired(self) -> bool:
+        return self.expires_at <= utcnow() or self.grant.expires_at <= utcnow()
+
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None or self.grant.revoked_at is not None
+
+    def check_client(self, client) -> bool:
+        return self.client_id == client.get_client_id()
+
+    def get_scope(self) -> str:
+        return self.scope

@@ -19,7 +19,9 @@ from hub.identity.roles import ROLE_SCOPES, Capability
 from hub.identity.tokens import authenticate_bearer
 
 PENDING_KEY = "pending_login"
-CAMERA_CREDENTIAL_PREFIX = "hubcam_"  # a camera's ingest credential: the camera routes read it themselves
+# A camera's ingest credential and a grant's OAuth access token: the routes
+# that accept them check them themselves.
+OTHER_BEARER_PREFIXES = ("hubcam_", "hubat_")
 PENDING_MINUTES = 5
 
 
@@ -45,7 +47,7 @@ def load_user(user_id: str) -> User | None:
 @login_manager.request_loader
 def load_user_from_bearer(req) -> User | None:
     value = _bearer_value()
-    if value is None or value.startswith(CAMERA_CREDENTIAL_PREFIX):
+    if value is None or value.startswith(OTHER_BEARER_PREFIXES):
         return None
     token = authenticate_bearer(value)
     g.api_token = token

@@ -6,6 +6,8 @@ import shutil
 
 import pytest
 
+from tests.live_app import _fresh_connections_for_the_server_process, app  # noqa: F401  (fixtures)
+
 CHROMIUM = os.environ.get("HUB_CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -24,28 +26,6 @@ def browser():
         instance.close()
 
 
-@pytest.fixture(scope="session")
-def app(app_config):
-    """An app of its own on the suite's database: pytest-flask's live server
-    changes its app's config (SERVER_NAME), which must not reach other tests."""
-    from flask_migrate import upgrade
-
-    from tests.conftest import build_app
-    application = build_app(app_config)
-    with application.app_context():
-        upgrade()
-    return application
-
-
 @pytest.fixture
 def hub_url(app, live_server):
     return live_server.url()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_connections_for_the_server_process(app):
-    """The live server forks this process: it must not inherit open
-    database connections."""
-    from hub.extensions import db
-    with app.app_context():
-        db.engine.dispose()

@@ -1,0 +1,242 @@
+"""The OAuth 2.0 authorisation server (Authlib): authorisation code with
+PKCE (RFC 7636), RFC 9396 `authorization_details` of type
+`alpr_camera_access`, refresh tokens that never outlive their grant,
+revocation (RFC 7009) and introspection (RFC 7662). Authlib's classes are
+extended, not forked; tokens and codes are kept as hashes; every refusal at
+the token endpoint is ledgered."""
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from authlib.common.security import generate_token
+from authlib.integrations.flask_oauth2 import AuthorizationServer
+from authlib.oauth2.rfc6749 import ClientMixin, grants
+from authlib.oauth2.rfc6749.errors import InvalidRequestError
+from authlib.oauth2.rfc6750 import BearerTokenGenerator
+from authlib.oauth2.rfc7009 import RevocationEndpoint
+from authlib.oauth2.rfc7636 import CodeChallenge
+from authlib.oauth2.rfc7662 import IntrospectionEndpoint
+from flask import g
+from sqlalchemy import or_, select
+
+from hub import secret_tokens
+from hub.clock import utcnow
+from hub.extensions import db
+from hub.grants.models import AuthorizationCode, Grant, OAuthClient, OAuthToken
+from hub.grants.revocation import revoke_grant
+from hub.identity.models import User
+from hub.ledger.services import record
+
+ACCESS_TOKEN_PREFIX = "hubat_"
+REFRESH_TOKEN_PREFIX = "hubrt_"
+ACCESS_TOKEN_SECONDS = 3600
+CODE_SECONDS = 600
+AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+
+
+class Client(ClientMixin):
+    """Authlib's view of a registered client."""
+
+    def __init__(self, row: OAuthClient) -> None:
+        self.row = row
+
+    def get_client_id(self):
+        return self.row.client_id
+
+    def get_default_redirect_uri(self):
+        return self.row.redirect_uri_list[0]
+
+    def get_allowed_scope(self, scope):
+        return ""
+
+    def check_redirect_uri(self, redirect_uri):
+        return redirect_uri in self.row.redirect_uri_list
+
+    def check_client_secret(self, client_secret):
+        return secret_tokens.matches(self.row.secret_hash, client_secret)
+
+    def check_endpoint_auth_method(self, method, endpoint):
+        return method in AUTH_METHODS
+
+    def check_response_type(self, response_type):
+        return response_type == "code"
+
+    def check_grant_type(self, grant_type):
+        return grant_type in self.row.grant_types.split()
+
+
+def query_client(client_id: str) -> Client | None:
+    row = db.session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id,
+                                                      OAuthClient.revoked_at.is_(None)))
+    return Client(row) if row else None
+
+
+def find_token(value: str) -> OAuthToken | None:
+    digest = secret_tokens.digest(value)
+    return db.session.scalar(select(OAuthToken).where(or_(OAuthToken.access_token_hash == digest,
+                                                          OAuthToken.refresh_token_hash == digest)))
+
+
+def grant_is_live(grant: Grant) -> bool:
+    return grant.revoked_at is None and grant.expires_at > utcnow()
+
+
+def save_token(token: dict, request) -> None:
+    grant = g.token_grant
+    now = utcnow()
+    db.session.add(OAuthToken(
+        client_id=request.client.get_client_id(), grant_id=grant.id, user_id=request.user.id,
+        access_token_hash=secret_tokens.digest(token["access_token"]),
+        refresh_token_hash=secret_tokens.digest(token["refresh_token"]) if token.get("refresh_token") else None,
+        issued_at=now, expires_at=now + timedelta(seconds=token["expires_in"])))
+    db.session.flush()
+    record("grant.token_issued", actor=f"client:{request.client.get_client_id()}", subject=grant,
+           cameras=grant.cameras, case_number=grant.request.case_number,
+           details={"grant_type": request.payload.grant_type, "expires_in": token["expires_in"]})
+
+
+def _for_grant(token: dict, grant: Grant) -> dict:
+    """A token never outlives its grant, and says what it grants (RFC 9396)."""
+    remaining = int((grant.expires_at - utcnow()).total_seconds())
+    token["expires_in"] = max(1, min(token.get("expires_in", ACCESS_TOKEN_SECONDS), remaining))
+    token["authorization_details"] = grant.authorization_details()
+    token["grant_id"] = grant.id
+    return token
+
+
+class CameraAccessCodeGrant(grants.AuthorizationCodeGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = list(AUTH_METHODS)
+
+    def validate_authorization_request(self):
+        if not self.request.payload.data.get("code_challenge"):
+            raise InvalidRequestError("PKCE is required: send code_challenge with method S256 (RFC 7636).")
+        if self.request.payload.data.get("code_challenge_method", "plain") != "S256":
+            raise InvalidRequestError("Only the S256 code challenge method is accepted.")
+        return super().validate_authorization_request()
+
+    def save_authorization_code(self, code, request):
+        db.session.add(AuthorizationCode(
+            code_hash=secret_tokens.digest(code), client_id=request.client.get_client_id(), user_id=request.user.id,
+            grant_id=g.consented_grant.id, redirect_uri=request.payload.redirect_uri or "", scope="",
+            code_challenge=request.payload.data["code_challenge"],
+            code_challenge_method=request.payload.data["code_challenge_method"],
+            auth_time=int(time.time()), expires_at=utcnow() + timedelta(seconds=CODE_SECONDS)))
+        db.session.flush()
+
+    def query_authorization_code(self, code, client):
+        row = db.session.scalar(select(AuthorizationCode).where(
+            AuthorizationCode.code_hash == secret_tokens.digest(code),
+            AuthorizationCode.client_id == client.get_client_id()))
+        if row is None or row.expires_at <= utcnow():
+            return None
+        grant = db.session.get(Grant, row.grant_id)
+        if not grant_is_live(grant):
+            return None
+        g.token_grant = grant
+        return row
+
+    def delete_authorization_code(self, authorization_code):
+        db.session.delete(authorization_code)
+        db.session.flush()
+
+    def authenticate_user(self, authorization_code):
+        return db.session.get(User, authorization_code.user_id)
+
+    def create_token_response(self):
+        status, token, headers = super().create_token_response()
+        return status, _for_grant(token, g.token_grant), headers
+
+
+class GrantRefreshTokenGrant(grants.RefreshTokenGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = list(AUTH_METHODS)
+    INCLUDE_NEW_REFRESH_TOKEN = True
+
+    def authenticate_refresh_token(self, refresh_token):
+        token = db.session.scalar(select(OAuthToken).where(
+            OAuthToken.refresh_token_hash == secret_tokens.digest(refresh_token)))
+        if token is None or token.revoked_at is not None or not grant_is_live(token.grant):
+            return None
+        g.token_grant = token.grant
+        return _RefreshCredential(token)
+
+    def authenticate_user(self, credential):
+        return db.session.get(User, credential.token.user_id)
+
+    def revoke_old_credential(self, credential):
+        credential.token.revoked_at = utcnow()
+        db.session.flush()
+
+    def create_token_response(self):
+        status, token, headers = super().create_token_response()
+        return status, _for_grant(token, g.token_grant), headers
+
+
+class _RefreshCredential:
+    def __init__(self, token: OAuthToken) -> None:
+        self.token = token
+
+    def check_client(self, client):
+        return self.token.client_id == client.get_client_id()
+
+    def get_scope(self):
+        return ""
+
+
+class GrantRevocationEndpoint(RevocationEndpoint):
+    """RFC 7009. Revoking any token of a grant ends the whole grant."""
+
+    CLIENT_AUTH_METHODS = list(AUTH_METHODS)
+
+    def query_token(self, token_string, token_type_hint):
+        return find_token(token_string)
+
+    def revoke_token(self, token, request):
+        if token.client_id == request.client.get_client_id():
+            revoke_grant(f"client:{token.client_id}", token.grant, reason="token revoked by the client (RFC 7009)")
+
+
+class GrantIntrospectionEndpoint(IntrospectionEndpoint):
+    CLIENT_AUTH_METHODS = list(AUTH_METHODS)
+
+    def query_token(self, token_string, token_type_hint):
+        return find_token(token_string)
+
+    def introspect_token(self, token):
+        if token.is_revoked() or token.is_expired():
+            return {"active": False}
+        return {"active": True, "client_id": token.client_id, "token_type": "Bearer",
+                "exp": int(token.expires_at.timestamp()), "iat": int(token.issued_at.timestamp()),
+                "sub": str(token.user_id), "grant_id": token.grant_id,
+                "authorization_details": token.grant.authorization_details()}
+
+    def check_permission(self, token, client, request):
+        return token.check_client(client)
+
+
+class HubAuthorizationServer(AuthorizationServer):
+    def handle_error_response(self, request, error):
+        """A refused OAuth request is on record: the attempt is rolled back,
+        the refusal ledgered on its own."""
+        db.session.rollback()
+        client_id = getattr(getattr(request, "payload", None), "client_id", None)
+        record("oauth.request.refused", actor=f"client:{client_id or '-'}",
+               details={"error": error.error, "description": error.description,
+                        "endpoint": getattr(request, "uri", "")})
+        db.session.commit()
+        return super().handle_error_response(request, error)
+
+
+server = HubAuthorizationServer()
+
+
+def init_app(app) -> None:
+    server.init_app(app, query_client=query_client, save_token=save_token)
+    server.register_token_generator("default", BearerTokenGenerator(
+        access_token_generator=lambda **kw: ACCESS_TOKEN_PREFIX + generate_token(48),
+        refresh_token_generator=lambda **kw: REFRESH_TOKEN_PREFIX + generate_token(48),
+        expires_generator=lambda client, grant_type: ACCESS_TOKEN_SECONDS))
+    server.register_grant(CameraAccessCodeGrant, [CodeChallenge(required=True)])
+    server.register_grant(GrantRefreshTokenGrant)
+    server.register_endpoint(GrantRevocationEndpoint)
+    server.register_endpoint(GrantIntrospectionEndpoint)

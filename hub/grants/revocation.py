@@ -1,0 +1,36 @@
+"""Ending a grant, from the owner's page, the chief, or a client's RFC 7009
+revocation: every token of the grant is refused from the next request on,
+on every hub instance, because nothing about tokens is cached."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import update
+
+from hub.clock import utcnow
+from hub.errors import Forbidden, Refusal
+from hub.extensions import db
+from hub.grants.models import Grant, OAuthToken
+from hub.identity.models import User
+from hub.identity.permissions import can
+from hub.identity.roles import Capability, Role
+from hub.ledger.services import record
+
+
+def revoke_grant(actor: Any, grant: Grant, *, reason: str) -> Grant:
+    if isinstance(actor, User):
+        owner = actor.role is Role.PARTNER_ADMIN and actor.organisation_id == grant.organisation_id
+        if not owner and not can(actor, Capability.APPROVE_ACCESS_REQUESTS):
+            raise Forbidden("Only the cameras' owner or the chief revokes a grant.",
+                            refusal=Refusal("grant.revoke", actor, grant, {}, tuple(grant.cameras)))
+    if grant.revoked_at is None:
+        now = utcnow()
+        grant.revoked_at, grant.revoked_by = now, getattr(actor, "username", None) or str(actor)
+        db.session.execute(update(OAuthToken).where(OAuthToken.grant_id == grant.id, OAuthToken.revoked_at.is_(None))
+                           .values(revoked_at=now))
+        db.session.flush()
+        record("grant.revoked", actor=actor, subject=grant, purpose=reason, case_number=grant.request.case_number,
+               cameras=grant.cameras)
+    return grant
+
+
