@@ -2,35 +2,36 @@
 the same transaction as the change: rolling the transaction back removes
 them all. Most actions write one entry; a few create what they need through
 other services, each of which leaves its own. Later actions join this table."""
-from datetime import date
+import json
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from hub.extensions import db
-from hub.identity import access, login, services, tokens
-from hub.identity.roles import OrganisationKind, Role
-from hub.ledger.models import LedgerEntry
-from hub.settings.services import change_settings
+from hub.alerts.models import Alert
+from hub.alerts.services import decide_alert, get_alert
 from hub.cameras.bca import record_notice_sent
 from hub.cameras.credentials import issue_credential, revoke_credential
 from hub.cameras.models import SharingMode
 from hub.cameras.services import retire_camera, update_camera
 from hub.cameras.sharing import set_sharing_mode
-from partners.services import accept_invitation, decide_partnership, invite_administrator, sign_up
-from partners.terms import current_terms
-from datetime import timedelta
-
-from hub.alerts.models import Alert
-from hub.alerts.services import decide_alert, get_alert
 from hub.clock import utcnow
+from hub.extensions import db
 from hub.grants.clients import create_client
+from hub.grants.consent import consent, decline, read_details
 from hub.grants.requests import create_request, decide_request
+from hub.grants.revocation import revoke_grant
 from hub.hotlists import services as hotlist_services
+from hub.identity import access, login, services, tokens
+from hub.identity.roles import OrganisationKind, Role
+from hub.ledger.models import LedgerEntry
 from hub.reads.confirmation import confirm_read
 from hub.reads.ingest import ingest_batch
 from hub.reads.models import Read
 from hub.safe_at_home.services import create_hold, record_request
+from hub.settings.services import change_settings
+from partners.services import accept_invitation, decide_partnership, invite_administrator, sign_up
+from partners.terms import current_terms
 from tests.conftest import PASSWORD, make_camera, make_organisation, make_partner, make_user
 
 
@@ -59,6 +60,20 @@ def prepare(action: str) -> dict:
                                         {"read_id": "r2", "plate": "LOW1", "captured_at": utcnow().isoformat(),
                                          "confidence": 0.2}])
     world["alert"] = db.session.scalar(select(Alert))
+    world["approved"] = create_request(
+        world["officer_ok"], camera_ids=[world["camera"].id], case_number="ICR-6", offense_type="theft",
+        factual_basis="seen", window_start=utcnow() - timedelta(days=2), window_end=utcnow() - timedelta(days=1),
+        access_hours=24)
+    decide_request(world["chief"], world["approved"], approve=True, finding="pertinent")
+    world["grant"] = consent(world["owner"], read_details(json.dumps([{
+        "type": "alpr_camera_access", "request_id": world["approved"].id}]), world["owner"]), client_id="c",
+        camera_ids=[world["camera"].id], window_start=world["approved"].window_start,
+        window_end=world["approved"].window_end, hours=1)
+    world["approved"] = create_request(
+        world["officer_ok"], camera_ids=[world["camera"].id], case_number="ICR-7", offense_type="theft",
+        factual_basis="seen", window_start=utcnow() - timedelta(days=2), window_end=utcnow() - timedelta(days=1),
+        access_hours=24)
+    decide_request(world["chief"], world["approved"], approve=True, finding="pertinent")
     world["access_request"] = create_request(
         world["officer_ok"], camera_ids=[world["camera"].id], case_number="ICR-4", offense_type="theft",
         factual_basis="seen", window_start=utcnow() - timedelta(days=2), window_end=utcnow() - timedelta(days=1),
@@ -127,6 +142,13 @@ ACTIONS = {
                                                        finding="pertinent"),
     "grant.request_denied": lambda w: decide_request(w["chief"], w["access_request"], approve=False,
                                                      finding="not pertinent"),
+    "grant.consented": lambda w: consent(w["owner"], read_details(json.dumps([{
+        "type": "alpr_camera_access", "request_id": w["approved"].id}]), w["owner"]), client_id="c",
+        camera_ids=[w["camera"].id], window_start=w["approved"].window_start, window_end=w["approved"].window_end,
+        hours=1),
+    "grant.declined": lambda w: decline(w["owner"], read_details(json.dumps([{
+        "type": "alpr_camera_access", "request_id": w["approved"].id}]), w["owner"]), message="no"),
+    "grant.revoked": lambda w: revoke_grant(w["owner"], w["grant"], reason="board decision"),
     "oauth_client.created": lambda w: create_client("test", name="Records",
                                                     redirect_uris=["https://records.example/cb"]),
     "login.refused_locked": lambda w: (setattr(w["officer"], "locked_until", _in_an_hour()),

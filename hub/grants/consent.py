@@ -1,27 +1,23 @@
 """The partner's side of a grant: what the consent screen shows (read from
 the request's `authorization_details`), consenting to all or fewer cameras
-or a shorter window or time, declining, and revoking at any time. The
-grant's rules are checked again on every data request (`check_access`)."""
+or a shorter window or time, and declining. Revocation is in `revocation`;
+using a grant, in `access`."""
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 
-from hub import secret_tokens
 from hub.cameras.models import Camera
 from hub.clock import utcnow
-from hub.errors import Forbidden, HubError, Refusal, Unauthenticated, ValidationFailed
+from hub.errors import Forbidden, Refusal, ValidationFailed
 from hub.extensions import db
-from hub.grants.models import AccessRequest, Grant, OAuthToken, RequestStatus
-from hub.grants.oauth import ACCESS_TOKEN_PREFIX, find_token, grant_is_live
+from hub.grants.models import AccessRequest, Grant, RequestStatus
 
 from hub.identity.models import User
-from hub.identity.permissions import can
-from hub.identity.roles import Capability, Role
+from hub.identity.roles import Role
 from hub.ledger.services import record
 
 DETAILS_TYPE = "alpr_camera_access"
@@ -29,14 +25,6 @@ DETAILS_TYPE = "alpr_camera_access"
 
 class ConsentInvalid(ValidationFailed):
     code = "consent_invalid"
-
-
-class GrantRefused(HubError):
-    status = 401
-
-    def __init__(self, code: str, message: str, refusal: Refusal | None = None):
-        super().__init__(message, refusal=refusal)
-        self.code = code
 
 
 @dataclass
@@ -126,31 +114,3 @@ def decline(partner: User, offer: ConsentRequest, *, message: str) -> AccessRequ
 def grants_of(organisation_id: int) -> list[Grant]:
     return list(db.session.scalars(select(Grant).where(Grant.organisation_id == organisation_id)
                                    .order_by(Grant.granted_at.desc())))
-
-
-def check_access(bearer: str | None, grant_id: int, *, camera_ids: list[int], since: datetime | None,
-                 until: datetime | None) -> OAuthToken:
-    """The token behind a data request, checked against its grant now:
-    revoked, expired, another grant, a camera or a time outside it."""
-    if not bearer or not bearer.startswith(ACCESS_TOKEN_PREFIX):
-        raise Unauthenticated("Present the grant's OAuth access token.")
-    token = find_token(bearer)
-    if token is None or token.access_token_hash != secret_tokens.digest(bearer):
-        raise GrantRefused("invalid_token", "The access token is unknown.")
-    grant = token.grant
-    refusal = Refusal("grant.reads_access", f"client:{token.client_id}", grant, {"grant_id": grant_id},
-                      tuple(grant.cameras))
-    if token.revoked_at is not None or grant.revoked_at is not None:
-        raise GrantRefused("grant_revoked", "The owner has revoked this grant.", refusal)
-    if token.expires_at <= utcnow() or not grant_is_live(grant):
-        raise GrantRefused("grant_expired", "The grant or its token has expired.", refusal)
-    if grant.id != grant_id:
-        raise Forbidden("The token belongs to another grant.", refusal=refusal)
-    outside = sorted(set(camera_ids) - set(grant.cameras))
-    if outside:
-        raise Forbidden(f"Cameras {outside} are not in this grant.", errors={"camera_ids": outside}, refusal=refusal)
-    if (since and since < grant.window_start) or (until and until > grant.window_end):
-        raise Forbidden("The time asked for lies outside the grant's data window.",
-                        errors={"window": [grant.window_start.isoformat(), grant.window_end.isoformat()]},
-                        refusal=refusal)
-    return token

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from sqlalchemy import select
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from hub.cameras.models import Camera
 from hub.cameras.services import list_cameras
 from hub.errors import Forbidden, HubError
+from hub.extensions import db
 from hub.forms import FORM_ERROR_STATUS, apply_errors
-from hub.grants import requests
+from hub.grants import access, requests
+from hub.grants.models import Grant
 from hub.identity.permissions import can
 from hub.identity.roles import Capability
 
@@ -100,4 +104,17 @@ def decide(request_id: int, decision: str):
 @pages.route("/grants/requests/<int:request_id>")
 @login_required
 def detail(request_id: int):
-    return render_template("grants/detail.html", request=requests.get_request(current_user, request_id))
+    request = requests.get_request(current_user, request_id)
+    return render_template("grants/detail.html", request=request, grants=access.grants_for_request(request.id))
+
+
+@pages.route("/grants/requests/<int:request_id>/grants/<int:grant_id>/reads")
+@login_required
+def granted_reads(request_id: int, grant_id: int):
+    """The requesting officer's view of the data a partner granted."""
+    grant = db.session.get(Grant, grant_id)
+    if grant is None or grant.request_id != request_id:
+        abort(404)
+    reads = access.officer_reads(current_user, grant)
+    cameras = {c.id: c.name for c in db.session.scalars(select(Camera).where(Camera.id.in_(grant.cameras)))}
+    return render_template("grants/granted_reads.html", grant=grant, reads=reads, cameras=cameras)

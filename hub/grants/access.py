@@ -1,0 +1,91 @@
+"""Using a grant: the agency's client with the grant's OAuth access token,
+or the requesting officer in the hub. Either way the grant is checked now —
+revoked, expired, a camera or a time outside it — and every use is ledgered
+against the grant, so its owner sees it."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from hub import secret_tokens
+from hub.errors import Forbidden, HubError, Refusal, Unauthenticated
+from hub.extensions import db
+from hub.grants.models import Grant, OAuthToken
+from hub.grants.oauth import ACCESS_TOKEN_PREFIX, find_token, grant_is_live
+from hub.identity.access import require_data_access
+from hub.ledger.services import record
+from hub.reads.models import Read
+
+READ_LIMIT = 1000
+
+
+class GrantRefused(HubError):
+    status = 401
+
+    def __init__(self, code: str, message: str, refusal: Refusal | None = None):
+        super().__init__(message, refusal=refusal)
+        self.code = code
+
+
+def check_grant(grant: Grant, *, camera_ids: list[int], since: datetime | None, until: datetime | None,
+                actor: Any, revoked: bool = False) -> None:
+    refusal = Refusal("grant.reads_access", actor, grant, {"grant_id": grant.id}, tuple(grant.cameras))
+    if revoked or grant.revoked_at is not None:
+        raise GrantRefused("grant_revoked", "The owner has revoked this grant.", refusal)
+    if not grant_is_live(grant):
+        raise GrantRefused("grant_expired", "The grant has expired.", refusal)
+    outside = sorted(set(camera_ids) - set(grant.cameras))
+    if outside:
+        raise Forbidden(f"Cameras {outside} are not in this grant.", errors={"camera_ids": outside}, refusal=refusal)
+    if (since and since < grant.window_start) or (until and until > grant.window_end):
+        raise Forbidden("The time asked for lies outside the grant's data window.",
+                        errors={"window": [grant.window_start.isoformat(), grant.window_end.isoformat()]},
+                        refusal=refusal)
+
+
+def check_token(bearer: str | None, grant_id: int, **limits) -> OAuthToken:
+    """The access token behind a data request, checked against its grant."""
+    if not bearer or not bearer.startswith(ACCESS_TOKEN_PREFIX):
+        raise Unauthenticated("Present the grant's OAuth access token.")
+    token = find_token(bearer)
+    if token is None or token.access_token_hash != secret_tokens.digest(bearer):
+        raise GrantRefused("invalid_token", "The access token is unknown.")
+    actor = f"client:{token.client_id}"
+    if token.grant_id != grant_id:
+        raise Forbidden("The token belongs to another grant.",
+                        refusal=Refusal("grant.reads_access", actor, token.grant, {"grant_id": grant_id}))
+    if token.is_expired() and grant_is_live(token.grant):
+        raise GrantRefused("token_expired", "The access token has expired: refresh it.")
+    check_grant(token.grant, actor=actor, revoked=token.revoked_at is not None, **limits)
+    return token
+
+
+def granted_reads(actor: Any, grant: Grant, *, camera_ids: list[int], since: datetime | None,
+                  until: datetime | None, plate: str | None = None) -> list[Read]:
+    cameras = camera_ids or grant.cameras
+    query = select(Read).where(Read.camera_id.in_(cameras),
+                               Read.captured_at >= max(filter(None, [since, grant.window_start])),
+                               Read.captured_at <= min(filter(None, [until, grant.window_end])))
+    if plate:
+        query = query.where(Read.plate == plate.upper())
+    reads = list(db.session.scalars(query.order_by(Read.captured_at).limit(READ_LIMIT)))
+    record("grant.reads_accessed", actor=actor, subject=grant, cameras=cameras,
+           case_number=grant.request.case_number, purpose=grant.request.offense_type,
+           details={"reads": len(reads)}, private={"plate": plate} if plate else None)
+    return reads
+
+
+def officer_reads(officer, grant: Grant, *, camera_ids: list[int] = ()) -> list[Read]:
+    """The requesting officer's own view of what the partner granted."""
+    if officer.id != grant.request.officer_id:
+        raise Forbidden("Only the officer who asked uses this grant.",
+                        refusal=Refusal("grant.reads_access", officer, grant, {}, tuple(grant.cameras)))
+    require_data_access(officer, subject=grant)
+    check_grant(grant, camera_ids=list(camera_ids), since=None, until=None, actor=officer)
+    return granted_reads(officer, grant, camera_ids=list(camera_ids), since=None, until=None)
+
+
+def grants_for_request(request_id: int) -> list[Grant]:
+    return list(db.session.scalars(select(Grant).where(Grant.request_id == request_id).order_by(Grant.id)))
