@@ -13,7 +13,7 @@ from hub import secret_tokens
 from hub.errors import Forbidden, HubError, Refusal, Unauthenticated
 from hub.extensions import db
 from hub.grants.models import Grant, OAuthToken
-from hub.grants.oauth import ACCESS_TOKEN_PREFIX, find_token, grant_is_live
+from hub.grants.oauth import ACCESS_TOKEN_PREFIX, grant_is_live
 from hub.identity.access import require_data_access
 from hub.ledger.services import record
 from hub.reads.models import Read
@@ -49,8 +49,8 @@ def check_token(bearer: str | None, grant_id: int, **limits) -> OAuthToken:
     """The access token behind a data request, checked against its grant."""
     if not bearer or not bearer.startswith(ACCESS_TOKEN_PREFIX):
         raise Unauthenticated("Present the grant's OAuth access token.")
-    token = find_token(bearer)
-    if token is None or token.access_token_hash != secret_tokens.digest(bearer):
+    token = db.session.scalar(select(OAuthToken).where(OAuthToken.access_token_hash == secret_tokens.digest(bearer)))
+    if token is None:
         raise GrantRefused("invalid_token", "The access token is unknown.")
     actor = f"client:{token.client_id}"
     if token.grant_id != grant_id:

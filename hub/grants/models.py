@@ -103,7 +103,7 @@ class Grant(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_by: Mapped[str | None] = mapped_column(String(200))
 
-    request: Mapped[AccessRequest] = relationship(lazy="joined")
+    request: Mapped[AccessRequest] = relationship()
 
     @property
     def ledger_subject(self):
