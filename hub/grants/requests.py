@@ -55,6 +55,7 @@ def create_request(actor: User, *, camera_ids: list[int], case_number: str, offe
         raise _refuse(actor, camera_ids, errors, case_number=case_number)
     policy.require("grant.request", {
         "case_number": case_number, "offense_type": offense_type, "factual_basis": factual_basis,
+        "purpose": "_".join(offense_type.lower().split()),
         "access_hours": access_hours, "window_age_days": (now - window_start) / timedelta(days=1)},
         actor=actor, details={"case_number": case_number}, cameras=camera_ids)
     request = AccessRequest(officer_id=actor.id, organisation_id=owners.pop(),

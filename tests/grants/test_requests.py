@@ -82,6 +82,7 @@ def test_request_approval_reaches_the_partner(app, client, world):
     ({"factual_basis": ""}, 403, "partner-access-request"),
     ({"access_hours": 200}, 403, "partner-access-maximum-duration"),
     ({"window_start": (utcnow() - timedelta(days=40)).isoformat()}, 403, "partner-access-window"),
+    ({"offense_type": "Traffic enforcement"}, 403, "partner-access-prohibited-uses"),
     ({"camera_ids": "both"}, 422, None),
 ])
 def test_refusals_name_the_rule_and_are_ledgered(app, client, world, changes, status, rule):
