@@ -17,6 +17,7 @@ from hub.identity.models import Organisation, User
 from hub.identity.permissions import can, require_capability
 from hub.identity.roles import Capability, OrganisationKind, OrganisationStatus, Role
 from hub.ledger.services import record
+from hub.notifications.services import notify
 from partners.errors import InvitationInvalid, PartnershipNotPending, SignUpInvalid
 from partners.models import PartnerInvitation, TermsAcceptance
 from partners.terms import current_terms
@@ -86,6 +87,9 @@ def decide_partnership(actor: Any, organisation: Organisation, *, approve: bool,
     db.session.flush()
     record("partner.approved" if approve else "partner.declined", actor=actor, subject=organisation,
            purpose=reason.strip())
+    notify(organisation, subject="Partnership approved" if approve else "Partnership declined",
+           body=f"The police department {'approved' if approve else 'declined'} the partnership: {reason.strip()}",
+           link="/cameras/new" if approve else None)
     return organisation
 
 

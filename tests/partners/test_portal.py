@@ -69,6 +69,8 @@ def test_chief_approves_or_declines_with_a_reason(ctx):
         services.decide_partnership(chief, user.organisation, approve=True, reason=" ")
     services.decide_partnership(chief, user.organisation, approve=True, reason="Known HOA, cameras at gates")
     assert user.organisation.is_approved and services.pending_partnerships() == []
+    from hub.notifications.services import inbox
+    assert [m.subject for m in inbox(user)] == ["Partnership approved"]
     with pytest.raises(PartnershipNotPending):
         services.decide_partnership(chief, user.organisation, approve=False, reason="changed mind")
     officer = make_user("ofc", Role.OFFICER)
