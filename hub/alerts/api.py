@@ -5,7 +5,7 @@ instances on one PostgreSQL."""
 import json
 import time
 
-from flask import Response, request, stream_with_context
+from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -77,37 +77,51 @@ class AlertDecision(MethodView):
         return services.decide_alert(current_user, alert, verified=data["verified"], reason=data["reason"])
 
 
+class StreamArgs(Schema):
+    after = fields.Int(load_default=0, validate=validate.Range(min=0),
+                       metadata={"description": "Resume after this alert id (or send Last-Event-ID)"})
+    seconds = fields.Float(load_default=STREAM_SECONDS, validate=validate.Range(min=0, max=STREAM_SECONDS))
+
+
 @api_blp.route("/stream")
 class AlertStream(MethodView):
+    @api_blp.arguments(StreamArgs, location="query")
     @scope_required("alerts:read")
-    def get(self):
+    def get(self, args):
         """Server-Sent Events: one `alert` event per new alert; reconnect with
-        `Last-Event-ID` (or `?after=`) to resume."""
+        `Last-Event-ID` (or `?after=`) to resume. Each look at the database is
+        its own app context and transaction, so the stream holds no session
+        between events."""
         require_data_access(current_user)
-        after = request.headers.get("Last-Event-ID", request.args.get("after", "0"))
-        after = int(after) if str(after).isdigit() else 0
-        seconds = min(float(request.args.get("seconds", STREAM_SECONDS)), STREAM_SECONDS)
-        user_id = current_user.id
+        last = request.headers.get("Last-Event-ID", "")
+        after = int(last) if last.isdigit() else args["after"]
+        user_id, app = current_user.id, current_app._get_current_object()
         schema = AlertSchema()
+
+        def look(after_id: int) -> list[tuple[int, dict]]:
+            with app.app_context():
+                alerts = services.recent_alerts(db.session.get(User, user_id), after_id=after_id)
+                found = [(alert.id, schema.dump(alert)) for alert in alerts]
+                db.session.commit()
+                return found
 
         def events():
             nonlocal after
             yield "retry: 2000\n\n"
-            deadline = time.monotonic() + seconds
-            waiter = AlertWaiter()
+            deadline = time.monotonic() + args["seconds"]
+            with app.app_context():
+                waiter = AlertWaiter()
             try:
                 while time.monotonic() < deadline:
-                    user = db.session.get(User, user_id)  # each look is its own transaction
-                    alerts = services.recent_alerts(user, after_id=after)
-                    db.session.commit()
-                    for alert in alerts:
-                        after = alert.id
-                        yield f"id: {alert.id}\nevent: alert\ndata: {json.dumps(schema.dump(alert))}\n\n"
-                    if not alerts:
+                    found = look(after)
+                    for alert_id, data in found:
+                        after = alert_id
+                        yield f"id: {alert_id}\nevent: alert\ndata: {json.dumps(data)}\n\n"
+                    if not found:
                         waiter.wait(max(0.0, min(KEEPALIVE_SECONDS, deadline - time.monotonic())))
                         yield ": keep-alive\n\n"
             finally:
                 waiter.close()
 
-        return Response(stream_with_context(events()), mimetype="text/event-stream",
+        return Response(events(), mimetype="text/event-stream",
                         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
