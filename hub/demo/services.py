@@ -12,15 +12,22 @@ from pathlib import Path
 
 import pyotp
 from flask import current_app
+from sqlalchemy import func, select
 
 from hub.cameras.models import Camera
 from hub.cameras.services import Location, find_camera, register_camera
 from hub.clock import utcnow
 from hub.extensions import db
+from hub.grants.clients import create_client
+from hub.grants.models import OAuthClient
+from hub.hotlists.models import HotlistEntry
+from hub.hotlists.services import add_entry
 from hub.identity import access, services
 from hub.identity.models import Organisation, User
 from hub.identity.roles import OrganisationKind, Role
 from hub.ledger.services import record
+from hub.reads.ingest import ingest_batch
+from hub.reads.models import Read
 
 ACTOR = "demo"
 AGENCY = ("Corcoran Police Department", OrganisationKind.AGENCY)
@@ -56,6 +63,13 @@ class DemoLogin:
     role: Role
     password: str
     totp_secret: str | None
+
+
+@dataclass
+class DemoNetwork:
+    logins: list[DemoLogin]
+    client_id: str
+    client_secret: str
 
 
 def _credentials_path() -> Path:
@@ -107,7 +121,7 @@ def _city_cameras(agency: Organisation) -> list[Camera]:
     return cameras
 
 
-def load_demo() -> list[DemoLogin]:
+def load_demo() -> DemoNetwork:
     creds = _credentials()
     users = {u: _user(u, name, role, org, creds) for u, name, role, org in USERS}
     agency = _organisation(AGENCY)
@@ -127,4 +141,43 @@ def load_demo() -> list[DemoLogin]:
             ACTOR, users["demo-officer"], signed_by=users["demo-chief"], signed_on=today - timedelta(days=19),
             text="Officer Sam Olson is authorised to access ALPR data for legitimate, specified and "
                  "documented law enforcement purposes, under Minn. Stat. 13.824 subd. 7 and department policy.")
-    return [DemoLogin(u, role, creds["password"], creds["totp"].get(u)) for u, _, role, _ in USERS]
+    _hotlist_and_reads(users["demo-alpr-admin"], agency)
+    client_id = _records_client(creds)
+    return DemoNetwork([DemoLogin(u, role, creds["password"], creds["totp"].get(u)) for u, _, role, _ in USERS],
+                       client_id, creds["client_secret"])
+
+
+HOT_PLATE = "DEMO123"
+
+
+def _hotlist_and_reads(sergeant: User, agency: Organisation) -> None:
+    """A manual hotlist entry and a day of reads on the city and HOA cameras,
+    one of them a hit; made once (their read ids are fixed)."""
+    if db.session.scalar(select(func.count()).select_from(Read).where(Read.camera_read_id.like("demo-%"))):
+        return
+    if not db.session.scalar(select(func.count()).select_from(HotlistEntry).where(HotlistEntry.plate == HOT_PLATE)):
+        add_entry(sergeant, plate=HOT_PLATE, reason_category="stolen_vehicle", case_number="CPD-26-0117",
+                  priority="high", expires_at=utcnow() + timedelta(days=60), non_encounter=False)
+    now = utcnow()
+    cameras = list(db.session.scalars(select(Camera).order_by(Camera.id)))
+    for n, camera in enumerate(cameras):
+        reads = [{"read_id": f"demo-{camera.id}-{k}", "plate": f"{chr(65 + (n + k) % 26)}{chr(66 + k % 24)}C{100 + k}",
+                  "plate_state": "MN", "captured_at": (now - timedelta(minutes=97 * k + 11 * n)).isoformat(),
+                  "confidence": 0.96} for k in range(12)]
+        if camera.organisation_id == agency.id and n == 0:
+            reads.append({"read_id": f"demo-{camera.id}-hit", "plate": HOT_PLATE, "plate_state": "MN",
+                          "captured_at": (now - timedelta(minutes=5)).isoformat(), "confidence": 0.99})
+        ingest_batch(camera, reads)
+
+
+def _records_client(creds: dict) -> str:
+    """The agency's records system, registered as an OAuth client so the
+    consent flow can be tried; its secret is kept with the demo logins."""
+    existing = db.session.scalar(select(OAuthClient).where(OAuthClient.name == "Corcoran records system (demo)"))
+    if existing is not None and "client_secret" in creds:
+        return existing.client_id
+    client, secret = create_client(ACTOR, name="Corcoran records system (demo)",
+                                   redirect_uris=["http://127.0.0.1:8000/demo/oauth-callback"])
+    creds["client_secret"] = secret
+    _credentials_path().write_text(json.dumps(creds))
+    return client.client_id
