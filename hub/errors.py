@@ -93,14 +93,22 @@ def error_response(status: int, code: str, message: str, errors: Any = None):
                            errors=errors or {}), status
 
 
-def handle_hub_error(error: HubError):
+def ledger_refusal(refusal: Refusal, *, reason: str, errors: Any = None) -> None:
+    """Roll the attempt back and put the refusal on record on its own."""
     from hub.extensions import db
     from hub.ledger.services import record_refusal
 
     db.session.rollback()
+    record_refusal(refusal, reason=reason, errors=errors or {})
+    db.session.commit()
+
+
+def handle_hub_error(error: HubError):
+    from hub.extensions import db
+
+    db.session.rollback()
     if error.refusal is not None:
-        record_refusal(error.refusal, reason=error.message, errors=error.errors)
-        db.session.commit()
+        ledger_refusal(error.refusal, reason=error.message, errors=error.errors)
     return error_response(error.status, error.code, error.message, error.errors)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from hub import policy
 from hub.alerts.errors import AlertInvalid, AlertNotFound
@@ -52,6 +52,11 @@ def get_alert(actor: Any, alert_id: int) -> Alert:
     record("alert.viewed", actor=actor, subject=alert, cameras=[alert.camera_id],
            case_number=alert.entry.case_number)
     return alert
+
+
+def last_alert_before(moment) -> int:
+    """The id a live board resumes after, so it opens on the last day, not on history."""
+    return db.session.scalar(select(func.max(Alert.id)).where(Alert.created_at < moment)) or 0
 
 
 def recent_alerts(actor: Any, *, after_id: int = 0, limit: int = 100) -> list[Alert]:

@@ -1,4 +1,6 @@
 """The officer's live alert board and an alert's page with the decision."""
+from datetime import timedelta
+
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -6,12 +8,14 @@ from wtforms import RadioField, StringField
 from wtforms.validators import DataRequired, Length
 
 from hub.alerts import services
+from hub.clock import utcnow
 from hub.errors import Forbidden, HubError
 from hub.forms import FORM_ERROR_STATUS, apply_errors
 from hub.identity.permissions import can
 from hub.identity.roles import Capability
 
 pages = Blueprint("alerts", __name__, template_folder="templates")
+BOARD_HISTORY = timedelta(days=1)
 
 
 class DecisionForm(FlaskForm):
@@ -30,7 +34,7 @@ def _require() -> None:
 @login_required
 def board():
     _require()
-    return render_template("alerts/board.html")
+    return render_template("alerts/board.html", after=services.last_alert_before(utcnow() - BOARD_HISTORY))
 
 
 @pages.route("/alerts/<int:alert_id>", methods=["GET", "POST"])

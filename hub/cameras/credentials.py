@@ -21,7 +21,7 @@ PREFIX = "hubcam"
 CREDENTIAL_PATTERN = secret_tokens.pattern(PREFIX)
 
 
-def _may_handle(actor: Any, camera: Camera) -> bool:
+def may_handle(actor: Any, camera: Camera) -> bool:
     return permissions.may_manage(actor, camera.organisation) or (
         isinstance(actor, User) and actor.role is Role.HUB_ADMIN)
 
@@ -40,7 +40,7 @@ def revoke_all(camera: Camera) -> int:
 
 def issue_credential(actor: Any, camera: Camera) -> tuple[CameraCredential, str]:
     """A new credential; any earlier one is revoked in the same transaction."""
-    if not _may_handle(actor, camera):
+    if not may_handle(actor, camera):
         raise permissions.refuse(actor, camera, "camera.credential_issue")
     if camera.status is CameraStatus.RETIRED:
         raise CameraInvalid(errors={"status": ["A retired camera gets no credential."]})
@@ -56,7 +56,7 @@ def issue_credential(actor: Any, camera: Camera) -> tuple[CameraCredential, str]
 
 
 def revoke_credential(actor: Any, camera: Camera, *, reason: str) -> int:
-    if not _may_handle(actor, camera):
+    if not may_handle(actor, camera):
         raise permissions.refuse(actor, camera, "camera.credential_revoke")
     if not reason.strip():
         raise CameraInvalid(errors={"reason": ["Say why the credential is revoked."]})

@@ -45,6 +45,10 @@ def find_camera(organisation: Organisation, name: str) -> Camera | None:
                                                   func.lower(Camera.name) == name.strip().lower()))
 
 
+def camera_names(ids: list[int]) -> dict[int, str]:
+    return dict(db.session.execute(select(Camera.id, Camera.name).where(Camera.id.in_(ids))).all())
+
+
 def get_camera(actor: Any, camera_id: int) -> Camera:
     camera = db.session.get(Camera, camera_id)
     if camera is None:

@@ -75,7 +75,7 @@ def _detail(camera, status=200, secret=None, **forms):
     defaults.update(forms)
     return render_template(
         "cameras/detail.html", camera=camera, owner=owner, manager=manager, secret=secret,
-        may_handle_credential=credentials._may_handle(current_user, camera),
+        may_handle_credential=credentials.may_handle(current_user, camera),
         has_credential=credentials.active_credential(camera) is not None,
         may_record_bca=can(current_user, Capability.RECORD_BCA_NOTICES) and permissions.sees_whole_registry(current_user),
         may_see_log=permissions.may_see_access_log(current_user, camera), days_left=bca.days_left(camera),

@@ -15,6 +15,7 @@ from hub.extensions import db
 from hub.grants.models import Grant, OAuthToken
 from hub.grants.oauth import ACCESS_TOKEN_PREFIX, grant_is_live
 from hub.identity.access import require_data_access
+from hub.ledger.models import LedgerEntry
 from hub.ledger.services import record
 from hub.reads.models import Read
 
@@ -89,3 +90,10 @@ def officer_reads(officer, grant: Grant, *, camera_ids: list[int] = ()) -> list[
 
 def grants_for_request(request_id: int) -> list[Grant]:
     return list(db.session.scalars(select(Grant).where(Grant.request_id == request_id).order_by(Grant.id)))
+
+
+def grant_uses(grant: Grant, *, limit: int = 500) -> list[LedgerEntry]:
+    """Every ledger entry about the grant, newest first: what its owner sees."""
+    return list(db.session.scalars(select(LedgerEntry).where(LedgerEntry.subject_type == "grant",
+                                                             LedgerEntry.subject_id == str(grant.id))
+                                   .order_by(LedgerEntry.id.desc()).limit(limit)))

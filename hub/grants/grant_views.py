@@ -3,19 +3,18 @@ and every use of each grant."""
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from hub.clock import utcnow
 from hub.errors import Forbidden
 from hub.extensions import db
+from hub.grants.access import grant_uses
 from hub.grants.consent import grants_of
 from hub.grants.models import Grant
 from hub.grants.revocation import revoke_grant
 from hub.identity.permissions import can
 from hub.identity.roles import Capability
-from hub.ledger.models import LedgerEntry
 
 pages = Blueprint("partner_grants", __name__, template_folder="templates")
 
@@ -44,9 +43,7 @@ def detail(grant_id: int):
     grant = db.session.get(Grant, grant_id) or abort(404)
     if not _visible(grant):
         raise Forbidden("This grant is not yours.")
-    uses = list(db.session.scalars(select(LedgerEntry).where(LedgerEntry.subject_type == "grant",
-                                                            LedgerEntry.subject_id == str(grant.id))
-                                   .order_by(LedgerEntry.id.desc()).limit(500)))
+    uses = grant_uses(grant)
     return render_template("grants/grant.html", grant=grant, uses=uses, now=utcnow(), form=RevokeForm())
 
 

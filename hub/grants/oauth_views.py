@@ -8,12 +8,10 @@ from authlib.oauth2 import OAuth2Error
 from flask import Blueprint, g, jsonify, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from hub.errors import HubError, Refusal
-from hub.extensions import db
+from hub.errors import HubError, Refusal, ledger_refusal
 from hub.forms import FORM_ERROR_STATUS
 from hub.grants import consent
 from hub.grants.oauth import server
-from hub.ledger.services import record_refusal
 
 pages = Blueprint("oauth", __name__, template_folder="templates")
 
@@ -28,10 +26,8 @@ def authorize():
     try:
         server.get_consent_grant(end_user=current_user)
     except OAuth2Error as error:
-        db.session.rollback()
-        record_refusal(Refusal("oauth.authorize", current_user, None, {"client_id": request.values.get("client_id")}),
+        ledger_refusal(Refusal("oauth.authorize", current_user, None, {"client_id": request.values.get("client_id")}),
                        reason=error.description or error.error, errors={"error": error.error})
-        db.session.commit()
         return render_template("grants/oauth_error.html", error=error), 400
     offer = _offer()
     if request.method == "GET":
@@ -49,9 +45,7 @@ def authorize():
     except HubError as error:
         if error.refusal is None:
             raise
-        db.session.rollback()
-        record_refusal(error.refusal, reason=error.message, errors=error.errors)
-        db.session.commit()
+        ledger_refusal(error.refusal, reason=error.message, errors=error.errors)
         return render_template("grants/consent.html", offer=offer, errors=error.errors), FORM_ERROR_STATUS
     g.consented_grant = grant
     return server.create_authorization_response(grant_user=current_user)

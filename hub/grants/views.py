@@ -5,14 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from sqlalchemy import select
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from hub.cameras.models import Camera
-from hub.cameras.services import list_cameras
+from hub.cameras.services import camera_names, list_cameras
 from hub.errors import Forbidden, HubError
 from hub.extensions import db
 from hub.forms import FORM_ERROR_STATUS, apply_errors
@@ -116,5 +114,5 @@ def granted_reads(request_id: int, grant_id: int):
     if grant is None or grant.request_id != request_id:
         abort(404)
     reads = access.officer_reads(current_user, grant)
-    cameras = {c.id: c.name for c in db.session.scalars(select(Camera).where(Camera.id.in_(grant.cameras)))}
+    cameras = camera_names(grant.cameras)
     return render_template("grants/granted_reads.html", grant=grant, reads=reads, cameras=cameras)
