@@ -111,17 +111,15 @@ class AlertStream(MethodView):
             deadline = time.monotonic() + args["seconds"]
             with app.app_context():
                 waiter = AlertWaiter()
-            try:
-                while time.monotonic() < deadline:
-                    found = look(after)
-                    for alert_id, data in found:
-                        after = alert_id
-                        yield f"id: {alert_id}\nevent: alert\ndata: {json.dumps(data)}\n\n"
-                    if not found:
-                        waiter.wait(max(0.0, min(KEEPALIVE_SECONDS, deadline - time.monotonic())))
-                        yield ": keep-alive\n\n"
-            finally:
-                waiter.close()
+            while time.monotonic() < deadline:
+                mark = waiter.mark()
+                found = look(after)
+                for alert_id, data in found:
+                    after = alert_id
+                    yield f"id: {alert_id}\nevent: alert\ndata: {json.dumps(data)}\n\n"
+                if not found:
+                    waiter.wait(mark, max(0.0, min(KEEPALIVE_SECONDS, deadline - time.monotonic())))
+                    yield ": keep-alive\n\n"
 
         return Response(events(), mimetype="text/event-stream",
                         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
