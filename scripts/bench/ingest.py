@@ -75,8 +75,9 @@ def build(app, hotlist: int) -> dict:
 def start_server(app, port: int) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "HUB_INSTANCE_PATH": app.instance_path,
            "SECRET_KEY": "bench", "HUB_LEDGER_KEY": app.config["LEDGER_SIGNING_KEY_PATH"]}
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
-                               "--timeout", "120", "wsgi:app"], cwd=ROOT, env=env, start_new_session=True,
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "--threads", "4", "-b",
+                               f"127.0.0.1:{port}", "--timeout", "120", "wsgi:app"], cwd=ROOT, env=env,
+                              start_new_session=True,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(300):
         try:
@@ -161,7 +162,7 @@ def main() -> None:
         sys.exit("PostgreSQL is not reachable: nothing measured")
     with bench_app("postgresql") as app:
         print(f"== postgresql: 1,000 cameras, {args.hotlist:,}-entry hotlist, batches of {BATCH}, "
-              f"{CLIENTS} client threads, 2 gunicorn workers")
+              f"{CLIENTS} client threads, 2 gunicorn workers with 4 threads each (as scripts/run serves)")
         world = build(app, args.hotlist)
         port = 18000 + os.getpid() % 1000
         server = start_server(app, port)
