@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from hub.alerts.models import Alert
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.hotlists import services as hotlists

@@ -11,7 +11,6 @@ from hub.cameras.sharing import set_sharing_mode
 from hub.extensions import db
 from hub.identity import tokens
 from hub.identity.roles import Role
-from hub.identity.services import find_user
 from hub.ledger.models import LedgerEntry
 from tests.conftest import make_camera, make_organisation, make_partner, make_user
 

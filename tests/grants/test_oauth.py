@@ -5,7 +5,6 @@ second hub instance on the same database)."""
 import base64
 import hashlib
 import json
-import re
 import secrets
 from datetime import timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -13,7 +12,6 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from hub.cameras.credentials import issue_credential
 from hub.clock import clock, utcnow
 from hub.extensions import db
 from hub.grants.clients import create_client

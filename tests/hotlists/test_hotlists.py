@@ -1,14 +1,12 @@
 """Hotlist entries, atomic imports, and matching full and partial plates."""
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
 
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.hotlists import matching, services
 from hub.hotlists.errors import HotFileInvalid, HotlistEntryInvalid
-from hub.hotlists.models import EntrySource, HotlistEntry
 from hub.identity.roles import Role
 from hub.policy import PolicyRefused
 from tests.conftest import make_user

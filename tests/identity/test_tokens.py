@@ -17,7 +17,7 @@ def bearer(value):
 
 
 def test_token_is_stored_hashed_and_works(app, run, make, client):
-    user = make.user("aud", Role.AUDITOR)
+    make.user("aud", Role.AUDITOR)
     token, secret = run(lambda: (lambda t: (t[0].id, t[1]))(tokens.create_token("test", user_in_ctx("aud"), name="script")))
     with app.app_context():
         row = db.session.get(ApiToken, token)

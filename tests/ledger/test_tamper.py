@@ -80,7 +80,6 @@ def test_swapped_entries_are_caught(app, ledger_of_ten, tmp_path):
     swapped = {"position": third.position, "chain_hash": third.chain_hash}
     third.position, third.chain_hash = None, None
     db.session.flush()
-    third_id = third.id
     fourth.position, fourth.chain_hash = swapped["position"], swapped["chain_hash"]
     db.session.flush()
     third.position, third.chain_hash = 4, db.session.scalar(select(LedgerEntry.chain_hash).where(LedgerEntry.id == fourth.id))

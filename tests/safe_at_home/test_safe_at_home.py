@@ -4,7 +4,7 @@ import logging
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from hub.clock import utcnow
 from hub.errors import Forbidden
