@@ -2,8 +2,8 @@
 
 A request that ends below 400 commits what its service did; anything else
 rolls back, so a failed request never leaves half a record. Forms and
-session-authenticated API calls need a CSRF token; bearer-token calls do not
-(a cross-site page cannot set that header)."""
+session-authenticated API calls need a CSRF token; calls carrying a bearer
+token or client credentials do not (a cross-site page cannot set that header)."""
 from __future__ import annotations
 
 from flask import Flask, request
@@ -11,20 +11,16 @@ from flask import Flask, request
 from hub.extensions import csrf, db
 
 
-# OAuth endpoints for clients, which authenticate with their own credentials
-# and use no cookie a cross-site page could ride on.
-CLIENT_AUTHENTICATED_PATHS = ("/oauth/token", "/oauth/revoke", "/oauth/introspect")
-
-
-def _is_bearer_request() -> bool:
-    return request.headers.get("Authorization", "").lower().startswith("bearer ")
+def _carries_credentials() -> bool:
+    """A bearer token or a client's HTTP Basic credentials: what a cross-site
+    page cannot add to a request (the hub never asks browsers for Basic auth)."""
+    return request.headers.get("Authorization", "").lower().startswith(("bearer ", "basic "))
 
 
 def init_app(app: Flask) -> None:
     @app.before_request
     def protect_against_csrf():
-        if (request.method in ("POST", "PUT", "PATCH", "DELETE") and not _is_bearer_request()
-                and request.path not in CLIENT_AUTHENTICATED_PATHS):
+        if request.method in ("POST", "PUT", "PATCH", "DELETE") and not _carries_credentials():
             csrf.protect()
 
     @app.after_request

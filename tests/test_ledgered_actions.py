@@ -4,6 +4,7 @@ them all. Most actions write one entry; a few create what they need through
 other services, each of which leaves its own. Later actions join this table."""
 import json
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import func, select
@@ -18,7 +19,7 @@ from hub.cameras.sharing import set_sharing_mode
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.grants.clients import create_client
-from hub.grants.consent import consent, decline, read_details
+from hub.grants.consent import consent, decline, read_details, set_consent_link
 from hub.grants.requests import create_request, decide_request
 from hub.grants.revocation import revoke_grant
 from hub.hotlists import services as hotlist_services
@@ -74,6 +75,7 @@ def prepare(action: str) -> dict:
         factual_basis="seen", window_start=utcnow() - timedelta(days=2), window_end=utcnow() - timedelta(days=1),
         access_hours=24)
     decide_request(world["chief"], world["approved"], approve=True, finding="pertinent")
+    world["client"] = create_client("test", name="Records system", redirect_uris=["https://records.example/cb"])[0]
     world["access_request"] = create_request(
         world["officer_ok"], camera_ids=[world["camera"].id], case_number="ICR-4", offense_type="theft",
         factual_basis="seen", window_start=utcnow() - timedelta(days=2), window_end=utcnow() - timedelta(days=1),
@@ -149,6 +151,10 @@ ACTIONS = {
     "grant.declined": lambda w: decline(w["owner"], read_details(json.dumps([{
         "type": "alpr_camera_access", "request_id": w["approved"].id}]), w["owner"]), message="no"),
     "grant.revoked": lambda w: revoke_grant(w["owner"], w["grant"], reason="board decision"),
+    "grant.consent_link_prepared": lambda w: set_consent_link(w["client"], w["approved"], "/oauth/authorize?" + urlencode({
+        "response_type": "code", "client_id": w["client"].client_id, "redirect_uri": "https://records.example/cb",
+        "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "code_challenge_method": "S256",
+        "authorization_details": json.dumps([{"type": "alpr_camera_access", "request_id": w["approved"].id}])})),
     "oauth_client.created": lambda w: create_client("test", name="Records",
                                                     redirect_uris=["https://records.example/cb"]),
     "login.refused_locked": lambda w: (setattr(w["officer"], "locked_until", _in_an_hour()),

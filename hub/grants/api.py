@@ -1,10 +1,13 @@
 """`/api/v1/access-requests`: officers ask, the chief decides."""
+from flask import request
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from hub.grants import requests
-from hub.grants.schemas import AccessRequestCreateSchema, AccessRequestSchema, AccessDecisionSchema
+from hub.grants.consent import set_consent_link
+from hub.grants.oauth import authenticate_client
+from hub.grants.schemas import AccessDecisionSchema, AccessRequestCreateSchema, AccessRequestSchema, ConsentLinkSchema
 from hub.identity.auth import scope_required
 
 api_blp = Blueprint("grants_api", __name__, url_prefix="/api/v1/access-requests",
@@ -53,3 +56,14 @@ class AccessRequestDecision(MethodView):
         """The chief's decision with a written finding."""
         return requests.decide_request(current_user, requests.get_request(current_user, request_id),
                                        approve=data["approve"], finding=data["finding"])
+
+
+@api_blp.route("/<int:request_id>/consent-link")
+class ConsentLink(MethodView):
+    @api_blp.arguments(ConsentLinkSchema)
+    @api_blp.response(200, AccessRequestSchema)
+    def post(self, data, request_id):
+        """For the agency's OAuth client (HTTP Basic): the /oauth/authorize address
+        it built for an approved request; the partner gets it to decide."""
+        client = authenticate_client(request.authorization)
+        return set_consent_link(client, requests.get_request(None, request_id), data["authorization_url"])

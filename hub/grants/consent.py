@@ -5,6 +5,7 @@ using a grant, in `access`."""
 from __future__ import annotations
 
 import json
+from urllib.parse import parse_qsl, urlsplit
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,11 +15,12 @@ from hub.cameras.models import Camera
 from hub.clock import utcnow
 from hub.errors import Forbidden, Refusal, ValidationFailed
 from hub.extensions import db
-from hub.grants.models import AccessRequest, Grant, RequestStatus
+from hub.grants.models import AccessRequest, Grant, OAuthClient, RequestStatus
 
 from hub.identity.models import User
 from hub.identity.roles import Role
 from hub.ledger.services import record
+from hub.notifications.services import notify
 
 DETAILS_TYPE = "alpr_camera_access"
 
@@ -114,3 +116,42 @@ def decline(partner: User, offer: ConsentRequest, *, message: str) -> AccessRequ
 def grants_of(organisation_id: int) -> list[Grant]:
     return list(db.session.scalars(select(Grant).where(Grant.organisation_id == organisation_id)
                                    .order_by(Grant.granted_at.desc())))
+
+
+def set_consent_link(client: OAuthClient, request: AccessRequest, url: str) -> AccessRequest:
+    """The agency's client hands over the authorisation address it built for
+    this request (it holds the PKCE verifier); the hub checks that the address
+    asks for exactly this request, by this client, with PKCE, to a registered
+    redirect, and sends it to the partner."""
+    parts = urlsplit(url or "")
+    params = dict(parse_qsl(parts.query))
+    problems = []
+    if parts.path != "/oauth/authorize":
+        problems.append("The address must be this hub's /oauth/authorize.")
+    if params.get("client_id") != client.client_id:
+        problems.append("The address must name your own client_id.")
+    if params.get("response_type") != "code":
+        problems.append("response_type must be code.")
+    if not params.get("code_challenge") or params.get("code_challenge_method") != "S256":
+        problems.append("PKCE is required: code_challenge with method S256.")
+    if params.get("redirect_uri") not in client.redirect_uri_list:
+        problems.append("redirect_uri must be one your client registered.")
+    try:
+        details = json.loads(params.get("authorization_details", ""))
+        asked_for = details[0].get("request_id") if isinstance(details, list) and details else None
+    except (ValueError, AttributeError):
+        asked_for = None
+    if asked_for != request.id:
+        problems.append(f"authorization_details must name request {request.id}.")
+    if request.status is not RequestStatus.AWAITING_PARTNER:
+        problems.append(f"The request is {request.status.value.replace('_', ' ')}.")
+    if problems:
+        raise ConsentInvalid(errors={"authorization_url": problems})
+    request.consent_url = f"{parts.path}?{parts.query}"
+    db.session.flush()
+    record("grant.consent_link_prepared", actor=f"client:{client.client_id}", subject=request,
+           case_number=request.case_number, cameras=request.cameras)
+    notify(request.organisation, subject=f"Decide on the access request for case {request.case_number}",
+           body="The department's request is ready for your decision: open it to grant all, part or none of it.",
+           link=request.consent_url)
+    return request

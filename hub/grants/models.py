@@ -45,6 +45,7 @@ class AccessRequest(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finding: Mapped[str | None] = mapped_column(Text)
     partner_message: Mapped[str | None] = mapped_column(Text)
+    consent_url: Mapped[str | None] = mapped_column(Text)
 
     officer: Mapped[User] = relationship(foreign_keys=[officer_id], lazy="joined")
     organisation: Mapped[Organisation] = relationship(lazy="joined")

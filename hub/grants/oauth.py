@@ -22,6 +22,7 @@ from sqlalchemy import or_, select
 
 from hub import secret_tokens
 from hub.clock import utcnow
+from hub.errors import Unauthenticated
 from hub.extensions import db
 from hub.grants.models import AuthorizationCode, Grant, OAuthClient, OAuthToken
 from hub.grants.revocation import revoke_grant
@@ -70,6 +71,15 @@ def query_client(client_id: str) -> Client | None:
     row = db.session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id,
                                                       OAuthClient.revoked_at.is_(None)))
     return Client(row) if row else None
+
+
+def authenticate_client(authorization) -> OAuthClient:
+    """A registered client by HTTP Basic credentials, for the hub's own
+    client-facing routes (the OAuth endpoints authenticate through Authlib)."""
+    client = query_client(authorization.username) if authorization and authorization.type == "basic" else None
+    if client is None or not client.check_client_secret(authorization.password or ""):
+        raise Unauthenticated("Authenticate as a registered OAuth client (HTTP Basic: client_id, client_secret).")
+    return client.row
 
 
 def find_token(value: str) -> OAuthToken | None:

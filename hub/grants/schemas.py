@@ -32,3 +32,7 @@ class AccessRequestSchema(Schema):
 class AccessDecisionSchema(Schema):
     approve = fields.Bool(required=True)
     finding = fields.Str(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class ConsentLinkSchema(Schema):
+    authorization_url = fields.Str(required=True, validate=validate.Length(min=1, max=8000))

@@ -5,6 +5,7 @@ second hub instance on the same database)."""
 import base64
 import hashlib
 import json
+import re
 import secrets
 from datetime import timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -193,3 +194,31 @@ def test_decline_and_metadata(app, flow):
     assert meta["code_challenge_methods_supported"] == ["S256"]
     assert meta["authorization_details_types_supported"] == ["alpr_camera_access"]
     assert meta["token_endpoint"].endswith("/oauth/token")
+
+
+def test_client_hands_the_consent_link_to_the_partner(app, flow):
+    verifier, challenge = pkce()
+    url = "https://hub.example" + authorize_url(flow, challenge)
+    client = app.test_client()
+    endpoint = f"/api/v1/access-requests/{flow['request']}/consent-link"
+    anonymous = client.post(endpoint, json={"authorization_url": url})
+    assert anonymous.status_code == 400 and anonymous.get_json()["code"] == "csrf_failed"
+    assert client.post(endpoint, json={"authorization_url": url}, auth=(flow["client_id"], "wrong")).status_code == 401
+    bad = client.post(endpoint, auth=(flow["client_id"], flow["secret"]),
+                      json={"authorization_url": url.replace("code_challenge_method=S256", "code_challenge_method=plain")})
+    assert bad.status_code == 422 and "PKCE" in json.dumps(bad.get_json())
+    other = client.post(endpoint, auth=(flow["client_id"], flow["secret"]), json={
+        "authorization_url": "https://hub.example" + authorize_url(flow, challenge, authorization_details=json.dumps(
+            [{"type": "alpr_camera_access", "request_id": flow["request"] + 1}]))})
+    assert other.status_code == 422
+    ok = client.post(endpoint, auth=(flow["client_id"], flow["secret"]), json={"authorization_url": url})
+    assert ok.status_code == 200
+    partner = app.test_client()
+    sign_in(partner, "owner")
+    page = partner.get(f"/grants/requests/{flow['request']}").get_data(as_text=True)
+    link = re.search(r'id="review-and-decide" href="([^"]+)"', page).group(1).replace("&amp;", "&")
+    assert link.startswith("/oauth/authorize?") and "Review and decide" in page
+    assert "Decide on the access request for case ICR-88" in partner.get("/notifications").get_data(as_text=True)
+    answer = consent(partner, link, {"decision": "approve", "camera_ids": [str(flow["gate"])], "hours": "24"})
+    code = parse_qs(urlsplit(answer.location).query)["code"][0]
+    assert exchange(app.test_client(), flow, code, verifier).status_code == 200
