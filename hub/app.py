@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from hub import policy, web
+from hub import map_library, policy, web
 from hub.config import build_config, finish_config
 from hub.errors import register_error_handlers
 from hub.extensions import api, csrf, db, login_manager, migrate
@@ -51,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from hub.scheduler import cli as scheduler_cli
 
     auth.init_app(app)
+    app.register_blueprint(map_library.assets)
     app.register_blueprint(identity_views.pages)
     app.register_blueprint(home_views.pages)
     app.register_blueprint(settings_views.pages)

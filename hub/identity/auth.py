@@ -104,7 +104,7 @@ def init_app(app: Flask) -> None:
         now = utcnow()
         if seen is None or now - datetime.fromtimestamp(seen, tz=now.tzinfo) > idle:
             end_session()
-            if not wants_json() and request.endpoint not in ("identity.login", "static"):
+            if not wants_json() and request.endpoint not in ("identity.login", "static", "map_library.static"):
                 flash(f"Your session ended after {idle.seconds // 60} minutes without activity.", "info")
                 return redirect(url_for("identity.login"))
             return None
