@@ -1,14 +1,71 @@
-"""The hub's door to the policy engine: services ask here, and a refusal
-becomes a `PolicyRefused` error that carries its citations and is ledgered."""
+"""The hub's door to the policy engine: services declare the actions they ask
+about and the facts they give, ask here, and a refusal becomes a
+`PolicyRefused` error that carries its citations and is ledgered. Each
+decision made inside a unit of work travels into the next ledger entry of
+that unit, so the ledger shows which rules, from which pack versions,
+allowed what it records."""
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from hub.errors import Forbidden, Refusal
+from hub.identity.roles import Role
 from policies import Decision, PolicyEngine
+from policies.vocabulary import BOOLEAN, ActionSpec, Vocabulary
+
+_DECLARED: dict[str, ActionSpec] = {}
+_SESSION_KEY = "policy_decisions"
+
+# The services that ask the engine; importing each declares its actions.
+DECLARING_MODULES = (
+    "hub.identity.access", "hub.reads.validation", "hub.cameras.sharing", "hub.cameras.bca",
+    "hub.safe_at_home.services", "hub.hotlists.services", "hub.hotlists.matching", "hub.alerts.services",
+    "hub.grants.requests",
+)
+
+ROLES = tuple(role.value for role in Role)
+
+
+def declare(action: str, fields: Mapping[str, tuple | None], *, pending: str | None = None) -> str:
+    """Declare what a service asks: the action and the context fields it
+    gives (with their possible values when they are few). Returns the
+    action's name, for the service to ask with."""
+    spec = ActionSpec(action, dict(fields), pending)
+    known = _DECLARED.get(action)
+    if known is not None and known != spec:
+        raise ValueError(f"policy action '{action}' is declared twice, differently")
+    _DECLARED[action] = spec
+    return action
+
+
+# Actions whose capabilities the hub does not have yet: the packs hold their
+# rules, and the rule-coverage check lists them as pending by name.
+declare("data.search", {"reason": None, "case_number": None, "purpose": None, "warrant": BOOLEAN,
+                        "exigent_circumstances": BOOLEAN}, pending="reasoned search")
+declare("data.share", {"recipient_is_law_enforcement": BOOLEAN, "agency_name": None, "requester_name": None,
+                       "purpose": None, "factual_basis": None, "case_number": None, "head_of_agency_statement": None,
+                       "approved_by_chief": BOOLEAN, "active_investigation": BOOLEAN, "recipient_state": None,
+                       "home_state": None}, pending="outside-agency data requests")
+declare("hold.exculpatory", {"requester_name": None, "case_number": None, "exculpatory_statement": None,
+                             "request_document": None}, pending="retention holds")
+declare("log_of_use.publish", {}, pending="the public log of use")
+declare("audit.report", {}, pending="the biennial audit report")
+
+
+def vocabulary() -> Vocabulary:
+    for module in DECLARING_MODULES:
+        importlib.import_module(module)
+    return Vocabulary.of(_DECLARED.values())
+
+
+def pending_actions() -> dict[str, str]:
+    return {name: spec.pending for name, spec in _DECLARED.items() if spec.pending}
 
 
 class PolicyRefused(Forbidden):
@@ -17,7 +74,8 @@ class PolicyRefused(Forbidden):
     def __init__(self, decision: Decision, *, actor: Any, subject: Any = None, details: dict | None = None,
                  cameras: tuple[int, ...] = ()):
         super().__init__(f"Refused by policy: {decision.summary()}", errors=decision.as_errors(),
-                         refusal=Refusal(decision.action, actor, subject, details or {}, cameras))
+                         refusal=Refusal(decision.action, actor, subject,
+                                         {**(details or {}), "policy": decision.on_record()}, cameras))
         self.decision = decision
 
 
@@ -25,8 +83,25 @@ def engine() -> PolicyEngine:
     return current_app.extensions["policy_engine"]
 
 
-def decide(action: str, context: dict[str, Any]) -> Decision:
-    return engine().decide(action, context)
+def decide(action: str, context: dict[str, Any], *, advisory: bool = False) -> Decision:
+    """The engine's decision. Unless `advisory` (a page only showing what the
+    rules say), it is kept for the next ledger entry of this unit of work."""
+    from hub.extensions import db
+
+    decision = engine().decide(action, context)
+    if not advisory:
+        kept = db.session.info.setdefault(_SESSION_KEY, [])
+        summary = decision.on_record()
+        if summary not in kept:
+            kept.append(summary)
+    return decision
+
+
+def drain_decisions() -> list[dict]:
+    """The decisions made since the last ledger entry of this unit of work."""
+    from hub.extensions import db
+
+    return db.session.info.pop(_SESSION_KEY, [])
 
 
 def require(action: str, context: dict[str, Any], *, actor: Any, subject: Any = None,
@@ -40,8 +115,17 @@ def require(action: str, context: dict[str, Any], *, actor: Any, subject: Any = 
     return decision
 
 
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_decisions(session, *args) -> None:
+    session.info.pop(_SESSION_KEY, None)
+
+
 def init_app(app) -> None:
-    """A pack that is malformed or loosens the state's rules stops the hub
-    from starting: running without the law's rules is never an option."""
-    app.extensions["policy_engine"] = PolicyEngine.load(agency=app.config["POLICY_AGENCY_PACK"],
-                                                        directory=Path(app.config["POLICY_PACKS_DIR"]))
+    """A pack that is malformed, loosens the state's rules, or names an action
+    or fact the hub never gives stops the hub from starting: running without
+    the law's rules, or with rules that silently never apply, is never an option."""
+    loaded = PolicyEngine.load(vocabulary=vocabulary(), agency=app.config["POLICY_AGENCY_PACK"],
+                               directory=Path(app.config["POLICY_PACKS_DIR"]))
+    app.extensions["policy_engine"] = loaded
+    app.context_processor(lambda: {"purposes": loaded.purposes})

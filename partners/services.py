@@ -21,6 +21,12 @@ from hub.notifications.services import notify
 from partners.errors import InvitationInvalid, PartnershipNotPending, SignUpInvalid
 from partners.models import PartnerInvitation, TermsAcceptance
 from partners.terms import current_terms
+from hub.identity.actors import SystemActor
+
+# The public sign-up and an accepted invitation create accounts on their
+# own: each may create organisations and users, and nothing else.
+SIGN_UP = SystemActor("signup", frozenset({Capability.MANAGE_USERS}))
+INVITATION = SystemActor("invitation", frozenset({Capability.MANAGE_USERS}))
 
 INVITATION_DAYS = 7
 PREFIX = "hubinv"
@@ -44,8 +50,8 @@ def sign_up(*, organisation_name: str, kind: OrganisationKind, contact_name: str
     if errors:
         raise SignUpInvalid(errors=errors)
     try:
-        organisation = identity.create_organisation("signup", name=organisation_name, kind=kind)
-        user = identity.create_user("signup", organisation=organisation, username=username,
+        organisation = identity.create_organisation(SIGN_UP, name=organisation_name, kind=kind)
+        user = identity.create_user(SIGN_UP, organisation=organisation, username=username,
                                     display_name=display_name, role=Role.PARTNER_ADMIN, password=password,
                                     email=contact_email.strip())
     except HubError as error:
@@ -128,7 +134,7 @@ def find_invitation(token: str) -> PartnerInvitation:
 def accept_invitation(token: str, *, username: str, display_name: str, password: str) -> User:
     invitation = find_invitation(token)
     try:
-        user = identity.create_user("invitation", organisation=invitation.organisation, username=username,
+        user = identity.create_user(INVITATION, organisation=invitation.organisation, username=username,
                                     display_name=display_name, role=Role.PARTNER_ADMIN, password=password,
                                     email=invitation.email)
     except HubError as error:

@@ -24,7 +24,9 @@ Finding = tuple[str, str]  # (the context field concerned, what is wrong)
 
 
 def only_fields(allowed: list[str], ctx: dict) -> list[Finding]:
-    extra = sorted(set(ctx.get("fields") or []) - set(allowed))
+    if ctx.get("fields") is None:
+        return [("fields", "the fields collected must be known")]
+    extra = sorted(set(ctx["fields"]) - set(allowed))
     return [(f, f"field '{f}' may not be collected") for f in extra]
 
 
@@ -37,7 +39,10 @@ def must_hold(names: list[str], ctx: dict) -> list[Finding]:
 
 
 def forbid(spec: dict, ctx: dict) -> list[Finding]:
+    """An unknown value could be a forbidden one: it refuses too."""
     field = spec["field"]
+    if ctx.get(field) is None:
+        return [(field, f"'{field}' must be known")]
     hits = [v for v in _as_list(ctx.get(field)) if v in spec["values"]]
     return [(field, f"{field} '{v}' is not allowed") for v in hits]
 

@@ -1,7 +1,10 @@
 """The policy engine: loads a state pack and the agency's pack, and decides.
 
 An agency pack may add rules and may restate a state rule (same id) only in a
-stricter form; a pack that would loosen the state's rule refuses to load."""
+stricter form; a pack that would loosen the state's rule refuses to load.
+The engine is closed: every pack is checked against the hub's vocabulary of
+actions and context fields, an action no loaded rule covers is an error, and
+a fact a rule needs but the context lacks refuses rather than passes."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -10,6 +13,15 @@ from typing import Any
 
 from policies import checks
 from policies.loading import PolicyPackError, load_pack_file, PACKS_DIR, Pack, Rule
+from policies.vocabulary import UnknownAction, Vocabulary
+
+# (pack, rule id) of every rule that has applied to a real decision in this
+# process: the suite checks that no shipped rule is left inert.
+_evaluated: set[tuple[str, str]] = set()
+
+
+def evaluated_rules() -> frozenset[tuple[str, str]]:
+    return frozenset(_evaluated)
 
 
 @dataclass(frozen=True)
@@ -30,6 +42,12 @@ class Decision:
     reasons: list[Reason] = field(default_factory=list)
     obligations: dict[str, Any] = field(default_factory=dict)
     rules: list[str] = field(default_factory=list)
+    packs: dict[str, str] = field(default_factory=dict)
+
+    def on_record(self) -> dict:
+        """What the ledger keeps of the decision: the rules that applied and
+        the packs (version and file hash) they came from."""
+        return {"action": self.action, "allowed": self.allowed, "rules": self.rules, "packs": self.packs}
 
     def summary(self) -> str:
         return "; ".join(str(r) for r in self.reasons)
@@ -39,15 +57,19 @@ class Decision:
 
 
 class PolicyEngine:
-    def __init__(self, packs: list[Pack]) -> None:
+    def __init__(self, packs: list[Pack], vocabulary: Vocabulary) -> None:
+        for pack in packs:
+            vocabulary.check_pack(pack)
         self.packs = packs
+        self.vocabulary = vocabulary
+        self.versions = {pack.name: pack.fingerprint for pack in packs}
         self._constant_obligations: dict[tuple[str, str], Any] = {}
         self._rules: dict[str, list[Rule]] = {}
         for rule in self._effective_rules(packs):
             self._rules.setdefault(rule.action, []).append(rule)
 
     @classmethod
-    def load(cls, *, state: str | None = None, agency: str | None = None,
+    def load(cls, *, vocabulary: Vocabulary, state: str | None = None, agency: str | None = None,
              directory: Path = PACKS_DIR) -> "PolicyEngine":
         """Load `agency` (which names its state) or a state pack alone."""
         if agency:
@@ -56,17 +78,17 @@ class PolicyEngine:
             if state and state != state_pack.name:
                 raise PolicyPackError(agency_pack.path, None,
                                       f"belongs to state pack '{state_pack.name}', not '{state}'")
-            return cls.from_packs(state_pack, agency_pack)
+            return cls.from_packs(vocabulary, state_pack, agency_pack)
         if not state:
             raise PolicyPackError(directory, None, "no state or agency pack named")
-        return cls([load_pack_file(directory / "states" / f"{state}.yaml", kind="state")])
+        return cls([load_pack_file(directory / "states" / f"{state}.yaml", kind="state")], vocabulary)
 
     @classmethod
-    def from_packs(cls, state_pack: Pack, agency_pack: Pack | None = None) -> "PolicyEngine":
+    def from_packs(cls, vocabulary: Vocabulary, state_pack: Pack, agency_pack: Pack | None = None) -> "PolicyEngine":
         if agency_pack is not None:
             _refuse_loosening(state_pack, agency_pack)
-            return cls([state_pack, agency_pack])
-        return cls([state_pack])
+            return cls([state_pack, agency_pack], vocabulary)
+        return cls([state_pack], vocabulary)
 
     @staticmethod
     def _effective_rules(packs: list[Pack]) -> list[Rule]:
@@ -84,14 +106,39 @@ class PolicyEngine:
     def agency(self) -> Pack | None:
         return self.packs[1] if len(self.packs) > 1 else None
 
+    @property
+    def purposes(self) -> dict[str, str]:
+        """The closed list of purposes (offense categories) people choose from:
+        the agency's, else the state's."""
+        for pack in reversed(self.packs):
+            if pack.purposes:
+                return dict(pack.purposes)
+        return {}
+
     def rules(self, action: str) -> list[Rule]:
         return list(self._rules.get(action, []))
 
+    def all_rules(self) -> list[Rule]:
+        return [rule for rules in self._rules.values() for rule in rules]
+
     def decide(self, action: str, context: dict[str, Any]) -> Decision:
-        decision = Decision(action=action, allowed=True)
-        for rule in self._rules.get(action, []):
+        """Allowed only when every applicable rule is satisfied. An action no
+        loaded rule covers cannot be decided at all: never an allow."""
+        self.vocabulary.check_context(action, context)
+        rules = self._rules.get(action)
+        if not rules:
+            raise UnknownAction(f"no loaded policy pack has a rule for '{action}'")
+        decision = Decision(action=action, allowed=True,
+                            packs={p.name: p.fingerprint for p in self.packs if any(r.pack == p.name for r in rules)})
+        for rule in rules:
+            unknown = rule.unknown_conditions(context)
+            if unknown:
+                decision.reasons += [Reason(rule.id, rule.cite, f"'{name}' must be known to decide this", name)
+                                     for name in unknown]
+                continue
             if not rule.applies(context):
                 continue
+            _evaluated.add((rule.pack, rule.id))
             decision.rules.append(rule.id)
             for kind, spec in rule.check.items():
                 for field_name, message in checks.JUDGES[kind](spec, context):

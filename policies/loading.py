@@ -2,6 +2,7 @@
 that does not validate refuses to load with the file and the rule named."""
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,14 @@ class Rule:
     unless: tuple[str, ...] = ()
     check: dict[str, Any] = field(default_factory=dict)
     obligations: dict[str, Any] = field(default_factory=dict)
+    pack: str = ""
+    basis: str = "statute"
+    proposed: str | None = None
+
+    def unknown_conditions(self, context: dict[str, Any]) -> list[str]:
+        """The `when` fields the context leaves out: whether the rule applies
+        cannot be known, so the engine refuses rather than skip it."""
+        return [key for key in self.when if context.get(key) is None]
 
     def applies(self, context: dict[str, Any]) -> bool:
         for key, expected in self.when.items():
@@ -51,6 +60,15 @@ class Pack:
     rules: tuple[Rule, ...]
     state: str | None = None
     sources: tuple[str, ...] = ()
+    digest: str = ""
+    status: str = "in force"
+    adopted: dict | None = None
+    purposes: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def fingerprint(self) -> str:
+        """The pack's version and the hash of its file: which law was in force."""
+        return f"{self.version} sha256:{self.digest[:16]}"
 
 
 def _rule_name(document: dict, error: jsonschema.ValidationError) -> str | None:
@@ -66,9 +84,10 @@ def _rule_name(document: dict, error: jsonschema.ValidationError) -> str | None:
 def load_pack_file(path: Path, *, kind: str | None = None) -> Pack:
     if not path.is_file():
         raise PolicyPackError(path, None, "no such pack file")
+    raw = path.read_bytes()
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
+        document = yaml.safe_load(raw.decode("utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise PolicyPackError(path, None, f"is not valid YAML ({exc})") from None
     if not isinstance(document, dict):
         raise PolicyPackError(path, None, "must be a mapping with 'pack' and 'rules'")
@@ -85,9 +104,13 @@ def load_pack_file(path: Path, *, kind: str | None = None) -> Pack:
     rules = tuple(
         Rule(id=r["id"], action=r["action"], cite=r["cite"], says=r["says"].strip(),
              when=r.get("when", {}), unless=tuple(r.get("unless", [])),
-             check=r.get("check", {}), obligations=r.get("obligations", {}))
+             check=r.get("check", {}), obligations=r.get("obligations", {}), pack=document["pack"],
+             basis=r.get("basis", "statute"), proposed=r.get("proposed"))
         for r in document["rules"]
     )
     return Pack(name=document["pack"], kind=document["kind"], title=document["title"],
                 jurisdiction=document["jurisdiction"], version=document["version"], path=path,
-                rules=rules, state=document.get("state"), sources=tuple(document.get("sources", [])))
+                rules=rules, state=document.get("state"), sources=tuple(document.get("sources", [])),
+                digest=hashlib.sha256(raw).hexdigest(), status=document.get("status", "in force"),
+                adopted=document.get("adopted"),
+                purposes=tuple((p["id"], p["label"]) for p in document.get("purposes", [])))

@@ -16,6 +16,7 @@ from hub import create_app
 from hub.clock import clock, utcnow
 from hub.extensions import db
 from hub.identity import access, services
+from hub.identity.actors import operator
 from hub.identity.models import Organisation, User
 from hub.identity.roles import OrganisationKind, Role
 from hub.hotlists.models import HotlistVersion
@@ -23,6 +24,8 @@ from hub.ledger.models import LedgerState
 from hub.ledger.verifier import CHAIN_START
 
 PASSWORD = "correct horse battery staple"
+# The person at the command line, as the tests act when setting things up.
+OPERATOR = operator("test")
 
 
 def pytest_report_header(config):
@@ -109,7 +112,7 @@ def is_postgres(app) -> bool:
 # --- factories -------------------------------------------------------------
 
 def make_organisation(name="Corcoran Police Department", kind=OrganisationKind.AGENCY, state="MN") -> Organisation:
-    return services.find_organisation(name) or services.create_organisation("test", name=name, kind=kind,
+    return services.find_organisation(name) or services.create_organisation(OPERATOR, name=name, kind=kind,
                                                                               state=state)
 
 
@@ -121,13 +124,13 @@ def make_user(username: str, role: Role, organisation: Organisation | None = Non
         organisation = make_organisation({OrganisationKind.HOA: "Test HOA",
                                           OrganisationKind.OUTSIDE_AGENCY: "Neighbour PD"}.get(kind,
                                           "Corcoran Police Department"), kind)
-    user = services.create_user("test", organisation=organisation, username=username, display_name=username,
+    user = services.create_user(OPERATOR, organisation=organisation, username=username, display_name=username,
                                 role=role, password=PASSWORD)
     if trained:
-        access.record_training("test", user, completed_on=utcnow().date() - timedelta(days=5), course="ALPR training")
+        access.record_training(OPERATOR, user, completed_on=utcnow().date() - timedelta(days=5), course="ALPR training")
     if authorised:
         chief = services.find_user("test-chief") or make_user("test-chief", Role.CHIEF, organisation)
-        access.authorise_officer("test", user, text="Authorised in writing.", signed_on=utcnow().date(),
+        access.authorise_officer(OPERATOR, user, text="Authorised in writing.", signed_on=utcnow().date(),
                                  signed_by=chief)
     if totp:
         user.totp_secret = pyotp.random_base32()
@@ -144,7 +147,7 @@ def make_partner(name="Test HOA", kind=OrganisationKind.HOA) -> Organisation:
 def make_camera(organisation: Organisation, name: str = "Gate camera", *, fixed: bool = True,
                 installed_on: date | None = None, latitude: float = 45.0952, longitude: float = -93.5476):
     from hub.cameras.services import Location, register_camera
-    return register_camera("test", organisation, name=name, location=Location(latitude, longitude, f"{name} site"),
+    return register_camera(OPERATOR, organisation, name=name, location=Location(latitude, longitude, f"{name} site"),
                            direction="inbound", fixed=fixed, vendor="Flock Safety", model="Falcon",
                            installed_on=installed_on or utcnow().date())
 
@@ -194,7 +197,7 @@ def camera_world(app):
             if mode is not SharingMode.PRIVATE:
                 set_sharing_mode(owner, camera, mode, reason="setup")
             cameras[mode.value] = camera
-        world = {name: {"id": c.id, "credential": issue_credential("test", c)[1]} for name, c in cameras.items()}
+        world = {name: {"id": c.id, "credential": issue_credential(OPERATOR, c)[1]} for name, c in cameras.items()}
         db.session.commit()
         return world
 

@@ -8,6 +8,7 @@ from hub.demo.services import load_demo
 from hub.extensions import db
 from hub.identity import tokens
 from hub.identity.services import find_user
+from tests.conftest import OPERATOR
 
 JUNK_BODIES = [None, [], "x", {"a": 1}, {"reads": [{"read_id": 1}]}, {"camera_ids": ["a"], "window_start": "bad"},
                {"reason": "x", "sharing_mode": 3}, {"verified": "maybe"}, "{not json"]
@@ -18,8 +19,8 @@ ROLES = ["demo-officer", "demo-hub-admin", "demo-alpr-admin", "demo-partner-admi
 def test_no_route_answers_bad_input_with_a_server_error(app, client):
     with app.app_context():
         load_demo()
-        bearer = {name: tokens.create_token("test", find_user(name), name="robustness")[1] for name in ROLES}
-        bearer["camera"] = issue_credential("test", db.session.get(Camera, 1))[1]
+        bearer = {name: tokens.create_token(OPERATOR, find_user(name), name="robustness")[1] for name in ROLES}
+        bearer["camera"] = issue_credential(OPERATOR, db.session.get(Camera, 1))[1]
         bearer["nobody"] = None
         db.session.commit()
     spec = client.get("/api/v1/openapi.json").get_json()

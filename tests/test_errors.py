@@ -6,6 +6,7 @@ from hub.identity import tokens
 from hub.identity.roles import Role
 from hub.identity.services import find_user
 from tests.conftest import PASSWORD, sign_in
+from tests.conftest import OPERATOR
 
 
 def test_unknown_api_route_is_json_404(client):
@@ -22,7 +23,7 @@ def test_wrong_method_is_json_405(client):
 
 def test_malformed_json_body_is_a_4xx(app, make, run, client):
     make.user("admin", Role.HUB_ADMIN)
-    secret = run(lambda: tokens.create_token("test", find_user("admin"), name="ops")[1])
+    secret = run(lambda: tokens.create_token(OPERATOR, find_user("admin"), name="ops")[1])
     response = client.patch("/api/v1/settings", data="{not json", content_type="application/json",
                             headers={"Authorization": f"Bearer {secret}"})
     assert 400 <= response.status_code < 500
@@ -45,7 +46,7 @@ def test_no_password_or_token_in_logs(app, make, run, client, caplog):
     make.user("ofc", Role.OFFICER)
     sign_in(client, "ofc", "a wrong password value")
     sign_in(client, "ofc")
-    secret = run(lambda: tokens.create_token("test", find_user("ofc"), name="x")[1])
+    secret = run(lambda: tokens.create_token(OPERATOR, find_user("ofc"), name="x")[1])
     client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
     client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}broken"})
     logged = caplog.text

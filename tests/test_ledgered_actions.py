@@ -34,6 +34,7 @@ from hub.settings.services import change_settings
 from partners.services import accept_invitation, decide_partnership, invite_administrator, sign_up
 from partners.terms import current_terms
 from tests.conftest import PASSWORD, make_camera, make_organisation, make_partner, make_user
+from tests.conftest import OPERATOR
 
 
 def prepare(action: str) -> dict:
@@ -45,10 +46,10 @@ def prepare(action: str) -> dict:
              "records": make_user("rec", Role.RECORDS),
              "chief": make_user("chief", Role.CHIEF), "sgt": make_user("sgt", Role.ALPR_ADMIN, agency),
              "owner": make_user("owner", Role.PARTNER_ADMIN, hoa), "hoa": hoa}
-    world["token"] = tokens.create_token("test", world["officer"], name="t")[0]
+    world["token"] = tokens.create_token(OPERATOR, world["officer"], name="t")[0]
     world["camera"] = make_camera(hoa, "Gate")
     world["camera_city"] = make_camera(agency, "CR 30")
-    issue_credential("test", world["camera"])
+    issue_credential(OPERATOR, world["camera"])
     world["invitation"] = invite_administrator(world["owner"], email="new@hoa.example")[1]
     world["applicant"] = sign_up(organisation_name="Elm HOA", kind=OrganisationKind.HOA, contact_name="E",
                                  contact_email="e@elm.example", contact_phone="", username="elm",
@@ -75,7 +76,7 @@ def prepare(action: str) -> dict:
         factual_basis="seen", window_start=utcnow() - timedelta(days=2), window_end=utcnow() - timedelta(days=1),
         access_hours=24)
     decide_request(world["chief"], world["approved"], approve=True, finding="pertinent")
-    world["client"] = create_client("test", name="Records system", redirect_uris=["https://records.example/cb"])[0]
+    world["client"] = create_client(OPERATOR, name="Records system", redirect_uris=["https://records.example/cb"])[0]
     world["access_request"] = create_request(
         world["officer_ok"], camera_ids=[world["camera"].id], case_number="ICR-4", offense_type="theft",
         factual_basis="seen", window_start=utcnow() - timedelta(days=2), window_end=utcnow() - timedelta(days=1),
@@ -86,19 +87,19 @@ def prepare(action: str) -> dict:
 
 
 ACTIONS = {
-    "organisation.created": lambda w: services.create_organisation("test", name="Birch HOA", kind=OrganisationKind.HOA),
-    "user.created": lambda w: services.create_user("test", organisation=w["officer"].organisation, username="newu",
+    "organisation.created": lambda w: services.create_organisation(OPERATOR, name="Birch HOA", kind=OrganisationKind.HOA),
+    "user.created": lambda w: services.create_user(OPERATOR, organisation=w["officer"].organisation, username="newu",
                                                    display_name="New", role=Role.RECORDS, password=PASSWORD),
-    "user.role_changed": lambda w: services.change_role("test", w["officer"], Role.RECORDS, reason="transfer"),
-    "user.deactivated": lambda w: services.set_active("test", w["officer"], False, reason="left the force"),
-    "training.recorded": lambda w: access.record_training("test", w["officer"], completed_on=date(2026, 1, 2),
+    "user.role_changed": lambda w: services.change_role(OPERATOR, w["officer"], Role.RECORDS, reason="transfer"),
+    "user.deactivated": lambda w: services.set_active(OPERATOR, w["officer"], False, reason="left the force"),
+    "training.recorded": lambda w: access.record_training(OPERATOR, w["officer"], completed_on=date(2026, 1, 2),
                                                           course="ALPR training"),
-    "authorisation.granted": lambda w: access.authorise_officer("test", w["officer"], text="Authorised.",
+    "authorisation.granted": lambda w: access.authorise_officer(OPERATOR, w["officer"], text="Authorised.",
                                                                 signed_on=date(2026, 1, 2), signed_by=w["chief"]),
-    "authorisation.withdrawn": lambda w: access.withdraw_authorisation("test", w["officer"], reason="reassigned"),
-    "api_token.created": lambda w: tokens.create_token("test", w["officer"], name="second"),
-    "api_token.revoked": lambda w: tokens.revoke_token("test", w["token"]),
-    "setting.changed": lambda w: change_settings("test", {"contact_email": "alpr@corcoran.example"}),
+    "authorisation.withdrawn": lambda w: access.withdraw_authorisation(OPERATOR, w["officer"], reason="reassigned"),
+    "api_token.created": lambda w: tokens.create_token(OPERATOR, w["officer"], name="second"),
+    "api_token.revoked": lambda w: tokens.revoke_token(OPERATOR, w["token"]),
+    "setting.changed": lambda w: change_settings(OPERATOR, {"contact_email": "alpr@corcoran.example"}),
     "login.succeeded": lambda w: login.attempt_password("ofc", PASSWORD),
     "login.failed": lambda w: login.attempt_password("ofc", "wrong password"),
     "camera.registered": lambda w: make_camera(w["hoa"], "Back gate"),
@@ -122,14 +123,18 @@ ACTIONS = {
         w["sgt"], plate="ABC123", reason_category="stolen_vehicle", case_number="ICR-2", priority="high",
         expires_at=utcnow() + timedelta(days=5)),
     "hotlist.entry_removed": lambda w: hotlist_services.remove_entry(w["sgt"], w["sgt_entry"], reason="cleared"),
-    "hotlist.imported": lambda w: hotlist_services.import_hot_file("test", (
+    "hotlist.imported": lambda w: hotlist_services.import_hot_file(OPERATOR, (
         "plate,state,reason,case_number,priority,expires,non_encounter,instructions\n"
         "AAA111,MN,stolen_vehicle,S-1,high,,,\n").encode(), file_name="hot.csv"),
     "reads.ingested": lambda w: ingest_batch(w["camera_city"], [{"read_id": "r9", "plate": "NEW1",
                                                                  "captured_at": utcnow().isoformat()}]),
     "alert.viewed": lambda w: get_alert(w["officer_ok"], w["alert"].id),
-    "alert.verified": lambda w: decide_alert(w["officer_ok"], w["alert"], verified=True, reason="state system"),
-    "alert.rejected": lambda w: decide_alert(w["officer_ok"], w["alert"], verified=False, reason="misread"),
+    "alert.verified": lambda w: decide_alert(w["officer_ok"], w["alert"], verified=True, reason="state system",
+                                             checks={"plate_matches_image": True, "entry_current_in_source": True,
+                                                     "vehicle_description_matches": True,
+                                                     "driver_fits_description": True}),
+    "alert.rejected": lambda w: decide_alert(w["officer_ok"], w["alert"], verified=False, reason="misread",
+                                             checks={"plate_matches_image": False}),
     "read.confirmed": lambda w: confirm_read(w["officer_ok"], w["unverified"], plate="LOW1"),
     "safe_at_home.request_recorded": lambda w: record_request(w["records"], plate="ZZZ999", received_on=date.today(),
                                                               document=b"%PDF", document_type="application/pdf",
@@ -155,7 +160,7 @@ ACTIONS = {
         "response_type": "code", "client_id": w["client"].client_id, "redirect_uri": "https://records.example/cb",
         "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "code_challenge_method": "S256",
         "authorization_details": json.dumps([{"type": "alpr_camera_access", "request_id": w["approved"].id}])})),
-    "oauth_client.created": lambda w: create_client("test", name="Records",
+    "oauth_client.created": lambda w: create_client(OPERATOR, name="Records",
                                                     redirect_uris=["https://records.example/cb"]),
     "login.refused_locked": lambda w: (setattr(w["officer"], "locked_until", _in_an_hour()),
                                        login.attempt_password("ofc", PASSWORD)),

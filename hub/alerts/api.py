@@ -16,7 +16,6 @@ from hub.alerts.models import AlertStatus
 from hub.alerts.signal import AlertWaiter
 from hub.extensions import db
 from hub.identity.auth import scope_required
-from hub.identity.access import require_data_access
 from hub.identity.models import User
 
 api_blp = Blueprint("alerts_api", __name__, url_prefix="/api/v1/alerts", description="Hotlist alerts")
@@ -37,6 +36,8 @@ class AlertSchema(Schema):
         "priority": a.entry.priority, "non_encounter": a.entry.non_encounter,
         "instructions": a.entry.instructions, "source": a.entry.source.value})
     actionable = fields.Function(services.actionable)
+    checks = fields.Function(services.checklist, metadata={"description": "The officer's answers, once decided"})
+    stale_list = fields.Bool(metadata={"description": "Matched while the state hot file was older than the rules allow"})
     decision_reason = fields.Str(allow_none=True)
 
 
@@ -44,8 +45,18 @@ class AfterArgs(Schema):
     after = fields.Int(load_default=0, validate=validate.Range(min=0))
 
 
+class HitChecksSchema(Schema):
+    """What the officer confirmed before acting (department policies)."""
+
+    plate_matches_image = fields.Bool(required=True, metadata={"description": "The plate was read correctly: image compared"})
+    entry_current_in_source = fields.Bool(required=True, metadata={"description": "The entry is still current in the state system"})
+    vehicle_description_matches = fields.Bool(required=True)
+    driver_fits_description = fields.Bool(metadata={"description": "Required when the entry concerns the registered owner"})
+
+
 class AlertDecisionSchema(Schema):
     verified = fields.Bool(required=True, metadata={"description": "true: the hit is confirmed against the source"})
+    checks = fields.Nested(HitChecksSchema, required=True)
     reason = fields.Str(required=True, validate=validate.Length(min=1, max=1000))
 
 
@@ -74,7 +85,8 @@ class AlertDecision(MethodView):
     def post(self, data, alert_id):
         """Verified or rejected against the source, with what the source showed."""
         alert = services.get_alert(current_user, alert_id)
-        return services.decide_alert(current_user, alert, verified=data["verified"], reason=data["reason"])
+        return services.decide_alert(current_user, alert, verified=data["verified"], checks=data["checks"],
+                                     reason=data["reason"])
 
 
 class StreamArgs(Schema):
@@ -92,7 +104,7 @@ class AlertStream(MethodView):
         `Last-Event-ID` (or `?after=`) to resume. Each look at the database is
         its own app context and transaction, so the stream holds no session
         between events."""
-        require_data_access(current_user)
+        services.recent_alerts(current_user, after_id=2**62)  # the scope check, refusing on record now
         last = request.headers.get("Last-Event-ID", "")
         after = int(last) if last.isdigit() else args["after"]
         user_id, app = current_user.id, current_app._get_current_object()

@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Enum, false, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.cameras.models import Camera
@@ -34,6 +34,8 @@ class Alert(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_reason: Mapped[str | None] = mapped_column(Text)
+    checklist: Mapped[str | None] = mapped_column(Text)
+    stale_list: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     camera: Mapped[Camera] = relationship(lazy="joined")
     entry: Mapped[HotlistEntry] = relationship(lazy="joined")

@@ -1,9 +1,12 @@
 """Alerts: a verified read whose plate is listed, on a camera whose owner
-lets alerts reach the agency (its own, `shared` or `alerts_only`), becomes an
-alert; configured webhooks get it too. An officer verifies or rejects each
-against its source, with a reason, before acting (the policy's rule)."""
+lets alerts reach the agency (its own, `shared` or `alerts_only`), and whose
+listing the matching rule allows, becomes an alert; configured webhooks get
+it too. Before acting, an officer checks the hit against its source item by
+item (the checklist the department policies set out), and the engine decides
+from those answers whether the alert is actionable."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -16,10 +19,20 @@ from hub.cameras.models import Camera
 from hub.cameras.sharing import agency_access
 from hub.clock import utcnow
 from hub.extensions import db
-from hub.hotlists.matching import index
-from hub.identity.access import require_data_access
+from hub.hotlists.matching import index, lawful_matches
+from hub.hotlists.services import hot_file_is_fresh
+from hub.errors import Forbidden, Refusal
 from hub.ledger.services import record
+from hub.scope import Purpose, scope_for
 from hub.settings.services import current_settings
+from policies.vocabulary import BOOLEAN
+
+CHECKS = ("plate_matches_image", "entry_current_in_source", "vehicle_description_matches",
+          "driver_fits_description")
+ALERT_ACT = policy.declare("alert.act", {**{name: BOOLEAN for name in CHECKS}, "entry_concerns_owner": BOOLEAN})
+# Listings that concern the registered owner rather than the vehicle: the
+# driver must also fit the owner's description.
+OWNER_CATEGORIES = frozenset({"warrant", "suspended_revoked_license", "protection_order"})
 
 
 def raise_alerts(camera: Camera, rows: list[dict]) -> int:
@@ -27,28 +40,36 @@ def raise_alerts(camera: Camera, rows: list[dict]) -> int:
     if not rows or not agency_access(camera)["alerts"]:
         return 0
     hotlist = index()
+    matches = [(row, entry_id) for row in rows for entry_id in hotlist.match(row["plate"])]
+    lawful = lawful_matches([entry_id for _, entry_id in matches])
+    matches = [(row, entry_id) for row, entry_id in matches if entry_id in lawful]
+    if not matches:
+        return 0
     now = utcnow()
+    stale = not hot_file_is_fresh()
     alerts = [{"read_id": row["id"], "captured_at": row["captured_at"], "camera_id": camera.id,
                "hotlist_entry_id": entry_id, "plate": row["plate"], "plate_image": row["plate_image"],
-               "created_at": now, "status": AlertStatus.NEW}
-              for row in rows for entry_id in hotlist.match(row["plate"])]
-    if not alerts:
-        return 0
+               "created_at": now, "status": AlertStatus.NEW, "stale_list": stale}
+              for row, entry_id in matches]
     ids = list(db.session.execute(insert(Alert).returning(Alert.id), alerts).scalars())
     url = current_settings().get("alert_webhook_url")
     if url:
         db.session.execute(insert(WebhookDelivery), [{"alert_id": i, "url": url, "attempts": 0,
                                                       "next_attempt_at": now} for i in ids])
-    record("alerts.raised", actor=None, subject=camera, cameras=[camera.id], details={"alerts": ids})
+    record("alerts.raised", actor=None, subject=camera, cameras=[camera.id],
+           details={"alerts": ids, "stale_list": stale})
     announce()
     return len(ids)
 
 
 def get_alert(actor: Any, alert_id: int) -> Alert:
-    require_data_access(actor)
+    scope = scope_for(actor, Purpose.ALERTS)
     alert = db.session.get(Alert, alert_id)
     if alert is None:
         raise AlertNotFound()
+    if not scope.includes(alert.camera_id):
+        raise Forbidden("The camera's owner does not let this alert reach you.",
+                        refusal=Refusal("alert.view", actor, alert, {}, (alert.camera_id,)))
     record("alert.viewed", actor=actor, subject=alert, cameras=[alert.camera_id],
            case_number=alert.entry.case_number)
     return alert
@@ -61,30 +82,60 @@ def last_alert_before(moment) -> int:
 
 def recent_alerts(actor: Any, *, after_id: int = 0, limit: int = 100) -> list[Alert]:
     """Alerts newer than `after_id`, oldest first: what a live board shows."""
-    require_data_access(actor)
-    alerts = list(db.session.scalars(select(Alert).where(Alert.id > after_id).order_by(Alert.id).limit(limit)))
+    scope = scope_for(actor, Purpose.ALERTS)
+    alerts = list(db.session.scalars(select(Alert).where(Alert.id > after_id,
+                                                         scope.clause(Alert.camera_id, Alert.captured_at))
+                                     .order_by(Alert.id).limit(limit)))
     if alerts:
         record("alerts.delivered", actor=actor, cameras=sorted({a.camera_id for a in alerts}),
                details={"alerts": [a.id for a in alerts]})
     return alerts
 
 
-def decide_alert(actor: Any, alert: Alert, *, verified: bool, reason: str) -> Alert:
-    """The officer's check of the hit against the source (the state system,
-    the vehicle description); only a verified alert is actionable."""
-    require_data_access(actor, subject=alert)
+def concerns_owner(alert: Alert) -> bool:
+    return alert.entry.reason_category in OWNER_CATEGORIES
+
+
+def _act_context(alert: Alert, checks: dict[str, bool]) -> dict:
+    return {**{name: bool(checks.get(name)) for name in CHECKS}, "entry_concerns_owner": concerns_owner(alert)}
+
+
+def decide_alert(actor: Any, alert: Alert, *, verified: bool, checks: dict[str, bool], reason: str) -> Alert:
+    """The officer's check of the hit against the source, item by item. A
+    verification whose checks do not all hold is refused by the rule; a
+    rejection keeps the answers that led to it."""
+    scope = scope_for(actor, Purpose.ALERTS)
+    if not scope.includes(alert.camera_id):
+        raise Forbidden("The camera's owner does not let this alert reach you.",
+                        refusal=Refusal("alert.decide", actor, alert, {}, (alert.camera_id,)))
     if alert.status is not AlertStatus.NEW:
         raise AlertInvalid(errors={"status": [f"The alert was already {alert.status.value}."]})
+    unknown = sorted(set(checks) - set(CHECKS))
+    if unknown:
+        raise AlertInvalid(errors={name: ["Not one of the checks."] for name in unknown})
     if not reason.strip():
         raise AlertInvalid(errors={"reason": ["Record what the source showed."]})
-    policy.require("alert.act", {"verified_against_source": True}, actor=actor, subject=alert)
+    context = _act_context(alert, checks)
+    if verified:
+        policy.require(ALERT_ACT, context, actor=actor, subject=alert, cameras=(alert.camera_id,))
+    else:
+        policy.decide(ALERT_ACT, context)
+    answers = {name: context[name] for name in CHECKS if name != "driver_fits_description" or concerns_owner(alert)}
     alert.status = AlertStatus.VERIFIED if verified else AlertStatus.REJECTED
     alert.decided_by_id, alert.decided_at, alert.decision_reason = actor.id, utcnow(), reason.strip()
+    alert.checklist = json.dumps(answers, sort_keys=True)
     db.session.flush()
     record(f"alert.{alert.status.value}", actor=actor, subject=alert, purpose=reason.strip(),
-           case_number=alert.entry.case_number, cameras=[alert.camera_id])
+           case_number=alert.entry.case_number, cameras=[alert.camera_id], details={"checks": answers})
     return alert
 
 
+def checklist(alert: Alert) -> dict[str, bool]:
+    return json.loads(alert.checklist) if alert.checklist else {}
+
+
 def actionable(alert: Alert) -> bool:
-    return policy.decide("alert.act", {"verified_against_source": alert.status is AlertStatus.VERIFIED}).allowed
+    """Verified, with every check the rules ask for holding."""
+    if alert.status is not AlertStatus.VERIFIED:
+        return False
+    return policy.decide(ALERT_ACT, _act_context(alert, checklist(alert)), advisory=True).allowed

@@ -4,10 +4,11 @@ from datetime import timedelta
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import RadioField, StringField
+from wtforms import BooleanField, RadioField, StringField
 from wtforms.validators import DataRequired, Length
 
 from hub.alerts import services
+from hub.hotlists import services as hotlists
 from hub.clock import utcnow
 from hub.errors import Forbidden, HubError
 from hub.forms import FORM_ERROR_STATUS, apply_errors
@@ -22,7 +23,15 @@ class DecisionForm(FlaskForm):
     outcome = RadioField("Checked against the source", choices=[("verified", "Verified: the hit is current"),
                                                                 ("rejected", "Rejected: misread or not current")],
                          validators=[DataRequired()])
+    plate_matches_image = BooleanField("The plate was read correctly: I compared the image")
+    entry_current_in_source = BooleanField("The entry is still current in the state system")
+    vehicle_description_matches = BooleanField("The vehicle matches the entry's description")
+    driver_fits_description = BooleanField("The driver reasonably fits the registered owner's description "
+                                           "(when the entry concerns the owner)")
     reason = StringField("What the source showed", validators=[DataRequired(), Length(max=1000)])
+
+    def checks(self) -> dict[str, bool]:
+        return {name: getattr(self, name).data for name in services.CHECKS}
 
 
 def _require() -> None:
@@ -34,7 +43,8 @@ def _require() -> None:
 @login_required
 def board():
     _require()
-    return render_template("alerts/board.html", after=services.last_alert_before(utcnow() - BOARD_HISTORY))
+    return render_template("alerts/board.html", after=services.last_alert_before(utcnow() - BOARD_HISTORY),
+                           hot_file=hotlists.freshness())
 
 
 @pages.route("/alerts/<int:alert_id>", methods=["GET", "POST"])
@@ -47,7 +57,7 @@ def detail(alert_id: int):
     if form.validate_on_submit():
         try:
             services.decide_alert(current_user, alert, verified=form.outcome.data == "verified",
-                                  reason=form.reason.data)
+                                  checks=form.checks(), reason=form.reason.data)
             flash(f"Alert {form.outcome.data}.", "info")
             return redirect(url_for("alerts.detail", alert_id=alert_id))
         except HubError as error:
@@ -56,5 +66,5 @@ def detail(alert_id: int):
             status = apply_errors(form, error)
     elif form.is_submitted():
         status = FORM_ERROR_STATUS
-    return render_template("alerts/detail.html", alert=alert, form=form,
-                           actionable=services.actionable(alert)), status
+    return render_template("alerts/detail.html", alert=alert, form=form, actionable=services.actionable(alert),
+                           concerns_owner=services.concerns_owner(alert), checks=services.checklist(alert)), status

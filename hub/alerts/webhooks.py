@@ -19,8 +19,12 @@ from sqlalchemy import select
 from hub.alerts.models import Alert, WebhookDelivery
 from hub.clock import utcnow
 from hub.extensions import db
+from hub.identity.actors import SystemActor
 from hub.instance_keys import read_or_create
 from hub.ledger.services import record
+from hub.scope import Purpose, scope_for
+
+SENDER = SystemActor("webhooks", frozenset())
 
 MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(seconds=30)
@@ -44,7 +48,7 @@ def payload(alert: Alert) -> bytes:
         "listed_because": {"reason_category": alert.entry.reason_category, "case_number": alert.entry.case_number,
                            "priority": alert.entry.priority, "non_encounter": alert.entry.non_encounter,
                            "instructions": alert.entry.instructions},
-        "status": alert.status.value,
+        "status": alert.status.value, "stale_list": alert.stale_list,
     }, separators=(",", ":")).encode()
 
 
@@ -64,8 +68,14 @@ def deliver_due() -> int:
         WebhookDelivery.delivered_at.is_(None), WebhookDelivery.attempts < MAX_ATTEMPTS,
         WebhookDelivery.next_attempt_at <= now).order_by(WebhookDelivery.id).limit(100)).all()
     delivered = 0
+    scope = scope_for(SENDER, Purpose.ALERTS) if due else None
     for delivery in due:
         alert = db.session.get(Alert, delivery.alert_id)
+        if not scope.includes(alert.camera_id):
+            delivery.delivered_at, delivery.last_error = now, "withheld: the camera no longer shares alerts"
+            record("alert.webhook_withheld", actor=SENDER, subject=alert, cameras=[alert.camera_id],
+                   details={"delivery_id": delivery.id})
+            continue
         delivery.attempts += 1
         try:
             _post(delivery.url, payload(alert), delivery.id)
@@ -75,7 +85,7 @@ def deliver_due() -> int:
             continue
         delivery.delivered_at = now
         delivered += 1
-        record("alert.shared_by_webhook", actor=None, subject=alert, cameras=[alert.camera_id],
+        record("alert.shared_by_webhook", actor=SENDER, subject=alert, cameras=[alert.camera_id],
                case_number=alert.entry.case_number,
                details={"delivery_id": delivery.id, "host": urllib.parse.urlsplit(delivery.url).hostname})
     db.session.flush()

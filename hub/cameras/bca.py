@@ -1,10 +1,11 @@
 """The notice to the Bureau of Criminal Apprehension: due within the days the
-policy pack sets (Minn. Stat. 13.824 subd. 8: 10) after a fixed reader is
-installed or moved. The hub tracks the deadline, produces the notice and
+policy pack sets (Minn. Stat. 13.824 subd. 8: 10) after any reader — fixed,
+mobile, or built into another surveillance device — is installed, and after
+a fixed reader moves. The hub tracks the deadline, produces the notice and
 records when it was sent."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from fpdf import FPDF
@@ -22,10 +23,24 @@ from hub.identity.permissions import can
 from hub.identity.roles import Capability, OrganisationKind
 from hub.ledger.services import record
 
+READER_KINDS = ("fixed", "mobile", "built_in")
+READER_KIND_LABELS = {"fixed": "at a fixed location", "mobile": "mobile",
+                      "built_in": "built into another surveillance device"}
+CAMERA_INSTALL = policy.declare("camera.install", {"reader_kind": READER_KINDS})
+
+
+def reader_kind(fixed: bool, built_in: bool) -> str:
+    return "built_in" if built_in else "fixed" if fixed else "mobile"
+
+
+def bca_deadline(installed_on: date, kind: str) -> date | None:
+    days = policy.engine().obligation(CAMERA_INSTALL, "bca_notice_days", {"reader_kind": kind})
+    return installed_on + timedelta(days=days) if days else None
+
 
 def outstanding_notices(*, overdue_only: bool = False) -> list[Camera]:
-    """Fixed, unretired cameras whose notice has not been sent, soonest due first."""
-    query = select(Camera).where(Camera.fixed.is_(True), Camera.status != CameraStatus.RETIRED,
+    """Unretired readers whose notice has not been sent, soonest due first."""
+    query = select(Camera).where(Camera.status != CameraStatus.RETIRED,
                                  Camera.bca_notice_due_on.is_not(None), Camera.bca_notice_sent_on.is_(None))
     if overdue_only:
         query = query.where(Camera.bca_notice_due_on < utcnow().date())
@@ -52,13 +67,14 @@ def notice_facts(camera: Camera) -> dict:
         "coordinates": f"{camera.latitude:.5f}, {camera.longitude:.5f}",
         "direction": camera.direction,
         "fixed": camera.fixed,
+        "reader_kind": READER_KIND_LABELS[camera.reader_kind],
         "in_place_since": (current.from_date if current else camera.installed_on).isoformat(),
         "vendor": f"{camera.vendor} {camera.model}".strip(),
         "collects": "license plate numbers; date, time and location of each read; images of the plate, "
                     "vehicle and surroundings",
         "retention_days": policy.engine().obligation("read.retain", "retention_days"),
         "due_on": camera.bca_notice_due_on.isoformat() if camera.bca_notice_due_on else "",
-        "citation": next((r.cite for r in policy.engine().rules("camera.install")), "Minn. Stat. 13.824 subd. 8"),
+        "citation": next((r.cite for r in policy.engine().rules(CAMERA_INSTALL)), "Minn. Stat. 13.824 subd. 8"),
         "collection_rule": collect[0].cite if collect else "",
     }
 
@@ -71,7 +87,7 @@ def notice_pdf(camera: Camera) -> bytes:
     pdf.set_font("Helvetica", "B", 14)
     pdf.multi_cell(0, 8, "Notice to the Minnesota Bureau of Criminal Apprehension", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 11)
-    pdf.multi_cell(0, 6, f"Installation of an automated license plate reader at a fixed location "
+    pdf.multi_cell(0, 6, f"Installation or use of an automated license plate reader, {facts['reader_kind']} "
                          f"({facts['citation']}).", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     for label, key in (("Law enforcement agency", "agency"), ("Reader owned by", "owner"), ("Reader", "camera"),
@@ -92,7 +108,7 @@ def record_notice_sent(actor: Any, camera: Camera, *, sent_on: date) -> Camera:
                         refusal=Refusal("camera.bca_notice", actor, camera, {}, (camera.id,)))
     errors = {}
     if camera.bca_notice_due_on is None:
-        errors["camera"] = ["This camera needs no notice (it is not at a fixed location)."]
+        errors["camera"] = ["No notice is due for this camera."]
     if sent_on > utcnow().date():
         errors["sent_on"] = ["The sending date cannot be in the future."]
     if errors:

@@ -7,6 +7,7 @@ from hub.cameras.models import Camera
 from hub.db import unit_of_work
 from hub.errors import HubError
 from hub.extensions import db
+from hub.identity.actors import operator
 
 cameras = AppGroup("cameras", help="The camera registry.")
 
@@ -33,7 +34,7 @@ def credential_command(camera):
     try:
         with unit_of_work():
             target = find(camera)
-            _, secret = issue_credential("cli", target)
+            _, secret = issue_credential(operator(), target)
     except HubError as error:
         raise click.ClickException(f"{error.message} {error.errors}")
     click.echo(f"ingest credential for camera {target.id} ({target.name}); any earlier one is revoked")

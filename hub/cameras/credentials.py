@@ -23,7 +23,7 @@ CREDENTIAL_PATTERN = secret_tokens.pattern(PREFIX)
 
 def may_handle(actor: Any, camera: Camera) -> bool:
     return permissions.may_manage(actor, camera.organisation) or (
-        isinstance(actor, User) and actor.role is Role.HUB_ADMIN)
+        isinstance(actor, User) and actor.role is Role.HUB_ADMIN and actor.is_active)
 
 
 def active_credential(camera: Camera) -> CameraCredential | None:

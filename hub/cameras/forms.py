@@ -19,6 +19,7 @@ class CameraForm(FlaskForm):
     longitude = FloatField("Longitude", validators=[DataRequired(message="Enter a number, e.g. -93.5476")])
     direction = SelectField("Traffic watched", choices=[(d, d) for d in DIRECTIONS])
     fixed = BooleanField("Fixed location (not mobile)", default=True)
+    built_in = BooleanField("Built into another surveillance device (a security camera system, for example)")
     vendor = StringField("Vendor", validators=[Length(max=120)])
     model = StringField("Model", validators=[Length(max=120)])
     installed_on = DateField("Installed on", validators=[DataRequired()])

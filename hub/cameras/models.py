@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Enum, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import false as sa_false, Boolean, Date, Enum, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.db import UTCDateTime
@@ -39,6 +39,7 @@ class Camera(db.Model):
     longitude: Mapped[float] = mapped_column(Float)
     direction: Mapped[str] = mapped_column(String(40))
     fixed: Mapped[bool] = mapped_column(Boolean, default=True)
+    built_in: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     vendor: Mapped[str] = mapped_column(String(120))
     model: Mapped[str] = mapped_column(String(120))
     installed_on: Mapped[date] = mapped_column(Date)
@@ -57,6 +58,12 @@ class Camera(db.Model):
     @property
     def ledger_subject(self):
         return "camera", self.id
+
+    @property
+    def reader_kind(self) -> str:
+        """Fixed, mobile, or built into another surveillance device: the kinds
+        of reader whose installation the BCA must be told of."""
+        return "built_in" if self.built_in else "fixed" if self.fixed else "mobile"
 
 
 class CameraLocation(db.Model):

@@ -19,8 +19,9 @@ AGENCY_CAMERA_MANAGERS = frozenset({Role.ALPR_ADMIN, Role.HUB_ADMIN})
 
 
 def sees_whole_registry(actor: Any) -> bool:
-    return not isinstance(actor, User) or (
-        actor.organisation.kind is OrganisationKind.AGENCY and can(actor, Capability.VIEW_CAMERAS))
+    if not can(actor, Capability.VIEW_CAMERAS):
+        return False
+    return not isinstance(actor, User) or actor.organisation.kind is OrganisationKind.AGENCY
 
 
 def may_view(actor: Any, camera: Camera) -> bool:
@@ -32,7 +33,7 @@ def may_view(actor: Any, camera: Camera) -> bool:
 def may_manage(actor: Any, organisation: Organisation) -> bool:
     """Register and edit cameras, rotate their credentials."""
     if not isinstance(actor, User):
-        return True
+        return can(actor, Capability.MANAGE_CAMERAS)
     if actor.organisation_id != organisation.id or not can(actor, Capability.MANAGE_CAMERAS):
         return False
     if organisation.kind is OrganisationKind.AGENCY:
@@ -42,7 +43,7 @@ def may_manage(actor: Any, organisation: Organisation) -> bool:
 
 def may_see_access_log(actor: Any, camera: Camera) -> bool:
     if not isinstance(actor, User):
-        return True
+        return can(actor, Capability.VIEW_ACCESS_LOG)
     if not can(actor, Capability.VIEW_ACCESS_LOG):
         return False
     return actor.organisation_id == camera.organisation_id or (

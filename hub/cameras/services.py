@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from hub import policy
 from hub.cameras import permissions
+from hub.cameras.bca import bca_deadline, reader_kind
 from hub.cameras.credentials import revoke_all
 from hub.cameras.errors import CameraInvalid, CameraNotFound
 from hub.cameras.models import Camera, CameraLocation, CameraStatus, SharingMode
@@ -85,13 +85,8 @@ def _check_fields(organisation: Organisation, *, name: str, direction: str, loca
         raise CameraInvalid(errors=errors)
 
 
-def bca_deadline(installed_on: date, fixed: bool) -> date | None:
-    days = policy.engine().obligation("camera.install", "bca_notice_days", {"fixed": fixed})
-    return installed_on + timedelta(days=days) if days else None
-
-
 def register_camera(actor: Any, organisation: Organisation, *, name: str, location: Location, direction: str,
-                    fixed: bool, vendor: str, model: str, installed_on: date) -> Camera:
+                    fixed: bool, vendor: str, model: str, installed_on: date, built_in: bool = False) -> Camera:
     if not permissions.may_manage(actor, organisation):
         raise permissions.refuse(actor, None, "camera.register",
                                  "Only the organisation's own administrators register its cameras.",
@@ -106,9 +101,9 @@ def register_camera(actor: Any, organisation: Organisation, *, name: str, locati
     camera = Camera(
         organisation=organisation, name=name.strip(), location_description=location.description.strip(),
         latitude=location.latitude, longitude=location.longitude, direction=direction, fixed=fixed,
-        vendor=vendor.strip(), model=model.strip(), installed_on=installed_on, status=CameraStatus.ACTIVE,
+        built_in=built_in, vendor=vendor.strip(), model=model.strip(), installed_on=installed_on, status=CameraStatus.ACTIVE,
         sharing_mode=SharingMode.SHARED if organisation.kind is OrganisationKind.AGENCY else SharingMode.PRIVATE,
-        bca_notice_due_on=bca_deadline(installed_on, fixed), created_at=utcnow(),
+        bca_notice_due_on=bca_deadline(installed_on, reader_kind(fixed, built_in)), created_at=utcnow(),
     )
     db.session.add(camera)
     db.session.flush()
@@ -116,12 +111,13 @@ def register_camera(actor: Any, organisation: Organisation, *, name: str, locati
                                            description=camera.location_description, from_date=installed_on))
     record("camera.registered", actor=actor, subject=camera, cameras=[camera.id],
            details={"organisation_id": organisation.id, "name": camera.name, "fixed": fixed,
+                    "reader_kind": camera.reader_kind,
                     "latitude": location.latitude, "longitude": location.longitude, "direction": direction,
                     "sharing_mode": camera.sharing_mode.value})
     return camera
 
 
-EDITABLE = ("name", "direction", "fixed", "vendor", "model", "status")
+EDITABLE = ("name", "direction", "fixed", "built_in", "vendor", "model", "status")
 
 
 def update_camera(actor: Any, camera: Camera, *, reason: str, location: Location | None = None,
@@ -148,8 +144,8 @@ def update_camera(actor: Any, camera: Camera, *, reason: str, location: Location
                     "description": camera.location_description}
     for key, value in changes.items():
         setattr(camera, key, value.strip() if isinstance(value, str) else value)
-    if "fixed" in changes and camera.fixed and camera.bca_notice_due_on is None:
-        camera.bca_notice_due_on = bca_deadline(utcnow().date(), True)
+    if camera.bca_notice_due_on is None:
+        camera.bca_notice_due_on = bca_deadline(utcnow().date(), camera.reader_kind)
     moved = location is not None and (location.latitude, location.longitude, location.description.strip()) != (
         camera.latitude, camera.longitude, camera.location_description)
     if moved:
@@ -181,7 +177,7 @@ def _move(camera: Camera, location: Location, moved_on: date) -> None:
     camera.locations.insert(0, CameraLocation(latitude=location.latitude, longitude=location.longitude,
                                               description=camera.location_description, from_date=moved_on))
     if camera.fixed:
-        camera.bca_notice_due_on, camera.bca_notice_sent_on = bca_deadline(moved_on, True), None
+        camera.bca_notice_due_on, camera.bca_notice_sent_on = bca_deadline(moved_on, camera.reader_kind), None
 
 
 def retire_camera(actor: Any, camera: Camera, *, reason: str) -> Camera:

@@ -13,10 +13,14 @@ from hub.extensions import db
 from hub.identity.models import User
 from hub.identity.roles import OrganisationKind, Role
 from hub.ledger.services import record
+from policies.vocabulary import BOOLEAN
+
+READ_RETAIN = policy.declare("read.retain", {"retention_days": None, "active_investigation_hold": BOOLEAN,
+                                             "exculpatory_hold": BOOLEAN})
 
 
 def agency_retention_days() -> int:
-    return policy.engine().obligation("read.retain", "retention_days")
+    return policy.engine().obligation(READ_RETAIN, "retention_days")
 
 
 def is_owner(actor: Any, camera: Camera) -> bool:

@@ -47,7 +47,8 @@ def register():
             camera = services.register_camera(
                 current_user, current_user.organisation, name=form.name.data,
                 location=services.Location(form.latitude.data, form.longitude.data, form.location_description.data),
-                direction=form.direction.data, fixed=form.fixed.data, vendor=form.vendor.data or "",
+                direction=form.direction.data, fixed=form.fixed.data, built_in=form.built_in.data,
+                vendor=form.vendor.data or "",
                 model=form.model.data or "", installed_on=form.installed_on.data)
             flash(f"Camera '{camera.name}' registered. Issue its ingest credential below.", "info")
             return redirect(url_for("cameras.detail", camera_id=camera.id))

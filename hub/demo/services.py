@@ -28,8 +28,9 @@ from hub.identity.roles import OrganisationKind, Role
 from hub.ledger.services import record
 from hub.reads.ingest import ingest_batch
 from hub.reads.models import Read
+from hub.identity.actors import operator
 
-ACTOR = "demo"
+ACTOR = operator("demo")
 AGENCY = ("Corcoran Police Department", OrganisationKind.AGENCY)
 HOA = ("Bass Lake Preserve HOA", OrganisationKind.HOA)
 BUSINESS = ("Corcoran Country Market", OrganisationKind.BUSINESS)
@@ -136,11 +137,12 @@ def load_demo() -> DemoNetwork:
         if access.latest_training(users[username]) is None:
             access.record_training(ACTOR, users[username], completed_on=today - timedelta(days=20),
                                    course="ALPR operator training and policy acknowledgement")
-    if access.current_authorisation(users["demo-officer"]) is None:
-        access.authorise_officer(
-            ACTOR, users["demo-officer"], signed_by=users["demo-chief"], signed_on=today - timedelta(days=19),
-            text="Officer Sam Olson is authorised to access ALPR data for legitimate, specified and "
-                 "documented law enforcement purposes, under Minn. Stat. 13.824 subd. 7 and department policy.")
+    for username in ("demo-officer", "demo-alpr-admin", "demo-chief", "demo-records"):
+        if access.current_authorisation(users[username]) is None:
+            access.authorise_officer(
+                ACTOR, users[username], signed_by=users["demo-chief"], signed_on=today - timedelta(days=19),
+                text=f"{users[username].display_name} is authorised to access ALPR data for legitimate, specified "
+                     "and documented law enforcement purposes, under Minn. Stat. 13.824 subd. 7 and department policy.")
     _hotlist_and_reads(users["demo-alpr-admin"], agency)
     client_id = _records_client(creds)
     return DemoNetwork([DemoLogin(u, role, creds["password"], creds["totp"].get(u)) for u, _, role, _ in USERS],

@@ -1,23 +1,28 @@
 """Using a grant: the agency's client with the grant's OAuth access token,
-or the requesting officer in the hub. Either way the grant is checked now —
-revoked, expired, a camera or a time outside it — and every use is ledgered
-against the grant, so its owner sees it."""
+reading for the officer who asked, or that officer in the hub. Either way
+the grant is checked now — revoked, expired, a camera or a time outside it —
+and so is the officer (authorisation, training, role), as if the officer
+read in person; every use is ledgered against the grant with the officer as
+the actor (and the client beside), so its owner sees it."""
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 
 from hub import secret_tokens
+from hub.cameras.access_log import owner_row, sees_investigation
 from hub.errors import Forbidden, HubError, Refusal, Unauthenticated
 from hub.extensions import db
 from hub.grants.models import Grant, OAuthToken
 from hub.grants.oauth import ACCESS_TOKEN_PREFIX, grant_is_live
-from hub.identity.access import require_data_access
+from hub.identity.actors import ClientActor
 from hub.ledger.models import LedgerEntry
 from hub.ledger.services import record
 from hub.reads.models import Read
+from hub.scope import Purpose, scope_for
 
 READ_LIMIT = 1000
 
@@ -63,10 +68,15 @@ def check_token(bearer: str | None, grant_id: int, **limits) -> OAuthToken:
     return token
 
 
+def client_actor(token: OAuthToken) -> ClientActor:
+    return ClientActor(token.client_id, token.grant.request.officer)
+
+
 def granted_reads(actor: Any, grant: Grant, *, camera_ids: list[int], since: datetime | None,
                   until: datetime | None, plate: str | None = None) -> list[Read]:
+    scope = scope_for(actor, Purpose.GRANT, grant=grant)
     cameras = camera_ids or grant.cameras
-    query = select(Read).where(Read.camera_id.in_(cameras),
+    query = select(Read).where(scope.clause(Read.camera_id, Read.captured_at), Read.camera_id.in_(cameras),
                                Read.captured_at >= max(filter(None, [since, grant.window_start])),
                                Read.captured_at <= min(filter(None, [until, grant.window_end])))
     if plate:
@@ -74,7 +84,7 @@ def granted_reads(actor: Any, grant: Grant, *, camera_ids: list[int], since: dat
     reads = list(db.session.scalars(query.order_by(Read.captured_at).limit(READ_LIMIT)))
     record("grant.reads_accessed", actor=actor, subject=grant, cameras=cameras,
            case_number=grant.request.case_number, purpose=grant.request.offense_type,
-           details={"reads": len(reads)}, private={"plate": plate} if plate else None)
+           details={"reads": len(reads), "grant_id": grant.id}, private={"plate": plate} if plate else None)
     return reads
 
 
@@ -83,7 +93,6 @@ def officer_reads(officer, grant: Grant, *, camera_ids: list[int] = ()) -> list[
     if officer.id != grant.request.officer_id:
         raise Forbidden("Only the officer who asked uses this grant.",
                         refusal=Refusal("grant.reads_access", officer, grant, {}, tuple(grant.cameras)))
-    require_data_access(officer, subject=grant)
     check_grant(grant, camera_ids=list(camera_ids), since=None, until=None, actor=officer)
     return granted_reads(officer, grant, camera_ids=list(camera_ids), since=None, until=None)
 
@@ -92,8 +101,12 @@ def grants_for_request(request_id: int) -> list[Grant]:
     return list(db.session.scalars(select(Grant).where(Grant.request_id == request_id).order_by(Grant.id)))
 
 
-def grant_uses(grant: Grant, *, limit: int = 500) -> list[LedgerEntry]:
-    """Every ledger entry about the grant, newest first: what its owner sees."""
-    return list(db.session.scalars(select(LedgerEntry).where(LedgerEntry.subject_type == "grant",
-                                                             LedgerEntry.subject_id == str(grant.id))
-                                   .order_by(LedgerEntry.id.desc()).limit(limit)))
+def grant_uses(viewer: Any, grant: Grant, *, limit: int = 500) -> list:
+    """Every ledger entry about the grant, newest first, as the viewer may
+    see it (an owner: who, when, what, never the investigation's content)."""
+    entries = db.session.scalars(select(LedgerEntry).where(LedgerEntry.subject_type == "grant",
+                                                           LedgerEntry.subject_id == str(grant.id))
+                                 .order_by(LedgerEntry.id.desc()).limit(limit))
+    full = sees_investigation(viewer)
+    return [owner_row(e.id, e.created_at, e.actor, None, e.action, e.purpose, e.case_number, json.loads(e.details),
+                      e.subject_type, e.subject_id, sees_investigation=full) for e in entries]

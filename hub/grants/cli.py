@@ -4,6 +4,7 @@ from flask.cli import AppGroup
 from hub.db import unit_of_work
 from hub.errors import HubError
 from hub.grants.clients import GRANT_TYPES, create_client
+from hub.identity.actors import operator
 
 clients = AppGroup("clients", help="OAuth clients.")
 
@@ -16,7 +17,7 @@ def create_command(name, redirect_uris, grant_types):
     """Register a confidential client; prints its id and secret (shown once)."""
     try:
         with unit_of_work():
-            client, secret = create_client("cli", name=name, redirect_uris=list(redirect_uris),
+            client, secret = create_client(operator(), name=name, redirect_uris=list(redirect_uris),
                                            grant_types=list(grant_types) or None)
     except HubError as error:
         raise click.ClickException(f"{error.message} {error.errors}")

@@ -43,7 +43,7 @@ def detail(grant_id: int):
     grant = db.session.get(Grant, grant_id) or abort(404)
     if not _visible(grant):
         raise Forbidden("This grant is not yours.")
-    uses = grant_uses(grant)
+    uses = grant_uses(current_user, grant)
     return render_template("grants/grant.html", grant=grant, uses=uses, now=utcnow(), form=RevokeForm())
 
 

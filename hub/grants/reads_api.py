@@ -5,7 +5,7 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from hub.grants.access import check_token, granted_reads
+from hub.grants.access import check_token, client_actor, granted_reads
 
 api_blp = Blueprint("grant_reads_api", __name__, url_prefix="/api/v1/grants", description="Granted partner data")
 
@@ -36,4 +36,4 @@ class GrantReads(MethodView):
         header = request.headers.get("Authorization", "")
         limits = {"camera_ids": args["camera_id"], "since": args.get("since"), "until": args.get("until")}
         token = check_token(header[7:] if header.lower().startswith("bearer ") else None, grant_id, **limits)
-        return granted_reads(f"client:{token.client_id}", token.grant, plate=args.get("plate"), **limits)
+        return granted_reads(client_actor(token), token.grant, plate=args.get("plate"), **limits)

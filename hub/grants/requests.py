@@ -23,6 +23,14 @@ from hub.identity.roles import Capability
 from hub.ledger.services import record
 from hub.notifications.services import notify
 
+GRANT_REQUEST = policy.declare("grant.request", {"case_number": None, "purpose": None, "factual_basis": None,
+                                                 "access_hours": None, "window_age_days": None})
+
+
+def purposes() -> dict[str, str]:
+    """The agency's closed list of purposes (offense categories): id → label."""
+    return policy.engine().purposes
+
 def _refuse(actor, camera_ids, errors: dict, **details) -> AccessRequestInvalid:
     """Bad input to a request is a refused attempt: it is ledgered too."""
     return AccessRequestInvalid(errors=errors, refusal=Refusal("grant.request", actor, None, details,
@@ -51,11 +59,12 @@ def create_request(actor: User, *, camera_ids: list[int], case_number: str, offe
         errors["window_end"] = ["The data window cannot reach into the future."]
     if access_hours < 1:
         errors["access_hours"] = ["Access lasts at least an hour (24 h and 48 h are the usual choices)."]
+    if offense_type not in purposes():
+        errors["offense_type"] = [f"Choose one of the agency's offense categories: {', '.join(purposes())}."]
     if errors:
         raise _refuse(actor, camera_ids, errors, case_number=case_number)
-    policy.require("grant.request", {
-        "case_number": case_number, "offense_type": offense_type, "factual_basis": factual_basis,
-        "purpose": "_".join(offense_type.lower().split()),
+    policy.require(GRANT_REQUEST, {
+        "case_number": case_number, "purpose": offense_type, "factual_basis": factual_basis,
         "access_hours": access_hours, "window_age_days": (now - window_start) / timedelta(days=1)},
         actor=actor, details={"case_number": case_number}, cameras=camera_ids)
     request = AccessRequest(officer_id=actor.id, organisation_id=owners.pop(),

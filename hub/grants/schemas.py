@@ -6,7 +6,8 @@ from hub.grants.models import RequestStatus
 class AccessRequestCreateSchema(Schema):
     camera_ids = fields.List(fields.Int(), required=True, validate=validate.Length(min=1, max=200))
     case_number = fields.Str(required=True, validate=validate.Length(max=100))
-    offense_type = fields.Str(required=True, validate=validate.Length(max=100))
+    offense_type = fields.Str(required=True, validate=validate.Length(max=100), metadata={
+        "description": "The id of one of the agency's offense categories (the purposes its policy lists)"})
     factual_basis = fields.Str(required=True, validate=validate.Length(max=5000))
     window_start = fields.AwareDateTime(required=True)
     window_end = fields.AwareDateTime(required=True)

@@ -26,7 +26,7 @@ class RequestForm(FlaskForm):
     camera_ids = SelectMultipleField("Partner cameras (one partner per request)", coerce=int,
                                      validators=[DataRequired()])
     case_number = StringField("Case number", validators=[DataRequired(), Length(max=100)])
-    offense_type = StringField("Offense", validators=[DataRequired(), Length(max=100)])
+    offense_type = SelectField("Offense category", validators=[DataRequired()])
     factual_basis = TextAreaField("Factual basis (reasonable suspicion)", validators=[DataRequired(), Length(max=5000)])
     window_start = DateTimeLocalField("Data from (UTC)", validators=[DataRequired()])
     window_end = DateTimeLocalField("Data to (UTC)", validators=[DataRequired()])
@@ -50,6 +50,7 @@ def new():
     form = RequestForm()
     form.camera_ids.choices = [(c.id, f"{c.organisation.name} — {c.name}") for c in list_cameras(current_user, limit=1000)
                                if c.organisation.kind.is_partner]
+    form.offense_type.choices = [("", "Choose…"), *requests.purposes().items()]
     status = 200
     if form.validate_on_submit():
         hours = form.custom_hours.data if form.duration.data == "custom" else int(form.duration.data)

@@ -10,9 +10,15 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from hub import policy
 from hub.clock import utcnow
 from hub.extensions import db
-from hub.hotlists.models import HotlistEntry, HotlistVersion
+from hub.hotlists.models import EntrySource, HotlistEntry, HotlistVersion
+from policies.vocabulary import BOOLEAN
+
+STATE_FILE_SOURCE = "mn_license_plate_data_file"
+READ_MATCH = policy.declare("read.match", {"source": (STATE_FILE_SOURCE, "manual_entry"),
+                                           "active_investigation": BOOLEAN})
 
 
 @dataclass
@@ -73,3 +79,23 @@ def build(version: int) -> HotlistIndex:
     for plate, entry_id, partial in rows:
         fresh.add(plate, entry_id, partial)
     return fresh
+
+
+def lawful_matches(entry_ids: list[int]) -> set[int]:
+    """The matched entries a read may lawfully be compared against, as the
+    matching rule decides from each entry's source: the state's plate data
+    file, or a manual entry tied to an investigation by its case number."""
+    if not entry_ids:
+        return set()
+    rows = db.session.execute(select(HotlistEntry.id, HotlistEntry.source, HotlistEntry.case_number)
+                              .where(HotlistEntry.id.in_(set(entry_ids)))).all()
+    answers: dict[tuple[str, bool], bool] = {}
+    lawful = set()
+    for entry_id, source, case_number in rows:
+        key = (STATE_FILE_SOURCE if source is EntrySource.STATE_FILE else "manual_entry",
+               bool((case_number or "").strip()))
+        if key not in answers:
+            answers[key] = policy.decide(READ_MATCH, {"source": key[0], "active_investigation": key[1]}).allowed
+        if answers[key]:
+            lawful.add(entry_id)
+    return lawful

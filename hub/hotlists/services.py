@@ -25,8 +25,15 @@ from hub.hotlists.errors import HotFileInvalid, HotlistEntryInvalid
 from hub.hotlists.models import (PRIORITIES, REASON_CATEGORIES, EntrySource, HotlistEntry, HotlistImport,
                                  HotlistVersion)
 from hub.identity.models import User
-from hub.ledger.services import record
+from hub.identity.permissions import can
+from hub.identity.roles import Capability, Role
+from hub.ledger.services import actor_ref, record
 from hub.reads import plates
+
+HOTLIST_ENTER = policy.declare("hotlist.enter", {
+    "role": policy.ROLES, "plate": None, "reason_category": None, "case_number": None, "priority": None,
+    "expires_at": None, "expires_in_days": None})
+HOT_FILE_FRESHNESS = policy.declare("hotlist.import", {"hours_since_import": None})
 
 HOT_FILE_COLUMNS = ["plate", "state", "reason", "case_number", "priority", "expires", "non_encounter",
                     "instructions"]
@@ -66,10 +73,10 @@ def add_entry(actor: Any, *, plate: str, reason_category: str, case_number: str,
         errors["instructions"] = ["A non-encounter entry says what the officer should do instead."]
     if errors:
         raise HotlistEntryInvalid(errors=errors)
-    context = {"role": actor.role.value if isinstance(actor, User) else "alpr_admin", "plate": pattern,
-               "reason_category": reason_category, "case_number": case_number, "priority": priority,
-               "expires_at": expires_at, "expires_in_days": (expires_at - now).days}
-    policy.require("hotlist.enter", context, actor=actor)
+    context = {"role": _role(actor), "plate": pattern, "reason_category": reason_category,
+               "case_number": case_number, "priority": priority, "expires_at": expires_at,
+               "expires_in_days": (expires_at - now).days}
+    policy.require(HOTLIST_ENTER, context, actor=actor)
     entry = HotlistEntry(source=EntrySource.MANUAL, plate=pattern, partial=partial, plate_state=plate_state,
                          reason_category=reason_category, case_number=case_number.strip(), priority=priority,
                          non_encounter=non_encounter, instructions=instructions.strip() or None,
@@ -84,11 +91,23 @@ def add_entry(actor: Any, *, plate: str, reason_category: str, case_number: str,
     return entry
 
 
+def _role(actor: Any) -> str | None:
+    """The role the entry rule weighs: a user's own; the operator at the
+    command line acts as the ALPR administrator it may stand in for."""
+    if isinstance(actor, User):
+        return actor.role.value
+    return Role.ALPR_ADMIN.value if can(actor, Capability.MANAGE_HOTLISTS) else None
+
+
 def remove_entry(actor: Any, entry: HotlistEntry, *, reason: str) -> HotlistEntry:
-    policy.require("hotlist.enter", {"role": actor.role.value if isinstance(actor, User) else "alpr_admin",
-                                     "plate": entry.plate, "reason_category": entry.reason_category,
-                                     "case_number": entry.case_number or "-", "priority": entry.priority,
-                                     "expires_at": entry.expires_at or utcnow(), "expires_in_days": 0},
+    """Removing an entry is a change to the list: only those who may enter
+    one may remove it. The rule sees the entry as it stands, its own case
+    number and expiry included."""
+    now = utcnow()
+    policy.require(HOTLIST_ENTER, {"role": _role(actor), "plate": entry.plate,
+                                   "reason_category": entry.reason_category, "case_number": entry.case_number,
+                                   "priority": entry.priority, "expires_at": entry.expires_at,
+                                   "expires_in_days": (entry.expires_at - now).days if entry.expires_at else None},
                    actor=actor, subject=entry)
     if not reason.strip():
         raise HotlistEntryInvalid(errors={"reason": ["Say why the entry is no longer justified."]})
@@ -168,7 +187,7 @@ def import_hot_file(actor: Any, data: bytes, *, file_name: str) -> HotlistImport
     previous = db.session.scalar(select(HotlistImport.id).order_by(HotlistImport.imported_at.desc(),
                                                                    HotlistImport.id.desc()).limit(1))
     batch = HotlistImport(file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), entries=len(rows),
-                          imported_at=now, imported_by=getattr(actor, "username", None) or f"system:{actor}",
+                          imported_at=now, imported_by=actor_ref(actor)[1],
                           replaced_import_id=previous)
     db.session.add(batch)
     db.session.flush()
@@ -181,3 +200,24 @@ def import_hot_file(actor: Any, data: bytes, *, file_name: str) -> HotlistImport
     record("hotlist.imported", actor=actor, subject=batch,
            details={"file_name": file_name, "sha256": batch.sha256, "entries": len(rows), "replaced": previous})
     return batch
+
+
+def hours_since_import() -> float | None:
+    """Hours since the state hot file was last imported; None when never."""
+    last = db.session.scalar(select(HotlistImport.imported_at).order_by(HotlistImport.imported_at.desc()).limit(1))
+    return None if last is None else (utcnow() - last).total_seconds() / 3600
+
+
+def hot_file_is_fresh() -> bool:
+    """Whether the state hot file is as recent as the rule requires; a match
+    against an older list is marked stale wherever it is shown."""
+    return policy.decide(HOT_FILE_FRESHNESS, {"hours_since_import": hours_since_import()}).allowed
+
+
+def freshness() -> dict:
+    """For the alert board's banner: the age of the list and the rule's limit."""
+    hours = hours_since_import()
+    decision = policy.decide(HOT_FILE_FRESHNESS, {"hours_since_import": hours}, advisory=True)
+    return {"fresh": decision.allowed, "hours_since_import": None if hours is None else round(hours, 1),
+            "limit_hours": policy.engine().obligation(HOT_FILE_FRESHNESS, "max_hours_between_imports"),
+            "cite": decision.reasons[0].cite if decision.reasons else None}

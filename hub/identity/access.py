@@ -1,6 +1,8 @@
-"""Who may touch ALPR data right now: training on record and current, the
-chief's written authorisation for officers. The policy engine decides from
-the facts gathered here (Minn. Stat. 13.824 subd. 7)."""
+"""Who may touch ALPR data right now: training on record and current, and
+the written authorisation of the chief (or a designee, who holds the chief's
+role in the hub) for every law-enforcement person who reaches the data:
+officers, ALPR administrators, records staff and the chief alike. The policy
+engine decides from the facts gathered here (Minn. Stat. 13.824 subd. 7)."""
 from __future__ import annotations
 
 from datetime import date
@@ -17,6 +19,14 @@ from hub.identity.permissions import require_capability
 from hub.identity.roles import Capability, Role
 from hub.ledger.services import record
 from policies import Decision
+from policies.vocabulary import BOOLEAN
+
+DATA_ACCESS = policy.declare("data.access", {
+    "authenticated": BOOLEAN, "role": policy.ROLES, "trained": BOOLEAN, "training_age_days": None,
+    "written_authorisation": BOOLEAN})
+
+# The agency's people who reach ALPR data, and so need the written authorisation.
+LAW_ENFORCEMENT_ROLES = frozenset({Role.OFFICER, Role.ALPR_ADMIN, Role.CHIEF, Role.RECORDS})
 
 
 def latest_training(user: User) -> TrainingAcknowledgement | None:
@@ -49,12 +59,14 @@ def record_training(actor: Any, user: User, *, completed_on: date, course: str) 
 
 def authorise_officer(actor: Any, officer: User, *, text: str, signed_on: date,
                       signed_by: User) -> WrittenAuthorisation:
-    """Files the chief's written authorisation; `signed_by` is the chief or
-    designee whose signature the text carries."""
+    """Files the chief's written authorisation of one of the agency's people
+    (the chief's own included); `signed_by` is the chief or designee whose
+    signature the text carries."""
     require_capability(actor, Capability.AUTHORISE_OFFICERS, action="authorisation.grant", subject=officer)
     errors = {}
-    if officer.role is not Role.OFFICER:
-        errors["officer"] = ["Written authorisations are for officers."]
+    if officer.role not in LAW_ENFORCEMENT_ROLES:
+        errors["officer"] = ["Written authorisations are for the agency's officers, ALPR administrators, "
+                             "records staff and chief."]
     if signed_by.role is not Role.CHIEF:
         errors["signed_by"] = ["The chief of police or a designee signs the authorisation."]
     if not text.strip():
@@ -87,7 +99,11 @@ def withdraw_authorisation(actor: Any, officer: User, *, reason: str) -> Written
     return authorisation
 
 
-def access_context(user: User) -> dict:
+def access_context(user: Any) -> dict:
+    """The facts the engine needs; an actor that is not a signed-in user
+    gives none of them, so every rule refuses it."""
+    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
+        return {"authenticated": False}
     training = latest_training(user)
     return {
         "authenticated": True,
@@ -99,9 +115,10 @@ def access_context(user: User) -> dict:
 
 
 def data_access_decision(user: User) -> Decision:
-    return policy.decide("data.access", access_context(user))
+    """What the rules say of the user now, for a page that shows it."""
+    return policy.decide(DATA_ACCESS, access_context(user), advisory=True)
 
 
-def require_data_access(user: User, *, subject: Any = None) -> Decision:
+def require_data_access(user: Any, *, subject: Any = None) -> Decision:
     """Every path to ALPR data passes here first."""
-    return policy.require("data.access", access_context(user), actor=user, subject=subject)
+    return policy.require(DATA_ACCESS, access_context(user), actor=user, subject=subject)

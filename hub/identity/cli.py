@@ -5,6 +5,7 @@ from hub.db import unit_of_work
 from hub.errors import HubError
 from hub.identity import services, tokens as token_services
 from hub.identity.roles import ROLE_SCOPES, Role
+from hub.identity.actors import operator
 
 users = AppGroup("users", help="User accounts.")
 tokens = AppGroup("tokens", help="Personal API tokens.")
@@ -30,7 +31,7 @@ def create_user(username, role, organisation_name, display_name, email, password
         raise click.ClickException(f"No organisation named '{organisation_name}'.")
     try:
         with unit_of_work():
-            user = services.create_user("cli", organisation=organisation, username=username,
+            user = services.create_user(operator(), organisation=organisation, username=username,
                                         display_name=display_name or username, role=Role(role),
                                         password=password, email=email)
     except HubError as error:
@@ -57,7 +58,7 @@ def create_token(username, scopes, name, expires_in_days):
         raise click.ClickException(f"No user named '{username}'.")
     try:
         with unit_of_work():
-            token, secret = token_services.create_token("cli", user, name=name, scopes=list(scopes) or None,
+            token, secret = token_services.create_token(operator(), user, name=name, scopes=list(scopes) or None,
                                                         expires_in_days=expires_in_days)
     except HubError as error:
         _fail(error)

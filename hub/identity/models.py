@@ -71,6 +71,10 @@ class User(UserMixin, db.Model):
         return "user", self.id
 
     @property
+    def ledger_actor(self) -> tuple[int, str, int]:
+        return self.id, self.username, self.organisation_id
+
+    @property
     def is_active(self) -> bool:
         return self.active
 

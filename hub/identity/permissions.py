@@ -1,22 +1,28 @@
-"""Role checks for services. Actors that are not users (the command line, a
-scheduled job) act as the hub's operator and pass."""
+"""Capability checks for services. Every kind of actor has exactly the
+capabilities `hub.identity.actors` gives it: a user its role's, the operator
+and named jobs theirs, anyone else none."""
 from __future__ import annotations
 
 from typing import Any
 
 from hub.errors import Forbidden, Refusal
+from hub.identity.actors import capabilities_of
 from hub.identity.models import User
-from hub.identity.roles import ROLE_CAPABILITIES, Capability
+from hub.identity.roles import Capability
 
 
 def can(actor: Any, capability: Capability) -> bool:
-    if not isinstance(actor, User):
-        return True
-    return capability in ROLE_CAPABILITIES[actor.role]
+    return capability in capabilities_of(actor)
+
+
+def who(actor: Any) -> str:
+    if isinstance(actor, User):
+        return f"The {actor.role.label.lower()} role"
+    return "This party"
 
 
 def require_capability(actor: Any, capability: Capability, *, action: str, subject: Any = None) -> None:
     if not can(actor, capability):
-        raise Forbidden(f"The {actor.role.label.lower()} role may not do this.",
+        raise Forbidden(f"{who(actor)} may not do this.",
                         errors={"capability": capability.value},
                         refusal=Refusal(action, actor, subject, {"capability": capability.value}))

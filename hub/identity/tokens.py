@@ -25,7 +25,7 @@ TOKEN_PATTERN = secret_tokens.pattern(PREFIX)
 def create_token(actor: Any, owner: User, *, name: str, scopes: list[str] | None = None,
                  expires_in_days: int | None = None) -> tuple[ApiToken, str]:
     """Returns the token row and its plaintext, which is never stored."""
-    if isinstance(actor, User) and actor.id != owner.id and not can(actor, Capability.MANAGE_USERS):
+    if not (isinstance(actor, User) and actor.id == owner.id) and not can(actor, Capability.MANAGE_USERS):
         raise Forbidden("Only the owner or a hub administrator creates a token for a user.",
                         refusal=Refusal("api_token.create", actor, owner))
     allowed = ROLE_SCOPES[owner.role]
@@ -58,7 +58,7 @@ def create_token(actor: Any, owner: User, *, name: str, scopes: list[str] | None
 
 
 def revoke_token(actor: Any, token: ApiToken) -> ApiToken:
-    if isinstance(actor, User) and actor.id != token.user_id and not can(actor, Capability.MANAGE_USERS):
+    if not (isinstance(actor, User) and actor.id == token.user_id) and not can(actor, Capability.MANAGE_USERS):
         raise Forbidden("Only the owner or a hub administrator revokes a token.",
                         refusal=Refusal("api_token.revoke", actor, token))
     if token.revoked_at is None:

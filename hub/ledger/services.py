@@ -15,6 +15,7 @@ from sqlalchemy import delete, insert, select
 
 from hub.clock import utcnow
 from hub.errors import Refusal
+from hub.policy import drain_decisions
 from hub.extensions import db
 from hub.ledger import verifier
 from hub.ledger.models import LedgerEntry, LedgerEntryCamera, LedgerPrivateDetail
@@ -49,11 +50,14 @@ def subject_ref(subject: Any) -> tuple[str | None, str | None]:
 
 
 def actor_ref(actor: Any) -> tuple[int | None, str, int | None]:
+    """(user id, label, organisation id) of whoever acts: the hub itself
+    (None), a labelled system party (text), or an actor that says who it is
+    in the ledger (users, jobs, cameras, clients acting for an officer)."""
     if actor is None:
         return None, SYSTEM_ACTOR, None
     if isinstance(actor, str):
         return None, f"{SYSTEM_ACTOR}:{actor}", None
-    return actor.id, actor.username, actor.organisation_id
+    return getattr(actor, "ledger_actor", None) or (None, "anonymous", None)
 
 
 def record(action: str, *, actor: Any, subject: Any = None, purpose: str | None = None,
@@ -67,6 +71,7 @@ def record(action: str, *, actor: Any, subject: Any = None, purpose: str | None 
     behind each owner's access log."""
     session = db.session
     session.flush()  # the change first, so the subject has its id and the order is the caller's
+    decisions = drain_decisions()
     at = utcnow()
     actor_id, actor_label, actor_org_id = actor_ref(actor)
     subject_type, subject_id = subject_ref(subject)
@@ -81,8 +86,15 @@ def record(action: str, *, actor: Any, subject: Any = None, purpose: str | None 
         "case_number": case_number, "private_digest": digest,
     }
     camera_ids = sorted(set(cameras))
-    fields["details"] = verifier.canonical_json({**(details or {}), "cameras": camera_ids} if camera_ids
-                                                else details or {})
+    body = dict(details or {})
+    if camera_ids:
+        body["cameras"] = camera_ids
+    if decisions:
+        body["policy_decisions"] = decisions
+    via = getattr(actor, "ledger_via", None)
+    if via:
+        body["via"] = via
+    fields["details"] = verifier.canonical_json(body)
     leaf = verifier.leaf_hash(verifier.leaf_body(fields)).hex()
     del fields["at"]
     connection = session.connection()

@@ -1,6 +1,8 @@
 """Reads the hub could not read with confidence wait for a person: shown
 with their plate image, confirmed (or corrected), and only then matched
-against the hotlists."""
+against the hotlists. Who sees which waiting reads is the scope's answer
+for verification: an officer sees those of cameras whose reads the agency
+may see; the others wait for their owner or the agency's ALPR administrator."""
 from __future__ import annotations
 
 from typing import Any
@@ -11,15 +13,16 @@ from hub.alerts.services import raise_alerts
 from hub.cameras.models import Camera
 from hub.errors import NotFound, ValidationFailed
 from hub.extensions import db
-from hub.identity.access import require_data_access
 from hub.ledger.services import record
 from hub.reads import plates
 from hub.reads.models import Read
+from hub.scope import Purpose, scope_for
 
 
 def unverified_reads(actor: Any, *, limit: int = 50) -> list[Read]:
-    require_data_access(actor)
-    reads = list(db.session.scalars(select(Read).where(Read.verified.is_(False))
+    scope = scope_for(actor, Purpose.VERIFY)
+    reads = list(db.session.scalars(select(Read).where(Read.verified.is_(False),
+                                                       scope.clause(Read.camera_id, Read.captured_at))
                                     .order_by(Read.captured_at.desc()).limit(limit)))
     if reads:
         record("reads.unverified_listed", actor=actor, cameras=sorted({r.camera_id for r in reads}),
@@ -29,10 +32,10 @@ def unverified_reads(actor: Any, *, limit: int = 50) -> list[Read]:
 
 def confirm_read(actor: Any, read_id: int, *, plate: str) -> tuple[Read, int]:
     """The read with the plate a person saw on its image, and the alerts it raised."""
-    require_data_access(actor)
+    scope = scope_for(actor, Purpose.VERIFY)
     read = db.session.scalars(select(Read).where(Read.id == read_id)).first()
-    if read is None:
-        raise NotFound("No such read.")
+    if read is None or not scope.includes(read.camera_id, read.captured_at):
+        raise NotFound("No such read waits for you.")
     text = plates.normalise(plate)
     if not plates.is_plate(text):
         raise ValidationFailed(errors={"plate": ["A plate is 1 to 10 letters and digits."]})

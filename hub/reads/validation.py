@@ -14,6 +14,10 @@ from PIL import Image, UnidentifiedImageError
 
 from hub import policy
 from hub.reads import plates
+from policies.vocabulary import BOOLEAN
+
+READ_COLLECT = policy.declare("read.collect", {"fields": None, "safe_at_home_participant": BOOLEAN,
+                                               "active_investigation_hold": BOOLEAN})
 
 CLOCK_SKEW = timedelta(minutes=5)
 IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
@@ -75,9 +79,11 @@ def _time(value, now: datetime, oldest: datetime, errors: dict) -> datetime | No
 
 @lru_cache(maxsize=64)
 def _collection_refusals(engine, fields: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    """The policy's answer for a set of fields, kept: a camera sends the same
-    fields with every read, and a loaded engine's answer never changes."""
-    decision = engine.decide("read.collect", {"fields": list(fields)})
+    """The policy's answer for a set of fields of a read whose plate no Safe at
+    Home request names (those are asked about one by one), kept: a camera sends
+    the same fields with every read, and a loaded engine's answer never changes."""
+    decision = engine.decide(READ_COLLECT, {"fields": list(fields), "safe_at_home_participant": False,
+                                            "active_investigation_hold": False})
     return tuple((r.field or "_read", f"{r.message} ({r.cite}).") for r in decision.reasons)
 
 

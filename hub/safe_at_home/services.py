@@ -20,9 +20,11 @@ from hub.ledger.models import LedgerPrivateDetail
 from hub.ledger.services import erase_private_details, record
 from hub.reads import images, plates
 from hub.reads.models import Read
+from hub.reads.validation import READ_COLLECT
 from hub.safe_at_home.models import InvestigationHold, SafeAtHomeRequest
 
 DOCUMENT_TYPES = {"application/pdf", "image/png", "image/jpeg"}
+SAFE_AT_HOME_REQUEST = policy.declare("safe_at_home.request", {"request_document": None, "plate": None})
 
 
 def _active_requests(hashes: set[str]) -> dict[str, int]:
@@ -40,15 +42,22 @@ def held_hashes(hashes: set[str]) -> set[str]:
         InvestigationHold.expires_on >= utcnow().date())))
 
 
+def _collected_fields(read) -> list[str]:
+    return ["read_id", "plate", "captured_at", *sorted(read.images)]
+
+
 def drop_protected(recognised: list[tuple]) -> tuple[list, list]:
     """Split reads (read, plate text, …) into those kept and those dropped at
-    collection; each drop is ledgered against its request, without the plate."""
+    collection, as the collection rule decides for a participant's plate;
+    each drop is ledgered against its request, without the plate."""
     hashes = [plates.keyed_hash(item[1]) for item in recognised]
     protected = _active_requests(set(hashes))
     if not protected:
         return recognised, []
     held = held_hashes(set(protected))
-    dropping = [h in protected and h not in held for h in hashes]
+    dropping = [h in protected and not policy.decide(READ_COLLECT, {
+        "fields": _collected_fields(item[0]), "safe_at_home_participant": True,
+        "active_investigation_hold": h in held}).allowed for item, h in zip(recognised, hashes)]
     for plate_hash in {h for h, drop in zip(hashes, dropping) if drop}:
         record("reads.destroyed_at_collection", actor=None, subject=("safe_at_home_request", protected[plate_hash]),
                details={"reads": hashes.count(plate_hash)})
@@ -92,7 +101,7 @@ def record_request(actor: Any, *, plate: str, received_on: date, document: bytes
         errors["reference"] = ["Give the program's participant or letter reference."]
     if errors:
         raise ValidationFailed(errors=errors)
-    policy.require("safe_at_home.request", {"request_document": bool(document), "plate": normal}, actor=actor)
+    policy.require(SAFE_AT_HOME_REQUEST, {"request_document": bool(document), "plate": normal}, actor=actor)
     request = SafeAtHomeRequest(plate_hash=plates.keyed_hash(normal), received_on=received_on,
                                 document=images.put(document), document_type=document_type,
                                 reference=reference.strip(), created_by_id=getattr(actor, "id", None),

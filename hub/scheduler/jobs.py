@@ -16,6 +16,7 @@ from hub.hotlists.services import import_hot_file
 from hub.ledger.tree import seal_and_checkpoint
 from hub.notifications.email import send_pending
 from hub.reads.partitions import ensure_partitions
+from hub.identity.actors import SCHEDULER
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ def import_configured_hot_file() -> None:
     path the agency's download drops it at."""
     path = current_app.config.get("HOT_FILE_PATH")
     if path and Path(path).is_file():
-        import_hot_file("scheduler", Path(path).read_bytes(), file_name=Path(path).name)
+        import_hot_file(SCHEDULER, Path(path).read_bytes(), file_name=Path(path).name)
 
 
 JOBS = [

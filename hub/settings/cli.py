@@ -4,6 +4,7 @@ from flask.cli import AppGroup
 from hub.db import unit_of_work
 from hub.errors import HubError
 from hub.settings import services
+from hub.identity.actors import operator
 
 settings = AppGroup("settings", help="Run-time settings.")
 
@@ -21,7 +22,7 @@ def set_setting(key, value):
     """Change a setting (ledgered, with the old and new value)."""
     try:
         with unit_of_work():
-            services.change_settings("cli", {key: value})
+            services.change_settings(operator(), {key: value})
     except HubError as error:
         raise click.ClickException(f"{error.message} {error.errors}")
     click.echo(f"{key} = {value}")

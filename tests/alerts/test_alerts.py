@@ -13,6 +13,7 @@ from hub.identity.roles import Role
 from hub.identity.services import find_user
 from hub.ledger.models import LedgerEntry
 from tests.conftest import make_user
+from tests.conftest import OPERATOR
 
 
 def listed(app, plate="HOT999"):
@@ -31,7 +32,7 @@ def ingest(client, credential, read_id, plate="HOT999", confidence=0.99):
 
 def officer_token(app):
     with app.app_context():
-        secret = tokens.create_token("test", find_user("ofc"), name="t")[1]
+        secret = tokens.create_token(OPERATOR, find_user("ofc"), name="t")[1]
         db.session.commit()
         return {"Authorization": f"Bearer {secret}"}
 
@@ -53,15 +54,41 @@ def test_officer_verifies_and_it_is_ledgered(app, client, camera_world):
     assert alert["listed_because"]["non_encounter"] and "call investigations" in alert["listed_because"]["instructions"]
     assert client.post(f"/api/v1/alerts/{alert['id']}/decision", json={"verified": True},
                        headers=headers).status_code == 422
-    decided = client.post(f"/api/v1/alerts/{alert['id']}/decision",
-                          json={"verified": True, "reason": "State system: reported stolen 11/20"}, headers=headers)
+    checks = {"plate_matches_image": True, "entry_current_in_source": False, "vehicle_description_matches": True}
+    unchecked = client.post(f"/api/v1/alerts/{alert['id']}/decision", headers=headers,
+                            json={"verified": True, "checks": checks, "reason": "State system: reported stolen"})
+    assert unchecked.status_code == 403 and unchecked.get_json()["code"] == "policy_refused"
+    assert {e["field"] for e in unchecked.get_json()["errors"]} == {"entry_current_in_source"}
+    decided = client.post(f"/api/v1/alerts/{alert['id']}/decision", headers=headers, json={
+        "verified": True, "checks": {**checks, "entry_current_in_source": True},
+        "reason": "State system: reported stolen 11/20"})
     assert decided.status_code == 200 and decided.get_json()["actionable"] is True
-    again = client.post(f"/api/v1/alerts/{alert['id']}/decision", json={"verified": False, "reason": "x"},
-                        headers=headers)
+    assert decided.get_json()["checks"] == {**checks, "entry_current_in_source": True}
+    again = client.post(f"/api/v1/alerts/{alert['id']}/decision", headers=headers,
+                        json={"verified": False, "checks": checks, "reason": "x"})
     assert again.status_code == 422
     with app.app_context():
         actions = list(db.session.scalars(select(LedgerEntry.action).order_by(LedgerEntry.id)))
         assert "alerts.raised" in actions and "alert.verified" in actions and "alerts.delivered" in actions
+        assert "alert.act.refused" in actions
+
+
+def test_owner_entries_also_need_the_driver_checked(app, client, camera_world):
+    with app.app_context():
+        hotlists.add_entry(make_user("sgt", Role.ALPR_ADMIN), plate="WAR123", reason_category="warrant",
+                           case_number="ICR-5", priority="high", expires_at=utcnow() + timedelta(days=5))
+        db.session.commit()
+    ingest(client, camera_world["city"]["credential"], "w1", plate="WAR123")
+    headers = officer_token(app)
+    alert = client.get("/api/v1/alerts", headers=headers).get_json()[0]
+    vehicle_only = {"plate_matches_image": True, "entry_current_in_source": True, "vehicle_description_matches": True}
+    refused = client.post(f"/api/v1/alerts/{alert['id']}/decision", headers=headers,
+                          json={"verified": True, "checks": vehicle_only, "reason": "Warrant confirmed"})
+    assert refused.status_code == 403
+    assert [e["rule"] for e in refused.get_json()["errors"]] == ["verify-driver-for-owner-entries"]
+    decided = client.post(f"/api/v1/alerts/{alert['id']}/decision", headers=headers, json={
+        "verified": True, "checks": {**vehicle_only, "driver_fits_description": True}, "reason": "Warrant confirmed"})
+    assert decided.status_code == 200 and decided.get_json()["actionable"] is True
 
 
 def test_untrained_officer_gets_no_alerts(app, client, camera_world):
@@ -69,7 +96,7 @@ def test_untrained_officer_gets_no_alerts(app, client, camera_world):
     ingest(client, camera_world["city"]["credential"], "r1")
     with app.app_context():
         rookie = make_user("rookie", Role.OFFICER)
-        secret = tokens.create_token("test", rookie, name="t")[1]
+        secret = tokens.create_token(OPERATOR, rookie, name="t")[1]
         db.session.commit()
     response = client.get("/api/v1/alerts", headers={"Authorization": f"Bearer {secret}"})
     assert response.status_code == 403 and response.get_json()["code"] == "policy_refused"
@@ -116,7 +143,7 @@ def test_webhook_is_signed_and_retried(app, client, camera_world):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         with app.app_context():
-            change_settings("test", {"alert_webhook_url": f"http://127.0.0.1:{server.server_port}/alerts"})
+            change_settings(OPERATOR, {"alert_webhook_url": f"http://127.0.0.1:{server.server_port}/alerts"})
             db.session.commit()
         listed(app)
         ingest(client, camera_world["city"]["credential"], "r1")

@@ -13,6 +13,7 @@ from hub.identity.roles import Role
 from hub.reads.ingest import ingest_batch
 from tests.browser.test_partner_journey import sign_in
 from tests.conftest import make_camera, make_organisation, make_partner, make_user
+from tests.conftest import OPERATOR
 
 REDIRECT = "https://records.corcoran.example/oauth/callback"
 
@@ -29,7 +30,7 @@ def test_request_consent_use_and_revocation(app, browser, hub_url):
         for camera in (gate, back):
             ingest_batch(camera, [{"read_id": f"{camera.id}-1", "plate": f"GAT{camera.id:03d}",
                                    "captured_at": (now - timedelta(hours=3)).isoformat()}])
-        client, _ = create_client("test", name="Records", redirect_uris=[REDIRECT])
+        client, _ = create_client(OPERATOR, name="Records", redirect_uris=[REDIRECT])
         ids = {"gate": gate.id, "back": back.id, "client": client.client_id, "chief_totp": chief.totp_secret}
         db.session.commit()
     start = (utcnow() - timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M")
@@ -40,7 +41,7 @@ def test_request_consent_use_and_revocation(app, browser, hub_url):
     officer.goto(f"{hub_url}/grants/requests/new")
     officer.select_option("#camera_ids", [str(ids["gate"]), str(ids["back"])])
     officer.fill("#case_number", "ICR-2026-0999")
-    officer.fill("#offense_type", "burglary")
+    officer.select_option("#offense_type", "burglary")
     officer.fill("#factual_basis", "Suspect vehicle seen near the HOA entrance")
     officer.fill("#window_start", start)
     officer.fill("#window_end", end)

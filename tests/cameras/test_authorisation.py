@@ -9,6 +9,7 @@ from hub.identity.roles import OrganisationKind, Role
 from hub.identity.services import find_user
 from hub.ledger.models import LedgerEntry, LedgerEntryCamera
 from tests.conftest import make_camera, make_organisation, make_partner, make_user, sign_in
+from tests.conftest import OPERATOR
 
 ACTORS = {
     "officer": (Role.OFFICER, "agency"), "alpr_admin": (Role.ALPR_ADMIN, "agency"), "chief": (Role.CHIEF, "agency"),
@@ -65,7 +66,7 @@ def world(app):
         secrets = {}
         for name, (role, org) in ACTORS.items():
             user = make_user(name.replace("_", "-"), role, where[org], totp=role.requires_second_factor)
-            secrets[name] = tokens.create_token("test", user, name="matrix")[1]
+            secrets[name] = tokens.create_token(OPERATOR, user, name="matrix")[1]
         partner_camera, agency_camera = make_camera(own, "Gate"), make_camera(agency, "CR 30")
         db.session.commit()
         return {"partner": partner_camera.id, "agency": agency_camera.id, "partner_org": own.id, "tokens": secrets}

@@ -19,12 +19,13 @@ def test_deadline_and_overdue_list(ctx, frozen_clock):
     fresh = make_camera(hoa, "Fresh", installed_on=today - timedelta(days=2))
     make_camera(hoa, "Mobile", fixed=False, installed_on=today - timedelta(days=40))
     assert late.bca_notice_due_on == today - timedelta(days=1)
-    assert [c.name for c in bca.outstanding_notices(overdue_only=True)] == ["Late"]
-    assert [c.name for c in bca.outstanding_notices()] == ["Late", "Today", "Fresh"]
+    # Mobile readers need the notice too (Orono 3059.12, Robbinsdale 427.4.1(d) ...).
+    assert [c.name for c in bca.outstanding_notices(overdue_only=True)] == ["Mobile", "Late"]
+    assert [c.name for c in bca.outstanding_notices()] == ["Mobile", "Late", "Today", "Fresh"]
     assert (bca.days_left(late), bca.days_left(due_today), bca.days_left(fresh)) == (-1, 0, 8)
     admin = make_user("sgt", Role.ALPR_ADMIN, agency)
     bca.record_notice_sent(admin, late, sent_on=today)
-    assert [c.name for c in bca.outstanding_notices(overdue_only=True)] == []
+    assert [c.name for c in bca.outstanding_notices(overdue_only=True)] == ["Mobile"]
     with pytest.raises(CameraInvalid):
         bca.record_notice_sent(admin, fresh, sent_on=today + timedelta(days=1))
     with pytest.raises(Forbidden):

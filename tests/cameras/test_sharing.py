@@ -13,6 +13,7 @@ from hub.identity import tokens
 from hub.identity.roles import Role
 from hub.ledger.models import LedgerEntry
 from tests.conftest import make_camera, make_organisation, make_partner, make_user
+from tests.conftest import OPERATOR
 
 
 @pytest.fixture
@@ -23,8 +24,8 @@ def setup(app):
         owner = make_user("owner", Role.PARTNER_ADMIN, hoa)
         officer = make_user("ofc", Role.OFFICER, trained=True, authorised=True)
         camera = make_camera(hoa, "Gate")
-        ids = {"camera": camera.id, "owner": tokens.create_token("test", owner, name="t")[1],
-               "officer": tokens.create_token("test", officer, name="t")[1]}
+        ids = {"camera": camera.id, "owner": tokens.create_token(OPERATOR, owner, name="t")[1],
+               "officer": tokens.create_token(OPERATOR, officer, name="t")[1]}
         db.session.commit()
         return ids
 

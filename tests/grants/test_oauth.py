@@ -23,6 +23,7 @@ from hub.identity.roles import Role
 from hub.ledger.models import LedgerEntry
 from hub.reads.ingest import ingest_batch
 from tests.conftest import build_app, csrf_from, make_camera, make_organisation, make_partner, make_user, sign_in
+from tests.conftest import OPERATOR
 
 REDIRECT = "https://records.corcoran.example/oauth/callback"
 
@@ -48,7 +49,7 @@ def flow(app):
         for camera in (gate, back, side):
             ingest_batch(camera, [{"read_id": f"{camera.name}-{h}", "plate": f"ABC{h:03d}",
                                    "captured_at": (now - timedelta(hours=h)).isoformat()} for h in (5, 30, 50)])
-        client, secret = create_client("test", name="Records", redirect_uris=[REDIRECT])
+        client, secret = create_client(OPERATOR, name="Records", redirect_uris=[REDIRECT])
         request = create_request(officer, camera_ids=[gate.id, back.id], case_number="ICR-88", offense_type="robbery",
                                  factual_basis="Suspect vehicle seen", window_start=now - timedelta(hours=40),
                                  window_end=now - timedelta(hours=1), access_hours=48)

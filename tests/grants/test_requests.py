@@ -14,6 +14,7 @@ from hub.identity.services import find_user
 from hub.ledger.models import LedgerEntry, LedgerEntryCamera
 from hub.notifications.models import Notification
 from tests.conftest import make_camera, make_organisation, make_partner, make_user, sign_in
+from tests.conftest import OPERATOR
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def world(app):
         make_user("owner", Role.PARTNER_ADMIN, hoa)
         make_user("other-owner", Role.PARTNER_ADMIN, market)
         gate, back, shop = make_camera(hoa, "Gate"), make_camera(hoa, "Back"), make_camera(market, "Lot")
-        secrets = {u.username: tokens.create_token("test", u, name="t")[1] for u in
+        secrets = {u.username: tokens.create_token(OPERATOR, u, name="t")[1] for u in
                    (officer, chief, find_user("owner"), find_user("other-owner"))}
         db.session.commit()
         return {"gate": gate.id, "back": back.id, "shop": shop.id, "tokens": secrets}
@@ -82,7 +83,7 @@ def test_request_approval_reaches_the_partner(app, client, world):
     ({"factual_basis": ""}, 403, "partner-access-request"),
     ({"access_hours": 200}, 403, "partner-access-maximum-duration"),
     ({"window_start": (utcnow() - timedelta(days=40)).isoformat()}, 403, "partner-access-window"),
-    ({"offense_type": "Traffic enforcement"}, 403, "partner-access-prohibited-uses"),
+    ({"offense_type": "traffic_enforcement"}, 422, "offense_type"),
     ({"camera_ids": "both"}, 422, None),
 ])
 def test_refusals_name_the_rule_and_are_ledgered(app, client, world, changes, status, rule):
@@ -111,7 +112,7 @@ def test_only_the_chief_decides_and_untrained_officers_cannot_ask(app, client, w
                        headers=bearer(world, "ofc")).status_code == 403
     with app.app_context():
         rookie = make_user("rookie", Role.OFFICER)
-        secret = tokens.create_token("test", rookie, name="t")[1]
+        secret = tokens.create_token(OPERATOR, rookie, name="t")[1]
         db.session.commit()
     refused = client.post("/api/v1/access-requests", json=a_request(world),
                           headers={"Authorization": f"Bearer {secret}"})

@@ -10,6 +10,7 @@ from hub.hotlists.errors import HotFileInvalid, HotlistEntryInvalid
 from hub.identity.roles import Role
 from hub.policy import PolicyRefused
 from tests.conftest import make_user
+from tests.conftest import OPERATOR
 
 HEADER = "plate,state,reason,case_number,priority,expires,non_encounter,instructions\n"
 
@@ -57,20 +58,20 @@ def test_matching_full_and_partial_and_refreshes_on_change(ctx):
 
 def test_import_replaces_the_batch_atomically_and_refuses_broken_files(ctx):
     first = HEADER + "AAA111,MN,stolen_vehicle,SP-1,high,2027-01-01,no,\nBBB222,MN,warrant,SP-2,medium,,,\n"
-    services.import_hot_file("test", first.encode(), file_name="hot1.csv")
+    services.import_hot_file(OPERATOR, first.encode(), file_name="hot1.csv")
     db.session.commit()
     assert sorted(matching.index().exact) == ["AAA111", "BBB222"]
     broken = HEADER + "CCC333,MN,stolen_vehicle,SP-3,high,,,\nDDD444,MN,shoplifting,SP-4,high,,,\n"
     with pytest.raises(HotFileInvalid) as refused:
-        services.import_hot_file("test", broken.encode(), file_name="hot2.csv")
+        services.import_hot_file(OPERATOR, broken.encode(), file_name="hot2.csv")
     assert "Line 3" in refused.value.message and "shoplifting" in refused.value.message
     db.session.rollback()
     assert sorted(matching.index().exact) == ["AAA111", "BBB222"]
-    services.import_hot_file("test", (HEADER + "CCC333,MN,stolen_plate,SP-3,low,,,\n").encode(), file_name="hot3.csv")
+    services.import_hot_file(OPERATOR, (HEADER + "CCC333,MN,stolen_plate,SP-3,low,,,\n").encode(), file_name="hot3.csv")
     db.session.commit()
     assert sorted(matching.index().exact) == ["CCC333"]
     with pytest.raises(HotFileInvalid, match="header"):
-        services.import_hot_file("test", b"plate,reason\nA,B\n", file_name="bad.csv")
+        services.import_hot_file(OPERATOR, b"plate,reason\nA,B\n", file_name="bad.csv")
 
 
 def test_cli_import(app, runner, tmp_path):

@@ -11,6 +11,7 @@ from hub.identity.roles import Role
 from hub.policy import PolicyRefused
 from hub.ledger.models import LedgerEntry
 from tests.conftest import make_user, sign_in
+from tests.conftest import OPERATOR
 
 
 def test_trained_authorised_officer_may_access(ctx):
@@ -23,17 +24,20 @@ def test_untrained_user_is_refused_with_citation(ctx):
     with pytest.raises(PolicyRefused) as refused:
         access.require_data_access(officer)
     assert refused.value.status == 403
-    assert {e["cite"] for e in refused.value.errors} >= {"Minn. Stat. 13.824 subd. 7"}
+    assert {e["rule"] for e in refused.value.errors} == {"trained-users-only", "training-current"}
+    cites = {e["rule"]: e["cite"] for e in refused.value.errors}
+    assert "Orono PD ALPR policy 3059.03(2)" in cites["trained-users-only"]
+    assert cites["training-current"].startswith("Proposed default")
 
 
 def test_officer_without_written_authorisation_is_refused(ctx):
     officer = make_user("ofc", Role.OFFICER, trained=True)
     decision = access.data_access_decision(officer)
     assert [r.rule for r in decision.reasons] == ["written-authorisation"]
-    access.authorise_officer("test", officer, text="Authorised.", signed_on=utcnow().date(),
+    access.authorise_officer(OPERATOR, officer, text="Authorised.", signed_on=utcnow().date(),
                              signed_by=make_user("chief", Role.CHIEF))
     assert access.data_access_decision(officer).allowed
-    access.withdraw_authorisation("test", officer, reason="Reassigned")
+    access.withdraw_authorisation(OPERATOR, officer, reason="Reassigned")
     assert not access.data_access_decision(officer).allowed
 
 
@@ -46,13 +50,24 @@ def test_training_expires_after_a_year(ctx, frozen_clock):
     assert [r.rule for r in decision.reasons] == ["training-current"]
 
 
-def test_only_chief_signs_and_only_for_officers(ctx):
+def test_only_chief_signs_and_only_for_law_enforcement_staff(ctx):
     officer = make_user("ofc", Role.OFFICER)
-    records = make_user("rec", Role.RECORDS)
+    auditor = make_user("aud", Role.AUDITOR)
     from hub.identity.errors import IdentityInvalid
     with pytest.raises(IdentityInvalid) as bad:
-        access.authorise_officer("test", records, text="x", signed_on=utcnow().date(), signed_by=officer)
+        access.authorise_officer(OPERATOR, auditor, text="x", signed_on=utcnow().date(), signed_by=officer)
     assert set(bad.value.errors) == {"officer", "signed_by"}
+
+
+@pytest.mark.parametrize("role", [Role.ALPR_ADMIN, Role.RECORDS, Role.CHIEF])
+def test_every_law_enforcement_role_needs_the_written_authorisation(ctx, role):
+    """Minn. Stat. 13.824 subd. 7: not officers alone; the chief's own is on file too."""
+    person = make_user("person", role, trained=True)
+    assert [r.rule for r in access.data_access_decision(person).reasons] == ["written-authorisation"]
+    chief = person if role is Role.CHIEF else make_user("chief", Role.CHIEF)
+    access.authorise_officer(OPERATOR, person, text="Authorised in writing.", signed_on=utcnow().date(),
+                             signed_by=chief)
+    assert access.data_access_decision(person).allowed
 
 
 def test_refusal_is_ledgered_when_it_reaches_the_handler(app, make, client):

@@ -10,6 +10,7 @@ from hub.identity.errors import IdentityInvalid
 from hub.identity.models import ApiToken
 from hub.identity.roles import Role
 from tests.conftest import make_user, post_form, sign_in
+from tests.conftest import OPERATOR
 
 
 def bearer(value):
@@ -18,7 +19,7 @@ def bearer(value):
 
 def test_token_is_stored_hashed_and_works(app, run, make, client):
     make.user("aud", Role.AUDITOR)
-    token, secret = run(lambda: (lambda t: (t[0].id, t[1]))(tokens.create_token("test", user_in_ctx("aud"), name="script")))
+    token, secret = run(lambda: (lambda t: (t[0].id, t[1]))(tokens.create_token(OPERATOR, user_in_ctx("aud"), name="script")))
     with app.app_context():
         row = db.session.get(ApiToken, token)
         assert secret.split("_")[-1] not in (row.secret_hash, row.lookup) and row.scopes == "cameras:read ledger:read profile:read"
@@ -44,13 +45,13 @@ def test_malformed_or_unknown_tokens_get_401_json(client, value, code):
 
 def test_expired_and_revoked_tokens_are_refused(app, run, make, client, frozen_clock):
     make.user("ofc", Role.OFFICER)
-    first = run(lambda: tokens.create_token("test", user_in_ctx("ofc"), name="a", expires_in_days=1)[1])
-    second = run(lambda: tokens.create_token("test", user_in_ctx("ofc"), name="b")[1])
+    first = run(lambda: tokens.create_token(OPERATOR, user_in_ctx("ofc"), name="a", expires_in_days=1)[1])
+    second = run(lambda: tokens.create_token(OPERATOR, user_in_ctx("ofc"), name="b")[1])
     assert client.get("/api/v1/me", headers=bearer(first)).status_code == 200
     frozen_clock.advance(timedelta(days=1, seconds=1))
     expired = client.get("/api/v1/me", headers=bearer(first))
     assert expired.status_code == 401 and expired.get_json()["code"] == "token_expired"
-    run(lambda: tokens.revoke_token("test", db.session.scalar(select(ApiToken).where(ApiToken.name == "b"))))
+    run(lambda: tokens.revoke_token(OPERATOR, db.session.scalar(select(ApiToken).where(ApiToken.name == "b"))))
     revoked = client.get("/api/v1/me", headers=bearer(second))
     assert revoked.status_code == 401 and revoked.get_json()["code"] == "token_revoked"
 
@@ -58,15 +59,15 @@ def test_expired_and_revoked_tokens_are_refused(app, run, make, client, frozen_c
 def test_scopes_never_exceed_the_role(ctx):
     officer = make_user("ofc", Role.OFFICER)
     with pytest.raises(IdentityInvalid) as refused:
-        tokens.create_token("test", officer, name="x", scopes=["ledger:read"])
+        tokens.create_token(OPERATOR, officer, name="x", scopes=["ledger:read"])
     assert "ledger:read" in refused.value.errors["scopes"][0]
     with pytest.raises(IdentityInvalid):
-        tokens.create_token("test", officer, name="x", expires_in_days=400)
+        tokens.create_token(OPERATOR, officer, name="x", expires_in_days=400)
 
 
 def test_token_without_scope_is_refused_403(app, run, make, client):
     make.user("aud", Role.AUDITOR)
-    secret = run(lambda: tokens.create_token("test", user_in_ctx("aud"), name="x", scopes=["profile:read"])[1])
+    secret = run(lambda: tokens.create_token(OPERATOR, user_in_ctx("aud"), name="x", scopes=["profile:read"])[1])
     response = client.get("/api/v1/ledger/entries/1/proof", headers=bearer(secret))
     assert response.status_code == 403 and response.get_json()["code"] == "insufficient_scope"
 

@@ -7,22 +7,26 @@ import pytest
 import yaml
 
 from policies import PolicyEngine, PolicyPackError
+from policies.vocabulary import UnknownAction, UnknownContextField
+from hub.policy import vocabulary
 from policies.loading import PACKS_DIR
+
+VOCABULARY = vocabulary()
 
 
 @pytest.fixture(scope="module")
 def corcoran():
-    return PolicyEngine.load(agency="corcoran")
+    return PolicyEngine.load(vocabulary=VOCABULARY, agency="corcoran")
 
 
 @pytest.fixture(scope="module")
 def minnesota():
-    return PolicyEngine.load(state="mn")
+    return PolicyEngine.load(vocabulary=VOCABULARY, state="mn")
 
 
 @pytest.fixture(scope="module")
 def example_state():
-    return PolicyEngine.load(state="example-state")
+    return PolicyEngine.load(vocabulary=VOCABULARY, state="example-state")
 
 
 def officer(**overrides):
@@ -32,11 +36,14 @@ def officer(**overrides):
 
 
 def test_collection_limited_to_statutory_fields(minnesota):
-    ok = minnesota.decide("read.collect", {"fields": ["read_id", "plate", "captured_at", "plate_image"]})
+    ok = minnesota.decide("read.collect", {"fields": ["read_id", "plate", "captured_at", "plate_image"],
+                                           "safe_at_home_participant": False})
     assert ok.allowed
-    refused = minnesota.decide("read.collect", {"fields": ["plate", "driver_name", "face_image"]})
+    refused = minnesota.decide("read.collect", {"fields": ["plate", "driver_name", "face_image"],
+                                                "safe_at_home_participant": False})
     assert not refused.allowed
-    assert {r.cite for r in refused.reasons} == {"Minn. Stat. 13.824 subd. 2"}
+    assert {r.rule for r in refused.reasons} == {"collection-limited"}
+    assert all(r.cite.startswith("Minn. Stat. 13.824 subd. 2;") for r in refused.reasons)
     assert "driver_name" in refused.summary() and "face_image" in refused.summary()
 
 
@@ -58,19 +65,22 @@ def test_retention_state_60_agency_30(minnesota, corcoran):
 def test_data_access_needs_training_authorisation_and_role(corcoran):
     assert corcoran.decide("data.access", officer()).allowed
     untrained = corcoran.decide("data.access", officer(trained=False, training_age_days=None))
-    assert not untrained.allowed and any(r.cite == "Minn. Stat. 13.824 subd. 7" for r in untrained.reasons)
+    assert not untrained.allowed and any(r.rule == "trained-users-only" for r in untrained.reasons)
     stale = corcoran.decide("data.access", officer(training_age_days=400))
     assert [r.rule for r in stale.reasons] == ["training-current"]
     unauthorised = corcoran.decide("data.access", officer(written_authorisation=False))
     assert [r.rule for r in unauthorised.reasons] == ["written-authorisation"]
-    assert corcoran.decide("data.access", officer(role="records", written_authorisation=False)).allowed
+    assert not corcoran.decide("data.access", officer(role="records", written_authorisation=False)).allowed
+    assert corcoran.decide("data.access", officer(role="records")).allowed
     assert not corcoran.decide("data.access", officer(role="partner_admin")).allowed
 
 
 def test_search_needs_reason_and_case_and_forbids_prohibited_uses(minnesota):
-    assert minnesota.decide("data.search", {"reason": "stolen car seen", "case_number": "ICR-1"}).allowed
+    assert minnesota.decide("data.search", {"reason": "stolen car seen", "case_number": "ICR-1",
+                                            "purpose": "burglary"}).allowed
     missing = minnesota.decide("data.search", {"reason": " "})
-    assert {r.message for r in missing.reasons} == {"'reason' is required", "'case_number' is required"}
+    assert {r.message for r in missing.reasons} == {"'reason' is required", "'case_number' is required",
+                                                    "'purpose' must be known"}
     for purpose in ("facial_recognition", "traffic_enforcement", "repossession", "revenue_collection"):
         assert not minnesota.decide("data.search", {"reason": "x", "case_number": "1", "purpose": purpose}).allowed
     tracking = {"reason": "x", "case_number": "1", "purpose": "track_person"}
@@ -103,15 +113,15 @@ def test_example_state_forbids_immigration_and_out_of_state_sharing(example_stat
 
 
 def test_obligations_bca_notice_and_hotlist_rules(corcoran):
-    assert corcoran.obligation("camera.install", "bca_notice_days", {"fixed": True}) == 10
-    assert corcoran.obligation("camera.install", "bca_notice_days", {"fixed": False}) is None
+    for kind in ("fixed", "mobile", "built_in"):
+        assert corcoran.obligation("camera.install", "bca_notice_days", {"reader_kind": kind}) == 10
     entry = {"role": "alpr_admin", "plate": "ABC123", "reason_category": "stolen_vehicle", "case_number": "1",
              "priority": "high", "expires_at": "2026-12-31", "expires_in_days": 30}
     assert corcoran.decide("hotlist.enter", entry).allowed
     assert not corcoran.decide("hotlist.enter", {**entry, "role": "officer"}).allowed
     assert not corcoran.decide("hotlist.enter", {**entry, "reason_category": "unpaid_tickets"}).allowed
     assert not corcoran.decide("hotlist.enter", {**entry, "expires_in_days": 120}).allowed
-    request = {"case_number": "1", "offense_type": "theft", "factual_basis": "x", "access_hours": 48,
+    request = {"case_number": "1", "purpose": "theft", "factual_basis": "x", "access_hours": 48,
                "window_age_days": 5}
     assert corcoran.decide("grant.request", request).allowed
     assert not corcoran.decide("grant.request", {**request, "access_hours": 200}).allowed
@@ -119,9 +129,37 @@ def test_obligations_bca_notice_and_hotlist_rules(corcoran):
     assert [r.rule for r in too_old.reasons] == ["partner-access-window"]
 
 
-def test_unknown_action_is_allowed_with_no_rules(corcoran):
-    decision = corcoran.decide("nothing.here", {})
-    assert decision.allowed and decision.rules == []
+def test_an_action_no_pack_covers_is_an_error_never_an_allow(corcoran, example_state):
+    with pytest.raises(UnknownAction):
+        corcoran.decide("nothing.here", {})
+    with pytest.raises(UnknownAction, match="grant.request"):
+        example_state.decide("grant.request", {"case_number": "1"})
+
+
+def test_a_fact_the_hub_never_declared_is_an_error(corcoran):
+    with pytest.raises(UnknownContextField, match="shoe_size"):
+        corcoran.decide("data.access", {**officer(), "shoe_size": 9})
+
+
+def test_missing_facts_refuse(minnesota):
+    assert not minnesota.decide("read.collect", {"safe_at_home_participant": False}).allowed  # fields unknown
+    assert not minnesota.decide("read.collect", {"fields": ["plate"]}).allowed  # participant unknown
+    assert not minnesota.decide("data.access", {k: v for k, v in officer().items() if k != "role"}).allowed
+
+
+def test_decisions_name_the_rules_and_the_pack_versions(corcoran):
+    decision = corcoran.decide("data.access", officer())
+    assert set(decision.rules) == {"trained-users-only", "role-based-access", "written-authorisation",
+                                   "training-current"}
+    assert set(decision.packs) == {"mn", "corcoran"}
+    assert all(" sha256:" in version for version in decision.packs.values())
+
+
+def test_the_agency_pack_says_it_is_proposed_and_where_each_number_comes_from(corcoran):
+    assert corcoran.agency.status == "proposed" and corcoran.agency.adopted is None
+    assert all(rule.basis == "proposed" and rule.proposed for rule in corcoran.agency.rules)
+    assert "Flock Safety" in next(r for r in corcoran.agency.rules if r.id == "destroy-within-60-days").proposed
+    assert next(r for r in corcoran.all_rules() if r.id == "prohibited-uses").basis == "vendor_terms"
 
 
 # --- loading ---------------------------------------------------------------
@@ -135,7 +173,8 @@ def pack_dir(tmp_path):
 def write_agency(pack_dir: Path, rules: list[dict]) -> Path:
     path = pack_dir / "agencies" / "loose.yaml"
     path.write_text(yaml.safe_dump({"pack": "loose", "kind": "agency", "state": "mn", "title": "Loose PD",
-                                    "jurisdiction": "Loose, MN", "version": "1", "rules": rules}))
+                                    "jurisdiction": "Loose, MN", "version": "1", "status": "proposed",
+                                    "rules": rules}))
     return path
 
 
@@ -146,7 +185,7 @@ RETENTION = {"id": "destroy-within-60-days", "action": "read.retain", "cite": "x
 
 def test_tightening_agency_pack_loads(pack_dir):
     write_agency(pack_dir, [RETENTION])
-    engine = PolicyEngine.load(agency="loose", directory=pack_dir)
+    engine = PolicyEngine.load(vocabulary=VOCABULARY, agency="loose", directory=pack_dir)
     assert engine.obligation("read.retain", "retention_days") == 30
 
 
@@ -160,7 +199,7 @@ def test_tightening_agency_pack_loads(pack_dir):
 def test_loosening_agency_pack_refuses_to_load(pack_dir, change, complaint):
     path = write_agency(pack_dir, [{**RETENTION, **change}])
     with pytest.raises(PolicyPackError) as raised:
-        PolicyEngine.load(agency="loose", directory=pack_dir)
+        PolicyEngine.load(vocabulary=VOCABULARY, agency="loose", directory=pack_dir)
     assert raised.value.path == str(path)
     assert raised.value.rule == "destroy-within-60-days"
     assert complaint in str(raised.value)
@@ -170,7 +209,7 @@ def test_dropping_required_fields_is_loosening(pack_dir):
     write_agency(pack_dir, [{"id": "share-written-request", "action": "data.share", "cite": "x", "says": "x",
                              "check": {"required": ["agency_name"]}}])
     with pytest.raises(PolicyPackError, match="share-written-request.*'required' check is weaker"):
-        PolicyEngine.load(agency="loose", directory=pack_dir)
+        PolicyEngine.load(vocabulary=VOCABULARY, agency="loose", directory=pack_dir)
 
 
 @pytest.mark.parametrize("text, rule, complaint", [
@@ -182,7 +221,7 @@ def test_malformed_pack_names_the_file(pack_dir, text, rule, complaint):
     path = pack_dir / "states" / "broken.yaml"
     path.write_text(text)
     with pytest.raises(PolicyPackError) as raised:
-        PolicyEngine.load(state="broken", directory=pack_dir)
+        PolicyEngine.load(vocabulary=VOCABULARY, state="broken", directory=pack_dir)
     assert raised.value.path == str(path) and raised.value.rule == rule
     assert complaint in str(raised.value)
 
@@ -196,7 +235,7 @@ def test_malformed_rule_names_the_rule(pack_dir):
                                         {"id": "bad-check", "action": "a.b", "cite": "c", "says": "s",
                                          "check": {"at_most": {"field": "x"}}}]}))
     with pytest.raises(PolicyPackError) as raised:
-        PolicyEngine.load(state="broken", directory=pack_dir)
+        PolicyEngine.load(vocabulary=VOCABULARY, state="broken", directory=pack_dir)
     assert raised.value.rule == "bad-check" and "'limit' is a required property" in str(raised.value)
 
 
@@ -204,10 +243,10 @@ def test_agency_pack_must_match_its_state(pack_dir):
     path = write_agency(pack_dir, [RETENTION])
     text = path.read_text().replace("state: mn", "state: example-state")
     path.write_text(text)
-    engine = PolicyEngine.load(agency="loose", directory=pack_dir)
+    engine = PolicyEngine.load(vocabulary=VOCABULARY, agency="loose", directory=pack_dir)
     assert engine.state.name == "example-state"
     with pytest.raises(PolicyPackError, match="belongs to state pack"):
-        PolicyEngine.load(state="mn", agency="loose", directory=pack_dir)
+        PolicyEngine.load(vocabulary=VOCABULARY, state="mn", agency="loose", directory=pack_dir)
 
 
 def test_hub_refuses_to_start_with_a_loosening_pack(pack_dir, tmp_path):
@@ -222,3 +261,28 @@ def test_hub_refuses_to_start_with_a_loosening_pack(pack_dir, tmp_path):
     assert result.returncode == 2
     assert "cannot start" in result.stderr and "loose.yaml" in result.stderr
     assert "destroy-within-60-days" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("rule, complaint", [
+    ({"id": "typo-action", "action": "data.acess", "cite": "x", "says": "x", "check": {"must_hold": ["trained"]}},
+     "action 'data.acess' is not one the hub evaluates"),
+    ({"id": "typo-field", "action": "data.access", "cite": "x", "says": "x", "check": {"must_hold": ["trainde"]}},
+     "field 'trainde' is not one the hub gives for 'data.access'"),
+    ({"id": "never-fires", "action": "data.access", "cite": "x", "says": "x", "when": {"role": "sheriff"},
+      "check": {"must_hold": ["trained"]}}, "it can never apply"),
+])
+def test_a_rule_the_hub_cannot_evaluate_refuses_to_load(pack_dir, rule, complaint):
+    path = write_agency(pack_dir, [rule])
+    with pytest.raises(PolicyPackError) as raised:
+        PolicyEngine.load(vocabulary=VOCABULARY, agency="loose", directory=pack_dir)
+    assert raised.value.path == str(path) and raised.value.rule == rule["id"]
+    assert complaint in str(raised.value)
+
+
+def test_an_adopted_pack_must_say_when_and_by_what_decision(pack_dir):
+    path = write_agency(pack_dir, [RETENTION])
+    path.write_text(path.read_text().replace("status: proposed", "status: adopted"))
+    with pytest.raises(PolicyPackError, match="'adopted' is a required property"):
+        PolicyEngine.load(vocabulary=VOCABULARY, agency="loose", directory=pack_dir)
+    path.write_text(path.read_text() + "adopted: {date: '2026-03-01', reference: 'Council resolution 2026-14'}\n")
+    assert PolicyEngine.load(vocabulary=VOCABULARY, agency="loose", directory=pack_dir).agency.adopted["reference"]

@@ -18,6 +18,7 @@ from hub.clock import utcnow
 from hub.extensions import db
 from hub.reads.models import Read
 from tests.conftest import make_camera, make_organisation
+from tests.conftest import OPERATOR
 
 ROOT = Path(__file__).resolve().parents[2]
 BATCH = 50
@@ -76,7 +77,7 @@ def stored_counts(app) -> dict[str, int]:
 def test_sigkill_mid_ingest_loses_no_acknowledged_read(app, app_config):
     with app.app_context():
         camera = make_camera(make_organisation(), "CR 30")
-        credential = issue_credential("test", camera)[1]
+        credential = issue_credential(OPERATOR, camera)[1]
         db.session.commit()
     work = batches(4000)
     port = free_port()

@@ -13,6 +13,7 @@ from hub.ledger.models import LedgerEntry
 from hub.reads import images
 from hub.reads.models import Read
 from tests.conftest import render_plate
+from tests.conftest import OPERATOR
 
 
 def post(client, credential, reads, **kwargs):
@@ -105,7 +106,7 @@ def test_unknown_or_revoked_credentials_are_refused(app, client, camera_world):
     from hub.cameras.credentials import revoke_credential
     from hub.cameras.services import get_camera
     with app.app_context():
-        revoke_credential("test", get_camera("test", camera_world["city"]["id"]), reason="stolen")
+        revoke_credential(OPERATOR, get_camera(OPERATOR, camera_world["city"]["id"]), reason="stolen")
         db.session.commit()
     response = post(client, camera_world["city"]["credential"], [a_read()])
     assert response.status_code == 401 and response.get_json()["code"] == "camera_credential_invalid"

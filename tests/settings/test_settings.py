@@ -10,6 +10,7 @@ from hub.identity.roles import Role
 from hub.identity.services import find_user
 from hub.ledger.models import LedgerEntry
 from tests.conftest import post_form, sign_in
+from tests.conftest import OPERATOR
 
 
 def setting_entries(app):
@@ -33,7 +34,7 @@ def test_page_changes_are_ledgered(app, make, client):
 
 def test_api_with_token_and_validation(app, make, run, client):
     make.user("admin", Role.HUB_ADMIN)
-    secret = run(lambda: tokens.create_token("test", find_user("admin"), name="ops")[1])
+    secret = run(lambda: tokens.create_token(OPERATOR, find_user("admin"), name="ops")[1])
     headers = {"Authorization": f"Bearer {secret}"}
     ok = client.patch("/api/v1/settings", json={"contact_email": "alpr@corcoran.example"}, headers=headers)
     assert ok.status_code == 200 and ok.get_json()["contact_email"] == "alpr@corcoran.example"

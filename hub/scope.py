@@ -1,0 +1,139 @@
+"""Which cameras' reads an actor may see, for which purpose, at this moment
+(DESIGN.md 4a). Every path that returns reads, images, alerts, counts
+derived from reads, exports or webhook payloads asks `scope_for` and filters
+with the answer, so who sees what is decided here and nowhere else:
+
+- the agency's own cameras, for every purpose of its law-enforcement staff;
+- partner cameras in `shared` mode, for searches, verification and alerts;
+- partner cameras in `alerts_only` mode, for hotlist hits only;
+- cameras under a live grant, for that grant's officer (or the agency's
+  client reading for that officer), inside the grant's data window;
+- low-confidence reads of cameras that do not share their reads wait for
+  their owner or the agency's ALPR administrator;
+- nothing else, and nothing at all for anyone not listed.
+
+The answer is read from the database on every call: a change of sharing
+mode or a revoked grant takes effect on the very next request."""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, false, or_, select
+
+from hub.cameras.models import Camera, CameraStatus, SharingMode
+from hub.clock import utcnow
+from hub.extensions import db
+from hub.identity.access import LAW_ENFORCEMENT_ROLES, require_data_access
+from hub.identity.actors import ClientActor, SystemActor
+from hub.identity.models import Organisation, User
+from hub.identity.roles import OrganisationKind, Role
+
+
+class Purpose(str, enum.Enum):
+    SEARCH = "search"  # searches, exports and counts over reads
+    ALERTS = "alerts"  # hotlist hits: the alert board, an alert, its webhook
+    VERIFY = "verify"  # confirming a plate the hub could not read with confidence
+    GRANT = "grant"  # a partner's time-limited grant
+
+
+# Named system jobs and the purposes they serve: the webhook sender passes
+# on alerts, nothing more.
+SYSTEM_PURPOSES = {"webhooks": frozenset({Purpose.ALERTS})}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Cameras whose reads are in scope for their whole retention, and
+    cameras in scope only inside a time window (a grant's)."""
+
+    cameras: frozenset[int] = frozenset()
+    windows: tuple[tuple[int, datetime, datetime], ...] = field(default=())
+
+    @property
+    def camera_ids(self) -> frozenset[int]:
+        return self.cameras | {camera_id for camera_id, _, _ in self.windows}
+
+    @property
+    def empty(self) -> bool:
+        return not self.cameras and not self.windows
+
+    def includes(self, camera_id: int, captured_at: datetime | None = None) -> bool:
+        if camera_id in self.cameras:
+            return True
+        return any(camera_id == c and (captured_at is None or start <= captured_at <= end)
+                   for c, start, end in self.windows)
+
+    def clause(self, camera_column, time_column):
+        """A WHERE clause keeping only rows in scope."""
+        parts = []
+        if self.cameras:
+            parts.append(camera_column.in_(sorted(self.cameras)))
+        parts += [and_(camera_column == c, time_column >= start, time_column <= end)
+                  for c, start, end in self.windows]
+        return or_(*parts) if parts else false()
+
+
+NOTHING = Scope()
+
+
+def _camera_ids(*conditions) -> frozenset[int]:
+    return frozenset(db.session.scalars(select(Camera.id).join(Organisation, Organisation.id == Camera.organisation_id)
+                                        .where(*conditions)))
+
+
+def _agency_scope(purpose: Purpose, role: Role) -> frozenset[int]:
+    own = Organisation.kind == OrganisationKind.AGENCY
+    partner_active = and_(Organisation.kind != OrganisationKind.AGENCY, Camera.status == CameraStatus.ACTIVE)
+    if purpose is Purpose.ALERTS:
+        modes = [SharingMode.SHARED, SharingMode.ALERTS_ONLY]
+    elif purpose is Purpose.VERIFY and role is Role.ALPR_ADMIN:
+        return _camera_ids()
+    else:
+        modes = [SharingMode.SHARED]
+    return _camera_ids(or_(own, and_(partner_active, Camera.sharing_mode.in_(modes))))
+
+
+def _grant_windows(officer: User, *, grant=None, client_id: str | None = None) -> tuple:
+    from hub.grants.models import AccessRequest, Grant
+
+    now = utcnow()
+    query = (select(Grant).join(AccessRequest, AccessRequest.id == Grant.request_id)
+             .where(AccessRequest.officer_id == officer.id, Grant.revoked_at.is_(None), Grant.expires_at > now))
+    if grant is not None:
+        query = query.where(Grant.id == grant.id)
+    if client_id is not None:
+        query = query.where(Grant.client_id == client_id)
+    live_cameras = _camera_ids(Camera.status == CameraStatus.ACTIVE)
+    return tuple((camera_id, g.window_start, g.window_end) for g in db.session.scalars(query)
+                 for camera_id in g.cameras if camera_id in live_cameras)
+
+
+def scope_for(actor: Any, purpose: Purpose, *, grant=None) -> Scope:
+    """The reads `actor` may see for `purpose` now. A user of the agency must
+    also pass the data-access rules (training, written authorisation, role):
+    that check runs here first and refuses, on record, when it fails."""
+    if isinstance(actor, ClientActor):
+        if purpose is not Purpose.GRANT or grant is None:
+            return NOTHING
+        require_data_access(actor.officer, subject=grant)
+        return Scope(windows=_grant_windows(actor.officer, grant=grant, client_id=actor.client_id))
+    if isinstance(actor, SystemActor):
+        if purpose not in SYSTEM_PURPOSES.get(actor.name, ()):
+            return NOTHING
+        return Scope(cameras=_agency_scope(purpose, Role.OFFICER))
+    if not isinstance(actor, User) or not actor.is_authenticated or not actor.is_active:
+        return NOTHING
+    if actor.role is Role.PARTNER_ADMIN:
+        if purpose is not Purpose.VERIFY or not actor.organisation.is_approved:
+            return NOTHING
+        return Scope(cameras=_camera_ids(Camera.organisation_id == actor.organisation_id))
+    if actor.role not in LAW_ENFORCEMENT_ROLES or actor.organisation.kind is not OrganisationKind.AGENCY:
+        return NOTHING
+    require_data_access(actor, subject=grant)
+    if purpose is Purpose.GRANT:
+        return Scope(windows=_grant_windows(actor, grant=grant)) if grant is not None else NOTHING
+    windows = _grant_windows(actor) if purpose is Purpose.SEARCH else ()
+    return Scope(cameras=_agency_scope(purpose, actor.role), windows=windows)
