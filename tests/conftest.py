@@ -277,3 +277,48 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+# --- rule coverage ----------------------------------------------------------
+
+def uncovered_rules() -> tuple[list[str], list[str]]:
+    """Shipped rules never evaluated in this run, and those pending a
+    capability the hub does not have yet, both as 'pack:rule (action)'."""
+    from hub.policy import pending_actions
+    from policies.engine import evaluated_rules
+    from policies.loading import PACKS_DIR, load_pack_file
+
+    evaluated = evaluated_rules()
+    packs = [load_pack_file(path) for path in sorted(PACKS_DIR.glob("*/*.yaml"))]
+    # A state rule an agency restates (only ever more strictly) is in force
+    # as the agency's version: evaluating that one covers it.
+    restated = {(pack.state, rule.id): pack.name for pack in packs if pack.kind == "agency" for rule in pack.rules}
+    pending, missing = [], []
+    for pack in packs:
+        for rule in pack.rules:
+            name = f"{pack.name}:{rule.id} ({rule.action})"
+            agency = restated.get((pack.name, rule.id))
+            if rule.action in pending_actions():
+                pending.append(name)
+            elif (pack.name, rule.id) not in evaluated and (agency, rule.id) not in evaluated:
+                missing.append(name)
+    return missing, pending
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """The whole suite must evaluate every shipped rule: a rule nothing asks
+    about is law left inert. Checked only on a full, passing run."""
+    config = session.config
+    full_run = config.args_source is pytest.Config.ArgsSource.TESTPATHS and not config.option.keyword \
+        and not config.option.markexpr and not config.option.maxfail
+    if exitstatus != 0 or not full_run:
+        return
+    missing, pending = uncovered_rules()
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    reporter.ensure_newline()
+    reporter.write_line(f"policy rules pending their capability ({len(pending)}): {', '.join(pending)}")
+    if missing:
+        reporter.write_line(f"POLICY RULES NEVER EVALUATED ({len(missing)}): {', '.join(missing)}", red=True)
+        session.exitstatus = 1
+    else:
+        reporter.write_line("every other shipped policy rule was evaluated by the suite")

@@ -99,13 +99,14 @@ def under_what(action: str, subject_type: str | None, subject_id: str | None, de
 
 
 def owner_row(entry_id, at, actor, organisation, action, purpose, case_number, details: dict,
-              subject_type, subject_id, *, sees_investigation: bool) -> Row:
-    """One entry as its viewer may see it."""
+              subject_type, subject_id, *, sees_investigation: bool, own_words: bool = False) -> Row:
+    """One entry as its viewer may see it: an owner reads its own people's
+    words, and only the category of anyone else's purpose."""
     under = under_what(action, subject_type, subject_id, details)
     if sees_investigation:
         return Row(entry_id, at, actor, organisation, action, purpose, case_number, details.get("reads"), under)
-    return Row(entry_id, at, actor, organisation, plain_action(action),
-               purpose_category(action, purpose, policy.engine().purposes), None, details.get("reads"), under)
+    shown = purpose if own_words else purpose_category(action, purpose, policy.engine().purposes)
+    return Row(entry_id, at, actor, organisation, plain_action(action), shown, None, details.get("reads"), under)
 
 
 def sees_investigation(actor: Any) -> bool:
@@ -122,7 +123,7 @@ def access_log(actor: Any, camera: Camera, filters: Filters, *, limit: int = PAG
         raise permissions.refuse(actor, camera, "camera.access_log")
     query = (select(LedgerEntry.id, LedgerEntry.created_at, LedgerEntry.actor, Organisation.name,
                     LedgerEntry.action, LedgerEntry.purpose, LedgerEntry.case_number, LedgerEntry.details,
-                    LedgerEntry.subject_type, LedgerEntry.subject_id)
+                    LedgerEntry.subject_type, LedgerEntry.subject_id, LedgerEntry.actor_org_id)
              .join(LedgerEntryCamera, LedgerEntryCamera.entry_id == LedgerEntry.id)
              .outerjoin(Organisation, Organisation.id == LedgerEntry.actor_org_id)
              .where(LedgerEntryCamera.camera_id == camera.id))
@@ -140,9 +141,10 @@ def access_log(actor: Any, camera: Camera, filters: Filters, *, limit: int = PAG
     if filters.before_id:
         query = query.where(LedgerEntry.id < filters.before_id)
     rows = db.session.execute(query.order_by(LedgerEntry.id.desc()).limit(limit))
+    viewer_org = getattr(actor, "organisation_id", None)
     return [owner_row(entry_id, at, who, org, action, purpose, case, json.loads(details), subject_type, subject_id,
-                      sees_investigation=full)
-            for entry_id, at, who, org, action, purpose, case, details, subject_type, subject_id in rows]
+                      sees_investigation=full, own_words=org_id is not None and org_id == viewer_org)
+            for entry_id, at, who, org, action, purpose, case, details, subject_type, subject_id, org_id in rows]
 
 
 CSV_HEADER = ["entry_id", "time_utc", "actor", "organisation", "action", "purpose", "case_number", "reads",

@@ -107,6 +107,7 @@ def grant_uses(viewer: Any, grant: Grant, *, limit: int = 500) -> list:
     entries = db.session.scalars(select(LedgerEntry).where(LedgerEntry.subject_type == "grant",
                                                            LedgerEntry.subject_id == str(grant.id))
                                  .order_by(LedgerEntry.id.desc()).limit(limit))
-    full = sees_investigation(viewer)
+    full, viewer_org = sees_investigation(viewer), getattr(viewer, "organisation_id", None)
     return [owner_row(e.id, e.created_at, e.actor, None, e.action, e.purpose, e.case_number, json.loads(e.details),
-                      e.subject_type, e.subject_id, sees_investigation=full) for e in entries]
+                      e.subject_type, e.subject_id, sees_investigation=full,
+                      own_words=e.actor_org_id is not None and e.actor_org_id == viewer_org) for e in entries]

@@ -151,7 +151,7 @@ def set_consent_link(client: OAuthClient, request: AccessRequest, url: str) -> A
     db.session.flush()
     record("grant.consent_link_prepared", actor=f"client:{client.client_id}", subject=request,
            case_number=request.case_number, cameras=request.cameras)
-    notify(request.organisation, subject=f"Decide on the access request for case {request.case_number}",
+    notify(request.organisation, subject=f"Decide on access request {request.id}",
            body="The department's request is ready for your decision: open it to grant all, part or none of it.",
            link=request.consent_url)
     return request

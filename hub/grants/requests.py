@@ -111,11 +111,11 @@ def decide_request(actor: Any, request: AccessRequest, *, approve: bool, finding
     record("grant.request_approved" if approve else "grant.request_denied", actor=actor, subject=request,
            case_number=request.case_number, purpose=finding.strip(), cameras=request.cameras)
     if approve:
-        notify(request.organisation, subject=f"Access request for case {request.case_number}",
+        notify(request.organisation, subject=f"Access request {request.id}",
                body=(f"{request.officer.organisation.name} asks to see {len(request.cameras)} of your cameras' "
                      f"reads from {request.window_start:%Y-%m-%d %H:%M} to {request.window_end:%Y-%m-%d %H:%M} UTC, "
-                     f"for {request.access_hours} hours, about: {request.offense_type}. The chief approved it: "
-                     f"{request.finding}"),
+                     f"for {request.access_hours} hours, about: {purposes().get(request.offense_type)}. "
+                     "The chief approved it."),
                link=f"/grants/requests/{request.id}")
     return request
 

@@ -95,6 +95,7 @@ class Capability(str, enum.Enum):
     MANAGE_HOLDS = "holds.manage"
     MANAGE_HOTLISTS = "hotlists.manage"
     RECEIVE_ALERTS = "alerts.receive"
+    VERIFY_READS = "reads.verify"
     REQUEST_PARTNER_ACCESS = "grants.request"
     APPROVE_ACCESS_REQUESTS = "grants.approve"
     MANAGE_CLIENTS = "clients.manage"
@@ -103,9 +104,11 @@ class Capability(str, enum.Enum):
 _ALL = frozenset({Capability.USE_API_TOKENS})
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.PARTNER_ADMIN: _ALL | {Capability.INVITE_PARTNER_ADMINS, Capability.VIEW_CAMERAS,
-                                Capability.MANAGE_CAMERAS, Capability.VIEW_ACCESS_LOG},
-    Role.OFFICER: _ALL | {Capability.VIEW_CAMERAS, Capability.RECEIVE_ALERTS, Capability.REQUEST_PARTNER_ACCESS},
+                                Capability.MANAGE_CAMERAS, Capability.VIEW_ACCESS_LOG, Capability.VERIFY_READS},
+    Role.OFFICER: _ALL | {Capability.VIEW_CAMERAS, Capability.RECEIVE_ALERTS, Capability.REQUEST_PARTNER_ACCESS,
+                          Capability.VERIFY_READS},
     Role.ALPR_ADMIN: _ALL | {Capability.RECORD_TRAINING, Capability.VIEW_CAMERAS, Capability.MANAGE_CAMERAS,
+                             Capability.VERIFY_READS,
                              Capability.RECORD_BCA_NOTICES, Capability.VIEW_ACCESS_LOG, Capability.MANAGE_HOLDS,
                              Capability.MANAGE_HOTLISTS, Capability.RECEIVE_ALERTS},
     Role.CHIEF: _ALL | {Capability.AUTHORISE_OFFICERS, Capability.RECORD_TRAINING, Capability.READ_LEDGER,
@@ -129,6 +132,7 @@ CAPABILITY_SCOPES = {
     Capability.MANAGE_CAMERAS: "cameras:write",
     Capability.MANAGE_HOTLISTS: "hotlists:write",
     Capability.RECEIVE_ALERTS: "alerts:read",
+    Capability.VERIFY_READS: "reads:verify",
     Capability.REQUEST_PARTNER_ACCESS: "grants:request",
     Capability.APPROVE_ACCESS_REQUESTS: "grants:approve",
 }

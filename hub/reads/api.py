@@ -94,9 +94,11 @@ class ConfirmationResultSchema(Schema):
 @api_blp.route("/unverified")
 class UnverifiedReads(MethodView):
     @api_blp.response(200, UnverifiedReadSchema(many=True))
-    @scope_required("alerts:read")
+    @scope_required("reads:verify")
     def get(self):
-        """Reads waiting for a person to confirm their plate."""
+        """Reads waiting for a person to confirm their plate: those of cameras
+        in the caller's scope (an owner's own cameras; for officers, cameras
+        whose reads the agency may see; all, for ALPR administrators)."""
         return confirmation.unverified_reads(current_user)
 
 
@@ -104,7 +106,7 @@ class UnverifiedReads(MethodView):
 class ReadConfirmation(MethodView):
     @api_blp.arguments(ConfirmationSchema)
     @api_blp.response(200, ConfirmationResultSchema)
-    @scope_required("alerts:read")
+    @scope_required("reads:verify")
     def post(self, data, read_id):
         """Confirm (or correct) the plate; the read is then matched against the hotlists."""
         read, alerts = confirmation.confirm_read(current_user, read_id, plate=data["plate"])

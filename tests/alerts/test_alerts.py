@@ -179,3 +179,22 @@ def test_unverified_read_alerts_only_after_a_person_confirms(app, client, camera
     assert [a["plate"] for a in client.get("/api/v1/alerts", headers=headers).get_json()] == ["HOT999"]
     assert client.post(f"/api/v1/reads/{waiting[0]['id']}/confirmation", json={"plate": "HOT999"},
                        headers=headers).status_code == 422
+
+
+def test_a_stale_hot_file_marks_hits_and_the_board(app, client, camera_world, frozen_clock):
+    from hub.hotlists.services import import_hot_file
+    with app.app_context():
+        import_hot_file(OPERATOR, b"plate,state,reason,case_number,priority,expires,non_encounter,instructions\n"
+                                  b"STATE1,MN,stolen_vehicle,,high,,,\n", file_name="hot.csv")
+        db.session.commit()
+    ingest(client, camera_world["city"]["credential"], "fresh", plate="STATE1")
+    frozen_clock.advance(timedelta(hours=25))
+    ingest(client, camera_world["city"]["credential"], "stale", plate="STATE1")
+    headers = officer_token(app)
+    alerts = client.get("/api/v1/alerts", headers=headers).get_json()
+    assert [a["stale_list"] for a in alerts] == [False, True]
+    with app.app_context():
+        raised = [json.loads(d) for d in db.session.scalars(
+            select(LedgerEntry.details).where(LedgerEntry.action == "alerts.raised").order_by(LedgerEntry.id))]
+        assert [d["stale_list"] for d in raised] == [False, True]
+        assert any(p["action"] == "hotlist.import" and not p["allowed"] for p in raised[1]["policy_decisions"])

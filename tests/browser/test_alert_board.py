@@ -29,6 +29,8 @@ def test_hit_appears_live_and_can_be_verified(app, browser, hub_url, camera_worl
     page.wait_for_selector("#alert-board >> text=LIVE42", timeout=10000)
     page.click("#alert-board >> text=LIVE42")
     page.check("input[value=verified]")
+    for check in ("plate_matches_image", "entry_current_in_source", "vehicle_description_matches"):
+        page.check(f"#{check}")
     page.fill("#reason", "State system: stolen, reported 11/25")
     page.click("main button[type=submit]")
     page.wait_for_selector("text=Verified: actionable.")

@@ -71,4 +71,4 @@ def test_sign_up_approval_registration_and_private_mode(make, browser, hub_url):
     partner.click("#camera-table >> text=Main gate")
     partner.click("text=Every access to this camera")
     log = partner.inner_text("#access-log")
-    assert "camera.sharing_mode_changed" in log and "Board decided: private" in log
+    assert "Sharing changed" in log and "Board decided: private" in log

@@ -219,7 +219,7 @@ def test_client_hands_the_consent_link_to_the_partner(app, flow):
     page = partner.get(f"/grants/requests/{flow['request']}").get_data(as_text=True)
     link = re.search(r'id="review-and-decide" href="([^"]+)"', page).group(1).replace("&amp;", "&")
     assert link.startswith("/oauth/authorize?") and "Review and decide" in page
-    assert "Decide on the access request for case ICR-88" in partner.get("/notifications").get_data(as_text=True)
+    assert f"Decide on access request {flow['request']}" in partner.get("/notifications").get_data(as_text=True)
     answer = consent(partner, link, {"decision": "approve", "camera_ids": [str(flow["gate"])], "hours": "24"})
     code = parse_qs(urlsplit(answer.location).query)["code"][0]
     assert exchange(app.test_client(), flow, code, verifier).status_code == 200

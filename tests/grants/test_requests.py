@@ -72,7 +72,8 @@ def test_request_approval_reaches_the_partner(app, client, world):
     assert client.get(f"/api/v1/access-requests/{request_id}", headers=bearer(world, "other-owner")).status_code == 403
     with app.app_context():
         message = db.session.scalar(select(Notification))
-        assert "ICR-2026-0412" in message.subject and message.link.endswith(f"/grants/requests/{request_id}")
+        assert message.subject == f"Access request {request_id}" and "ICR-2026-0412" not in message.body
+        assert message.link.endswith(f"/grants/requests/{request_id}")
         logged = db.session.scalars(select(LedgerEntry.action).join(LedgerEntryCamera).where(
             LedgerEntryCamera.camera_id == world["gate"]).order_by(LedgerEntry.id)).all()
         assert "grant.requested" in logged and "grant.request_approved" in logged
@@ -142,8 +143,9 @@ def test_pages_for_officer_chief_and_partner(app, client, world):
     assert done.status_code == 302
     owner = app.test_client()
     sign_in(owner, "owner")
-    assert "ICR-7" in owner.get("/notifications").get_data(as_text=True)
-    assert "Active theft case" in owner.get(f"/grants/requests/{request_id}").get_data(as_text=True)
+    assert f"Access request {request_id}" in owner.get("/notifications").get_data(as_text=True)
+    partner_view = owner.get(f"/grants/requests/{request_id}").get_data(as_text=True)
+    assert "Theft" in partner_view and "ICR-7" not in partner_view and "Active theft case" not in partner_view
 
 
 def test_clients_are_registered_with_exact_redirects(app, runner):

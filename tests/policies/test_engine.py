@@ -286,3 +286,10 @@ def test_an_adopted_pack_must_say_when_and_by_what_decision(pack_dir):
         PolicyEngine.load(vocabulary=VOCABULARY, agency="loose", directory=pack_dir)
     path.write_text(path.read_text() + "adopted: {date: '2026-03-01', reference: 'Council resolution 2026-14'}\n")
     assert PolicyEngine.load(vocabulary=VOCABULARY, agency="loose", directory=pack_dir).agency.adopted["reference"]
+
+
+def test_example_state_collection_and_access_rules(example_state):
+    assert not example_state.decide("read.collect", {"fields": ["plate", "driver_name"]}).allowed
+    assert example_state.decide("read.collect", {"fields": ["plate", "captured_at"]}).allowed
+    assert example_state.decide("data.access", {"authenticated": True, "trained": True}).allowed
+    assert not example_state.decide("data.access", {"authenticated": True, "trained": False}).allowed

@@ -1,0 +1,146 @@
+"""Scope, walked from the outside: every GET route of the hub (pages and the
+API, found in the URL map), as every kind of actor, for every sharing mode
+and every state of a grant on the private camera. Each camera's reads carry
+plates that name the camera, so a plate in a response that the actor may not
+see is a leak, wherever it shows up."""
+import itertools
+import json
+import re
+from datetime import timedelta
+
+import pytest
+
+from hub.cameras.models import SharingMode
+from hub.cameras.sharing import set_sharing_mode
+from hub.clock import utcnow
+from hub.extensions import db
+from hub.grants.consent import consent, read_details
+from hub.grants.requests import create_request, decide_request
+from hub.grants.revocation import revoke_grant
+from hub.hotlists.services import add_entry
+from hub.identity.roles import OrganisationKind, Role
+from hub.reads.ingest import ingest_batch
+from tests.conftest import make_camera, make_organisation, make_partner, make_user, sign_in
+
+TAGS = {"city": "C", "shared": "S", "alerts_only": "A", "private": "P"}
+KINDS = ("HOT", "PLN", "UNV")  # a hotlisted read, a plain read, a read waiting for confirmation
+GRANT_STATES = ("none", "active", "expired", "revoked")
+
+
+def plate(kind: str, camera: str) -> str:
+    return f"{kind}{TAGS[camera]}7Q"
+
+
+def visible(actor: str, grant_state: str) -> set[str]:
+    """What each actor may see, as DESIGN.md 4a says, written out by hand."""
+    everything = {plate(k, c) for k in KINDS for c in TAGS}
+    if actor in ("officer", "sergeant"):
+        seen = {plate(k, c) for k in KINDS for c in ("city", "shared")} | {plate("HOT", "alerts_only")}
+        if actor == "sergeant":
+            seen |= {plate("UNV", "alerts_only"), plate("UNV", "private")}
+        if actor == "officer" and grant_state == "active":
+            seen |= {plate(k, "private") for k in KINDS}
+        return seen
+    if actor == "owner":
+        return {p for p in everything if p[3] in "SAP"} - {plate("HOT", c) for c in TAGS} - \
+            {plate("PLN", c) for c in TAGS}
+    return set()
+
+
+@pytest.fixture(params=GRANT_STATES)
+def world(request, app, frozen_clock):
+    with app.app_context():
+        agency = make_organisation()
+        hoa = make_partner()
+        make_partner("Elsewhere HOA")
+        chief = make_user("chief", Role.CHIEF, agency, trained=True, authorised=True)
+        users = {
+            "officer": make_user("officer", Role.OFFICER, agency, trained=True, authorised=True),
+            "sergeant": make_user("sergeant", Role.ALPR_ADMIN, agency, trained=True, authorised=True, totp=True),
+            "owner": make_user("owner", Role.PARTNER_ADMIN, hoa),
+            "stranger": make_user("stranger", Role.PARTNER_ADMIN, make_organisation("Elsewhere HOA")),
+            "requester": make_user("requester", Role.AGENCY_REQUESTER,
+                                   make_organisation("Rogers PD", OrganisationKind.OUTSIDE_AGENCY)),
+            "auditor": make_user("auditor", Role.AUDITOR, agency, totp=True),
+        }
+        cameras = {"city": make_camera(agency, "CR 30")}
+        for mode in SharingMode:
+            cameras[mode.value] = make_camera(hoa, f"Gate {mode.value}")
+            if mode is not SharingMode.PRIVATE:
+                set_sharing_mode(users["owner"], cameras[mode.value], mode, reason="setup")
+        for name in TAGS:
+            add_entry(users["sergeant"], plate=plate("HOT", name), reason_category="stolen_vehicle",
+                      case_number="ICR-1", priority="high", expires_at=utcnow() + timedelta(days=5))
+        now = utcnow()
+        for name, camera in cameras.items():
+            ingest_batch(camera, [
+                {"read_id": f"{name}-{kind}", "plate": plate(kind, name), "captured_at": (now - timedelta(hours=3)).isoformat(),
+                 "confidence": 0.3 if kind == "UNV" else 0.99} for kind in KINDS])
+        private = cameras["private"]
+        if request.param != "none":
+            access_request = create_request(users["officer"], camera_ids=[private.id], case_number="ICR-2",
+                                            offense_type="burglary", factual_basis="Seen at the scene",
+                                            window_start=now - timedelta(hours=10), window_end=now - timedelta(hours=1),
+                                            access_hours=24)
+            decide_request(chief, access_request, approve=True, finding="Pertinent")
+            offer = read_details(json.dumps([{"type": "alpr_camera_access", "request_id": access_request.id}]),
+                                 users["owner"])
+            grant = consent(users["owner"], offer, client_id="records", camera_ids=[private.id],
+                            window_start=offer.window_start, window_end=offer.window_end, hours=2)
+            if request.param == "revoked":
+                revoke_grant(users["owner"], grant, reason="Changed our mind")
+        db.session.commit()
+        secrets = {name: user.totp_secret for name, user in users.items()}
+        ids = {"camera_id": [c.id for c in cameras.values()]}
+    if request.param == "expired":
+        frozen_clock.advance(timedelta(hours=3))
+    return {"grant_state": request.param, "totp": secrets, "ids": ids}
+
+
+def get_routes(app, ids: dict) -> list[str]:
+    """Every GET route with its int parameters filled from the world: each
+    alert, read, grant, request and camera there is (and 1, for the rest)."""
+    with app.app_context():
+        from sqlalchemy import select
+
+        from hub.alerts.models import Alert
+        from hub.grants.models import AccessRequest, Grant
+        from hub.reads.models import Read
+        values = {**ids, "alert_id": list(db.session.scalars(select(Alert.id))),
+                  "read_id": list(db.session.scalars(select(Read.id))),
+                  "grant_id": list(db.session.scalars(select(Grant.id))) or [1],
+                  "request_id": list(db.session.scalars(select(AccessRequest.id))) or [1]}
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint in ("static", "map_library.static") or \
+                rule.rule.startswith(("/oauth", "/logout", "/hotlists", "/api/v1/hotlists")):
+            continue  # the hotlists show listed plates, not reads, to those who keep them
+        names = list(rule.arguments)
+        if any(name not in values and not name.endswith("_id") for name in names):
+            continue
+        choices = [values.get(name, [1]) for name in names]
+        for combination in itertools.islice(itertools.product(*choices), 12):
+            url = rule.rule
+            for name, value in zip(names, combination):
+                url = re.sub(rf"<(?:int:)?{name}>", str(value), url)
+            urls.append(url + ("?seconds=0.2" if url.endswith("/stream") else ""))
+    return urls
+
+
+@pytest.mark.parametrize("actor", ["officer", "sergeant", "owner", "stranger", "requester", "auditor", "nobody"])
+def test_no_route_shows_a_read_outside_the_actors_scope(app, world, actor):
+    client = app.test_client()
+    if actor != "nobody":
+        sign_in(client, actor, totp_secret=world["totp"][actor])
+    allowed = visible(actor, world["grant_state"])
+    forbidden = {plate(k, c) for k in KINDS for c in TAGS} - allowed
+    leaks, seen = [], set()
+    for url in get_routes(app, world["ids"]):
+        body = client.get(url).get_data(as_text=True)
+        leaks += [(url, p) for p in forbidden if p in body]
+        seen |= {p for p in allowed if p in body}
+    assert leaks == []
+    # Plain reads of the agency's and shared cameras are reached by search,
+    # not by any of these routes; everything else in scope shows somewhere.
+    shown_somewhere = allowed - {plate("PLN", "city"), plate("PLN", "shared")}
+    assert seen == shown_somewhere, f"in scope but never shown: {sorted(shown_somewhere - seen)}"
