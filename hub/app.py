@@ -22,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     finish_config(app.config)
     logging.basicConfig(level=os.environ.get("HUB_LOG_LEVEL", "INFO"))
+    policy.init_app(app)  # first: packs that cannot be enforced stop the hub before anything is bound
 
     db.init_app(app)
     import hub.models  # noqa: F401  (every table, before migrations or queries)
@@ -30,7 +31,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     api.init_app(app)
-    policy.init_app(app)
     register_error_handlers(app)
     web.init_app(app)
 

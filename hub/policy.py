@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from hub.errors import Forbidden, Refusal
 from hub.identity.roles import Role
-from policies import Decision, PolicyEngine
+from policies import Decision, PolicyEngine, PolicyPackError
 from policies.vocabulary import BOOLEAN, ActionSpec, Vocabulary
 
 _DECLARED: dict[str, ActionSpec] = {}
@@ -125,7 +125,12 @@ def init_app(app) -> None:
     """A pack that is malformed, loosens the state's rules, or names an action
     or fact the hub never gives stops the hub from starting: running without
     the law's rules, or with rules that silently never apply, is never an option."""
-    loaded = PolicyEngine.load(vocabulary=vocabulary(), agency=app.config["POLICY_AGENCY_PACK"],
+    declared = vocabulary()
+    loaded = PolicyEngine.load(vocabulary=declared, agency=app.config["POLICY_AGENCY_PACK"],
                                directory=Path(app.config["POLICY_PACKS_DIR"]))
+    unruled = sorted(name for name, spec in declared.actions.items() if not spec.pending and not loaded.rules(name))
+    if unruled:
+        raise PolicyPackError(loaded.state.path, None, f"has no rule for {', '.join(unruled)}: the hub asks about "
+                                                       "these and cannot decide them without the law's rules")
     app.extensions["policy_engine"] = loaded
     app.context_processor(lambda: {"purposes": loaded.purposes})

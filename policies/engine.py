@@ -30,9 +30,11 @@ class Reason:
     cite: str
     message: str
     field: str | None = None
+    basis: str = "statute"
 
     def __str__(self) -> str:
-        return f"{self.cite}: {self.message}"
+        proposed = " (a proposed default, not yet adopted)" if self.basis == "proposed" else ""
+        return f"{self.cite}{proposed}: {self.message}"
 
 
 @dataclass
@@ -53,7 +55,8 @@ class Decision:
         return "; ".join(str(r) for r in self.reasons)
 
     def as_errors(self) -> list[dict]:
-        return [{"rule": r.rule, "cite": r.cite, "message": r.message, "field": r.field} for r in self.reasons]
+        return [{"rule": r.rule, "cite": r.cite, "basis": r.basis, "message": r.message, "field": r.field}
+                for r in self.reasons]
 
 
 class PolicyEngine:
@@ -133,8 +136,8 @@ class PolicyEngine:
         for rule in rules:
             unknown = rule.unknown_conditions(context)
             if unknown:
-                decision.reasons += [Reason(rule.id, rule.cite, f"'{name}' must be known to decide this", name)
-                                     for name in unknown]
+                decision.reasons += [Reason(rule.id, rule.cite, f"'{name}' must be known to decide this", name,
+                                            rule.basis) for name in unknown]
                 continue
             if not rule.applies(context):
                 continue
@@ -142,7 +145,7 @@ class PolicyEngine:
             decision.rules.append(rule.id)
             for kind, spec in rule.check.items():
                 for field_name, message in checks.JUDGES[kind](spec, context):
-                    decision.reasons.append(Reason(rule.id, rule.cite, message, field_name))
+                    decision.reasons.append(Reason(rule.id, rule.cite, message, field_name, rule.basis))
             for key, value in rule.obligations.items():
                 current = decision.obligations.get(key)
                 decision.obligations[key] = value if current is None else checks.combine_obligation(current, value)

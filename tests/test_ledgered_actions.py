@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from hub.alerts.models import Alert
 from hub.alerts.services import decide_alert, get_alert
+from hub.alerts.webhooks import deliver_due
 from hub.cameras.bca import record_notice_sent
 from hub.cameras.credentials import issue_credential, revoke_credential
 from hub.cameras.models import SharingMode
@@ -82,6 +83,11 @@ def prepare(action: str) -> dict:
         factual_basis="seen", window_start=utcnow() - timedelta(days=2), window_end=utcnow() - timedelta(days=1),
         access_hours=24)
     world["unverified"] = db.session.scalar(select(Read.id).where(Read.verified.is_(False)))
+    if action == "alert.webhook_withheld":
+        change_settings(OPERATOR, {"alert_webhook_url": "http://127.0.0.1:9/alerts"})
+        set_sharing_mode(world["owner"], world["camera"], SharingMode.ALERTS_ONLY, reason="trial")
+        ingest_batch(world["camera"], [{"read_id": "w1", "plate": "HOT1", "captured_at": utcnow().isoformat()}])
+        set_sharing_mode(world["owner"], world["camera"], SharingMode.PRIVATE, reason="trial over")
     db.session.commit()
     return world
 
@@ -162,6 +168,7 @@ ACTIONS = {
         "authorization_details": json.dumps([{"type": "alpr_camera_access", "request_id": w["approved"].id}])})),
     "oauth_client.created": lambda w: create_client(OPERATOR, name="Records",
                                                     redirect_uris=["https://records.example/cb"]),
+    "alert.webhook_withheld": lambda w: deliver_due(),
     "login.refused_locked": lambda w: (setattr(w["officer"], "locked_until", _in_an_hour()),
                                        login.attempt_password("ofc", PASSWORD)),
 }

@@ -15,6 +15,7 @@ from hub.cameras.models import Camera, CameraStatus
 from hub.cameras.sharing import agency_retention_days
 from hub.clock import utcnow
 from hub.extensions import db
+from hub.identity.actors import CameraActor
 from hub.ledger.services import record
 from hub.reads import images, ocr, plates
 from hub.reads.errors import BatchInvalid, CameraNotCollecting
@@ -128,7 +129,7 @@ def ingest_batch(camera: Camera, raw_reads, *, uploads: list[dict] | None = None
         (result.accepted if row["camera_read_id"] in new_ids else result.duplicates).append(row["camera_read_id"])
     result.accepted += [read.read_id for read, *_ in dropped]  # a camera must not learn of a protected plate
     result.alerts = raise_alerts(camera, [r for r in new_rows if r["verified"]])
-    record("reads.ingested", actor=f"camera:{camera.id}", subject=camera, cameras=[camera.id],
+    record("reads.ingested", actor=CameraActor(camera.id), subject=camera, cameras=[camera.id],
            details={"reads": len(new_rows) + len(dropped), "duplicates": len(result.duplicates),
                     "rejected": len(result.rejected), "unverified": sum(1 for r in new_rows if not r["verified"])})
     result.rejected.sort(key=lambda r: r.index)

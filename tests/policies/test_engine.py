@@ -293,3 +293,14 @@ def test_example_state_collection_and_access_rules(example_state):
     assert example_state.decide("read.collect", {"fields": ["plate", "captured_at"]}).allowed
     assert example_state.decide("data.access", {"authenticated": True, "trained": True}).allowed
     assert not example_state.decide("data.access", {"authenticated": True, "trained": False}).allowed
+
+
+def test_the_hub_refuses_packs_without_a_rule_it_asks_about(pack_dir, app_config):
+    from tests.conftest import build_app
+    path = pack_dir / "states" / "mn.yaml"
+    document = yaml.safe_load(path.read_text())
+    document["rules"] = [r for r in document["rules"] if r["action"] != "alert.act"]
+    path.write_text(yaml.safe_dump(document))
+    with pytest.raises(PolicyPackError) as raised:
+        build_app({**app_config, "POLICY_PACKS_DIR": str(pack_dir)})
+    assert raised.value.path == str(path) and "alert.act" in str(raised.value)
