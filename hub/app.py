@@ -49,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from hub.settings import cli as settings_cli, views as settings_views
     from hub.demo import cli as demo_cli
     from hub.scheduler import cli as scheduler_cli
+    from hub.retention import cli as retention_cli, views as retention_views
 
     auth.init_app(app)
     app.register_blueprint(map_library.assets)
@@ -65,6 +66,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(oauth_views.pages)
     oauth.init_app(app)
     app.register_blueprint(notification_views.pages)
+    app.register_blueprint(retention_views.pages)
     api.register_blueprint(identity_views.api_blp)
     api.register_blueprint(ledger_views.api_blp)
     api.register_blueprint(settings_views.api_blp)
@@ -74,6 +76,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     api.register_blueprint(hotlists_api.api_blp)
     api.register_blueprint(grants_api.api_blp)
     api.register_blueprint(grant_reads_api.api_blp)
+    api.register_blueprint(retention_views.api_blp)
     app.cli.add_command(identity_cli.users)
     app.cli.add_command(identity_cli.tokens)
     app.cli.add_command(ledger_cli.ledger)
@@ -84,4 +87,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.cli.add_command(grants_cli.clients)
     app.cli.add_command(demo_cli.demo)
     app.cli.add_command(scheduler_cli.scheduler)
+    app.cli.add_command(retention_cli.retention)
     return app

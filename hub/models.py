@@ -10,6 +10,8 @@ from hub.grants.models import AccessRequest, AuthorizationCode, Grant, OAuthClie
 from hub.hotlists.models import HotlistEntry, HotlistImport, HotlistVersion  # noqa: F401
 from hub.notifications.models import Notification  # noqa: F401
 from hub.reads.models import Read  # noqa: F401
-from hub.safe_at_home.models import InvestigationHold, SafeAtHomeRequest  # noqa: F401
+from hub.retention.models import Hold, HoldCamera, ImageTombstone, PurgeCount, PurgeRun, ReadsCollected  # noqa: F401
+from hub.safe_at_home.models import SafeAtHomeRequest  # noqa: F401
+from hub.scheduler.models import JobRun  # noqa: F401
 from hub.settings.models import Setting  # noqa: F401
 from partners.models import PartnerInvitation, TermsAcceptance  # noqa: F401

@@ -30,7 +30,9 @@ from hub.ledger.models import LedgerEntry
 from hub.reads.confirmation import confirm_read
 from hub.reads.ingest import ingest_batch
 from hub.reads.models import Read
-from hub.safe_at_home.services import create_hold, record_request
+from hub.retention.models import HoldKind
+from hub.retention.services import place_hold
+from hub.safe_at_home.services import record_request
 from hub.settings.services import change_settings
 from partners.services import accept_invitation, decide_partnership, invite_administrator, sign_up
 from partners.terms import current_terms
@@ -45,7 +47,7 @@ def prepare(action: str) -> dict:
     world = {"officer": make_user("ofc", Role.OFFICER, authorised=action == "authorisation.withdrawn"),
              "officer_ok": make_user("ofc2", Role.OFFICER, trained=True, authorised=True),
              "records": make_user("rec", Role.RECORDS),
-             "chief": make_user("chief", Role.CHIEF), "sgt": make_user("sgt", Role.ALPR_ADMIN, agency),
+             "chief": make_user("chief", Role.CHIEF), "sgt": make_user("sgt", Role.ALPR_ADMIN, agency, trained=True, authorised=True),
              "owner": make_user("owner", Role.PARTNER_ADMIN, hoa), "hoa": hoa}
     world["token"] = tokens.create_token(OPERATOR, world["officer"], name="t")[0]
     world["camera"] = make_camera(hoa, "Gate")
@@ -145,8 +147,8 @@ ACTIONS = {
     "safe_at_home.request_recorded": lambda w: record_request(w["records"], plate="ZZZ999", received_on=date.today(),
                                                               document=b"%PDF", document_type="application/pdf",
                                                               reference="ACP 1"),
-    "hold.created": lambda w: create_hold(w["sgt"], plate="ZZZ999", case_number="ICR-3", reason="robbery",
-                                          expires_on=date.today() + timedelta(days=9)),
+    "hold.created": lambda w: place_hold(w["sgt"], kind=HoldKind.INVESTIGATION, plate="ZZZ999", case_number="ICR-3",
+                                         reason="robbery", review_on=date.today() + timedelta(days=9)),
     "grant.requested": lambda w: create_request(
         w["officer_ok"], camera_ids=[w["camera"].id], case_number="ICR-5", offense_type="theft",
         factual_basis="seen", window_start=utcnow() - timedelta(days=2), window_end=utcnow() - timedelta(days=1),

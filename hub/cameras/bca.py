@@ -119,3 +119,27 @@ def record_notice_sent(actor: Any, camera: Camera, *, sent_on: date) -> Camera:
            details={"sent_on": sent_on.isoformat(), "due_on": camera.bca_notice_due_on.isoformat(),
                     "late": sent_on > camera.bca_notice_due_on})
     return camera
+
+
+REMINDER_DAYS = 3
+
+
+def send_reminders() -> int:
+    """Daily: the agency is told of every notice due within three days or
+    overdue. Returns how many notices it was reminded of."""
+    from hub.identity.actors import SCHEDULER
+    from hub.notifications.services import notify
+
+    today = utcnow().date()
+    due = [c for c in outstanding_notices() if (c.bca_notice_due_on - today).days <= REMINDER_DAYS]
+    agency = db.session.scalar(select(Organisation).where(Organisation.kind == OrganisationKind.AGENCY)
+                               .order_by(Organisation.id).limit(1))
+    if not due or agency is None:
+        return 0
+    lines = [f"{c.name} ({c.organisation.name}): due {c.bca_notice_due_on}"
+             + (" — overdue" if c.bca_notice_due_on < today else "") for c in due]
+    notify(agency, subject=f"{len(due)} BCA notice(s) due or overdue", body="\n".join(lines),
+           link="/cameras/bca-notices")
+    record("camera.bca_reminder_sent", actor=SCHEDULER, cameras=[c.id for c in due],
+           details={"overdue": sum(1 for c in due if c.bca_notice_due_on < today), "due": len(due)})
+    return len(due)

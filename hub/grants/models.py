@@ -103,6 +103,7 @@ class Grant(db.Model):
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_by: Mapped[str | None] = mapped_column(String(200))
+    expiry_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     request: Mapped[AccessRequest] = relationship()
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from hub.clock import utcnow
 from hub.errors import Forbidden, Refusal
 from hub.extensions import db
 from hub.grants.models import Grant, OAuthToken
-from hub.identity.models import User
+from hub.identity.models import Organisation, User
 from hub.identity.permissions import can
 from hub.identity.roles import Capability, Role
 from hub.ledger.services import record
@@ -34,3 +34,28 @@ def revoke_grant(actor: Any, grant: Grant, *, reason: str) -> Grant:
     return grant
 
 
+
+
+def record_expiries() -> int:
+    """Grants whose time ran out: their tokens are marked revoked (they are
+    already refused at request time, to the second), the expiry is ledgered
+    once, and the owner and the officer are told. Returns how many."""
+    from hub.identity.actors import SCHEDULER
+    from hub.notifications.services import notify
+
+    now = utcnow()
+    expired = list(db.session.scalars(select(Grant).where(Grant.expires_at <= now, Grant.revoked_at.is_(None),
+                                                          Grant.expiry_recorded_at.is_(None))))
+    for grant in expired:
+        grant.expiry_recorded_at = now
+        db.session.execute(update(OAuthToken).where(OAuthToken.grant_id == grant.id, OAuthToken.revoked_at.is_(None))
+                           .values(revoked_at=now))
+        db.session.flush()
+        record("grant.expired", actor=SCHEDULER, subject=grant, cameras=grant.cameras,
+               details={"expires_at": grant.expires_at.isoformat()})
+        text = f"Grant {grant.id} (request {grant.request_id}) ended at {grant.expires_at:%Y-%m-%d %H:%M} UTC."
+        notify(grant.request.officer.organisation, subject=f"Grant {grant.id} expired", body=text,
+               link=f"/grants/requests/{grant.request_id}")
+        notify(db.session.get(Organisation, grant.organisation_id), subject=f"Grant {grant.id} expired", body=text,
+               link=f"/grants/{grant.id}")
+    return len(expired)

@@ -12,6 +12,8 @@ from hub.identity import access
 from hub.identity.models import User
 from hub.identity.permissions import can
 from hub.identity.roles import Capability, OrganisationKind, OrganisationStatus
+from hub.retention import services as retention
+from hub.scheduler.jobs import last_runs
 from partners import services as partner_services
 
 
@@ -87,6 +89,17 @@ def _alert_cards(user: User) -> list[Card]:
     if user.organisation.kind.is_partner:
         cards.append(Card("Messages", "Requests and notices from the police department.",
                           url_for("notifications.index"), "Open messages"))
+    if can(user, Capability.MANAGE_HOLDS) or can(user, Capability.MANAGE_EXCULPATORY_HOLDS) or \
+            (can(user, Capability.READ_LEDGER) and user.organisation.kind is OrganisationKind.AGENCY):
+        overdue = retention.overdue_reviews(user)
+        cards.append(Card("Holds and retention", "Holds that keep reads past retention, purge runs and the "
+                          "destruction record.", url_for("retention.index"), "Open holds",
+                          reasons=[_OverdueReview(h) for h in overdue]))
+    if can(user, Capability.MANAGE_SETTINGS) or can(user, Capability.MANAGE_HOLDS):
+        failed = [run for run in last_runs().values() if run.outcome == "failed"]
+        cards.append(Card("Scheduled jobs", f"{len(failed)} job(s) failing." if failed else
+                          "Every job's last run succeeded (or has not run yet).", url_for("retention.jobs"),
+                          "Open the job page", reasons=[_FailedJob(run) for run in failed]))
     if can(user, Capability.MANAGE_SAFE_AT_HOME):
         cards.append(Card("Safe at Home", "Record a participant's destruction request.",
                           url_for("safe_at_home.index"), "Open requests"))
@@ -124,3 +137,29 @@ class _Overdue:
     @property
     def message(self) -> str:
         return f"due {self.camera.bca_notice_due_on}, not sent"
+
+
+@dataclass
+class _OverdueReview:
+    hold: object
+
+    @property
+    def cite(self) -> str:
+        return f"Hold {self.hold.id} (case {self.hold.case_number})"
+
+    @property
+    def message(self) -> str:
+        return f"review was due {self.hold.review_on}"
+
+
+@dataclass
+class _FailedJob:
+    run: object
+
+    @property
+    def cite(self) -> str:
+        return self.run.job
+
+    @property
+    def message(self) -> str:
+        return f"failed at {self.run.started_at:%Y-%m-%d %H:%M} UTC: {self.run.error}"

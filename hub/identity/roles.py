@@ -93,6 +93,7 @@ class Capability(str, enum.Enum):
     VIEW_ACCESS_LOG = "cameras.access_log"
     MANAGE_SAFE_AT_HOME = "safe_at_home.manage"
     MANAGE_HOLDS = "holds.manage"
+    MANAGE_EXCULPATORY_HOLDS = "holds.exculpatory"
     MANAGE_HOTLISTS = "hotlists.manage"
     RECEIVE_ALERTS = "alerts.receive"
     VERIFY_READS = "reads.verify"
@@ -114,7 +115,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.CHIEF: _ALL | {Capability.AUTHORISE_OFFICERS, Capability.RECORD_TRAINING, Capability.READ_LEDGER,
                         Capability.APPROVE_PARTNERS, Capability.VIEW_CAMERAS, Capability.VIEW_ACCESS_LOG,
                         Capability.APPROVE_ACCESS_REQUESTS},
-    Role.RECORDS: _ALL | {Capability.VIEW_CAMERAS, Capability.MANAGE_SAFE_AT_HOME},
+    Role.RECORDS: _ALL | {Capability.VIEW_CAMERAS, Capability.MANAGE_SAFE_AT_HOME, Capability.MANAGE_EXCULPATORY_HOLDS},
     Role.AGENCY_REQUESTER: _ALL,
     Role.AUDITOR: _ALL | {Capability.READ_LEDGER, Capability.VIEW_CAMERAS, Capability.VIEW_ACCESS_LOG},
     Role.HUB_ADMIN: _ALL | {Capability.MANAGE_USERS, Capability.MANAGE_SETTINGS, Capability.READ_LEDGER,
@@ -132,6 +133,8 @@ CAPABILITY_SCOPES = {
     Capability.MANAGE_CAMERAS: "cameras:write",
     Capability.MANAGE_HOTLISTS: "hotlists:write",
     Capability.RECEIVE_ALERTS: "alerts:read",
+    Capability.MANAGE_HOLDS: "holds:write",
+    Capability.MANAGE_EXCULPATORY_HOLDS: "holds:write",
     Capability.VERIFY_READS: "reads:verify",
     Capability.REQUEST_PARTNER_ACCESS: "grants:request",
     Capability.APPROVE_ACCESS_REQUESTS: "grants:approve",

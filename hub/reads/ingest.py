@@ -21,6 +21,7 @@ from hub.reads import images, ocr, plates
 from hub.reads.errors import BatchInvalid, CameraNotCollecting
 from hub.reads.models import Read, new_read_id
 from hub.reads.validation import CheckedRead, check_read
+from hub.retention.proof import count_collected
 from hub.safe_at_home.services import drop_protected
 
 
@@ -128,6 +129,7 @@ def ingest_batch(camera: Camera, raw_reads, *, uploads: list[dict] | None = None
     for row in unique.values():
         (result.accepted if row["camera_read_id"] in new_ids else result.duplicates).append(row["camera_read_id"])
     result.accepted += [read.read_id for read, *_ in dropped]  # a camera must not learn of a protected plate
+    count_collected(new_rows)
     result.alerts = raise_alerts(camera, [r for r in new_rows if r["verified"]])
     record("reads.ingested", actor=CameraActor(camera.id), subject=camera, cameras=[camera.id],
            details={"reads": len(new_rows) + len(dropped), "duplicates": len(result.duplicates),

@@ -29,23 +29,3 @@ class SafeAtHomeRequest(db.Model):
     @property
     def ledger_subject(self):
         return "safe_at_home_request", self.id
-
-
-class InvestigationHold(db.Model):
-    """A plate named by an active criminal investigation: its reads are kept
-    and collected even under a Safe at Home request (subd. 3)."""
-
-    __tablename__ = "investigation_holds"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    plate_hash: Mapped[str] = mapped_column(String(64), index=True)
-    case_number: Mapped[str] = mapped_column(String(100))
-    reason: Mapped[str] = mapped_column(Text)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_on: Mapped[date] = mapped_column(Date)
-    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    @property
-    def ledger_subject(self):
-        return "investigation_hold", self.id

@@ -21,7 +21,7 @@ from hub.ledger.services import erase_private_details, record
 from hub.reads import images, plates
 from hub.reads.models import Read
 from hub.reads.validation import READ_COLLECT
-from hub.safe_at_home.models import InvestigationHold, SafeAtHomeRequest
+from hub.safe_at_home.models import SafeAtHomeRequest
 
 DOCUMENT_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 SAFE_AT_HOME_REQUEST = policy.declare("safe_at_home.request", {"request_document": None, "plate": None})
@@ -35,11 +35,9 @@ def _active_requests(hashes: set[str]) -> dict[str, int]:
 
 
 def held_hashes(hashes: set[str]) -> set[str]:
-    if not hashes:
-        return set()
-    return set(db.session.scalars(select(InvestigationHold.plate_hash).where(
-        InvestigationHold.plate_hash.in_(hashes), InvestigationHold.released_at.is_(None),
-        InvestigationHold.expires_on >= utcnow().date())))
+    from hub.retention.services import plate_holds
+
+    return plate_holds(hashes)
 
 
 def _collected_fields(read) -> list[str]:
@@ -121,25 +119,3 @@ def record_request(actor: Any, *, plate: str, received_on: date, document: bytes
 def list_requests(actor: Any) -> list[SafeAtHomeRequest]:
     require_capability(actor, Capability.MANAGE_SAFE_AT_HOME, action="safe_at_home.list")
     return list(db.session.scalars(select(SafeAtHomeRequest).order_by(SafeAtHomeRequest.created_at.desc())))
-
-
-def create_hold(actor: Any, *, plate: str, case_number: str, reason: str, expires_on: date) -> InvestigationHold:
-    require_capability(actor, Capability.MANAGE_HOLDS, action="hold.create")
-    normal = plates.normalise(plate)
-    errors = {}
-    if not plates.is_plate(normal):
-        errors["plate"] = ["A plate is 1 to 10 letters and digits."]
-    if not case_number.strip():
-        errors["case_number"] = ["A hold names its case."]
-    if expires_on <= utcnow().date():
-        errors["expires_on"] = ["A hold ends in the future."]
-    if errors:
-        raise ValidationFailed(errors=errors)
-    hold = InvestigationHold(plate_hash=plates.keyed_hash(normal), case_number=case_number.strip(),
-                             reason=reason.strip(), created_by_id=getattr(actor, "id", None), created_at=utcnow(),
-                             expires_on=expires_on)
-    db.session.add(hold)
-    db.session.flush()
-    record("hold.created", actor=actor, subject=hold, case_number=hold.case_number, purpose=hold.reason,
-           details={"expires_on": expires_on.isoformat()})
-    return hold

@@ -5,28 +5,42 @@ import click
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import current_app
 
-from hub.scheduler.jobs import JOBS, run_job
+from hub.scheduler.jobs import JOBS, run_with_retries
 from hub.scheduler.lock import SchedulerLock
 
 log = logging.getLogger(__name__)
-STANDBY_SECONDS = 15
+HEARTBEAT_SECONDS = 5
 
 
 @click.command("scheduler")
-def scheduler():
-    """Run the scheduled jobs; a second scheduler waits as a standby."""
+@click.option("--once", is_flag=True, help="Run every job once and exit (after taking the lock).")
+def scheduler(once: bool):
+    """Run the scheduled jobs; a second scheduler waits as a hot standby and
+    takes over when the first stops or dies."""
     app = current_app._get_current_object()
     lock = SchedulerLock()
+    standby = app.config["SCHEDULER_STANDBY_SECONDS"]
     while not lock.acquire():
         log.info("another scheduler is running; standing by")
-        time.sleep(STANDBY_SECONDS)
+        time.sleep(standby)
+    click.echo("scheduler holds the lock", err=True)
     runner = BlockingScheduler(timezone="UTC")
-    for job in JOBS:
-        runner.add_job(run_job, "interval", args=(app, job), seconds=app.config[job.interval_config],
-                       id=job.name, name=job.name, coalesce=True, max_instances=1)
-        run_job(app, job)
-    click.echo(f"scheduler running {len(JOBS)} job(s)")
+
+    def heartbeat():
+        if not lock.still_held():
+            log.error("the scheduler lost its lock; stopping so that only one runs")
+            runner.shutdown(wait=False)
+
     try:
+        for job in JOBS:
+            run_with_retries(app, job)
+        if once:
+            return
+        for job in JOBS:
+            runner.add_job(run_with_retries, "interval", args=(app, job), seconds=app.config[job.interval_config],
+                           id=job.name, name=job.name, coalesce=True, max_instances=1)
+        runner.add_job(heartbeat, "interval", seconds=HEARTBEAT_SECONDS, id="heartbeat")
+        click.echo(f"scheduler running {len(JOBS)} job(s)", err=True)
         runner.start()
     finally:
         lock.release()

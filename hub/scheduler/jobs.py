@@ -1,6 +1,6 @@
-"""The scheduled jobs. Each runs as one unit of work in an app context;
-later capabilities (retention purge, grant expiry, BCA reminders,
-log-of-use aggregation) add theirs to `JOBS`."""
+"""The scheduled jobs. Each run is recorded (start, end, outcome, what it
+did) in its own unit of work beside the job's own; a failed run is retried
+and stays on the administrators' page, never silent."""
 from __future__ import annotations
 
 import logging
@@ -9,16 +9,24 @@ from pathlib import Path
 from typing import Callable
 
 from flask import Flask, current_app
+from sqlalchemy import select
 
 from hub.alerts.webhooks import deliver_due
+from hub.cameras.bca import send_reminders
+from hub.clock import utcnow
 from hub.db import unit_of_work
+from hub.extensions import db
+from hub.grants.revocation import record_expiries
 from hub.hotlists.services import import_hot_file
+from hub.identity.actors import SCHEDULER
 from hub.ledger.tree import seal_and_checkpoint
 from hub.notifications.email import send_pending
 from hub.reads.partitions import ensure_partitions
-from hub.identity.actors import SCHEDULER
+from hub.retention.purge import run_purge
+from hub.scheduler.models import JobRun
 
 log = logging.getLogger(__name__)
+RETRIES = 2
 
 
 @dataclass(frozen=True)
@@ -26,29 +34,81 @@ class Job:
     name: str
     run: Callable[[], object]
     interval_config: str
+    own_units: bool = False  # the job commits its own units of work (a long purge)
 
 
-def import_configured_hot_file() -> None:
+def import_configured_hot_file() -> str:
     """The state hot file, at least daily (policy: hotlist.import), from the
     path the agency's download drops it at."""
     path = current_app.config.get("HOT_FILE_PATH")
     if path and Path(path).is_file():
-        import_hot_file(SCHEDULER, Path(path).read_bytes(), file_name=Path(path).name)
+        batch = import_hot_file(SCHEDULER, Path(path).read_bytes(), file_name=Path(path).name)
+        return f"{batch.entries} entries"
+    return "no hot file configured"
+
+
+def purge_expired_reads() -> str:
+    report = run_purge(SCHEDULER)
+    return f"{report.reads_destroyed} reads destroyed, {report.reads_held} held, {report.images} images removed"
 
 
 JOBS = [
     Job("ledger-seal-and-checkpoint", seal_and_checkpoint, "LEDGER_CHECKPOINT_SECONDS"),
     Job("reads-partitions", ensure_partitions, "PARTITION_JOB_SECONDS"),
+    Job("retention-purge", purge_expired_reads, "RETENTION_JOB_SECONDS", own_units=True),
+    Job("grant-expiry", record_expiries, "GRANT_EXPIRY_JOB_SECONDS"),
     Job("hot-file-import", import_configured_hot_file, "HOT_FILE_IMPORT_SECONDS"),
+    Job("bca-reminders", send_reminders, "BCA_REMINDER_JOB_SECONDS"),
     Job("alert-webhooks", deliver_due, "WEBHOOK_JOB_SECONDS"),
     Job("notification-email", send_pending, "EMAIL_JOB_SECONDS"),
 ]
 
 
-def run_job(app: Flask, job: Job) -> None:
+def _summary(result) -> str | None:
+    if result is None:
+        return None
+    if isinstance(result, (list, tuple, set)):
+        return f"{len(result)} item(s)"
+    return str(result)[:500]
+
+
+def run_job(app: Flask, job: Job, *, attempt: int = 1) -> bool:
+    """One run of one job, recorded; True when it succeeded."""
     with app.app_context():
+        with unit_of_work():
+            entry = JobRun(job=job.name, attempt=attempt, started_at=utcnow(), outcome="running")
+            db.session.add(entry)
+        run_id = entry.id
         try:
-            with unit_of_work():
-                job.run()
-        except Exception:
-            log.exception("scheduled job %s failed", job.name)
+            if job.own_units:
+                result = job.run()
+            else:
+                with unit_of_work():
+                    result = job.run()
+            outcome, summary, error = "ok", _summary(result), None
+        except Exception as exc:  # recorded and retried, never silent
+            log.exception("scheduled job %s failed (attempt %d)", job.name, attempt)
+            outcome, summary, error = "failed", None, f"{type(exc).__name__}: {exc}"[:2000]
+        with unit_of_work():
+            entry = db.session.get(JobRun, run_id)
+            entry.finished_at, entry.outcome, entry.summary, entry.error = utcnow(), outcome, summary, error
+        return outcome == "ok"
+
+
+def run_with_retries(app: Flask, job: Job) -> bool:
+    for attempt in range(1, RETRIES + 2):
+        if run_job(app, job, attempt=attempt):
+            return True
+    return False
+
+
+def recent_runs(limit: int = 200) -> list[JobRun]:
+    return list(db.session.scalars(select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(limit)))
+
+
+def last_runs() -> dict[str, JobRun]:
+    """The latest run of each job."""
+    latest: dict[str, JobRun] = {}
+    for run in recent_runs(1000):
+        latest.setdefault(run.job, run)
+    return latest

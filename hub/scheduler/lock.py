@@ -1,7 +1,10 @@
 """Exactly one scheduler runs however many hub processes start one: on
 PostgreSQL a session advisory lock held on its own connection, on SQLite an
 exclusive lock on a file under `instance/`. A second scheduler waits as a
-standby and takes over when the first one's lock goes away."""
+standby and takes over when the first one's lock goes away: released
+explicitly on a clean stop, by the server when the holder's connection dies.
+The holder checks its lock on every heartbeat and stops if it has lost it,
+so two never run at once."""
 from __future__ import annotations
 
 import fcntl
@@ -41,8 +44,28 @@ class SchedulerLock:
         self._fd = fd
         return True
 
+    def still_held(self) -> bool:
+        """The lock is still ours: its connection answers and holds it."""
+        if self._fd is not None:
+            return True
+        if self._connection is None:
+            return False
+        try:
+            held = self._connection.scalar(text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = :k AND granted "
+                "AND pid = pg_backend_pid()"), {"k": ADVISORY_KEY})
+            self._connection.commit()
+            return bool(held)
+        except Exception:  # the connection is gone, and the lock with it
+            return False
+
     def release(self) -> None:
         if self._connection is not None:
+            try:
+                self._connection.scalar(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_KEY})
+                self._connection.commit()
+            except Exception:  # a dead connection has released it already
+                pass
             self._connection.close()
             self._connection = None
         if self._fd is not None:

@@ -13,6 +13,8 @@ from hub.identity.roles import Role
 from hub.identity.services import find_user
 from hub.reads.models import Read
 from hub.safe_at_home import services
+from hub.retention.models import HoldKind
+from hub.retention.services import place_hold
 from tests.conftest import make_user, post_form, sign_in
 
 PROTECTED = "SAH123"
@@ -63,9 +65,9 @@ def test_investigation_hold_keeps_the_plate(app, client, camera_world):
     city = camera_world["city"]["credential"]
     ingest(client, city, ("a", PROTECTED))
     with app.app_context():
-        sergeant = make_user("sgt", Role.ALPR_ADMIN)
-        services.create_hold(sergeant, plate=PROTECTED, case_number="ICR-9", reason="homicide",
-                             expires_on=date.today() + timedelta(days=30))
+        sergeant = make_user("sgt", Role.ALPR_ADMIN, trained=True, authorised=True)
+        place_hold(sergeant, kind=HoldKind.INVESTIGATION, plate=PROTECTED, case_number="ICR-9", reason="homicide",
+                   review_on=date.today() + timedelta(days=30))
         request = services.record_request(make_user("rec", Role.RECORDS), plate=PROTECTED, received_on=date.today(),
                                           document=b"%PDF", document_type="application/pdf", reference="ACP 1")
         db.session.commit()
