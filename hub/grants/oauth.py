@@ -305,6 +305,7 @@ def ledger_oauth_refusal(response):
 
 
 server = HubAuthorizationServer()
+server.register_extension(HubIssuerParameter())  # once: hooks would repeat with every app
 
 
 def init_app(app) -> None:
@@ -317,5 +318,4 @@ def init_app(app) -> None:
     server.register_grant(GrantRefreshTokenGrant)
     server.register_endpoint(GrantRevocationEndpoint)
     server.register_endpoint(GrantIntrospectionEndpoint)
-    server.register_extension(HubIssuerParameter())
     app.after_request(ledger_oauth_refusal)
