@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from hub.cameras.models import Camera
 from hub.clock import utcnow
@@ -140,8 +140,7 @@ def consent(partner: User, offer: ConsentRequest, *, camera_ids: list[int],
                   camera_ids=",".join(map(str, sorted(set(camera_ids)))), window_start=window_start,
                   window_end=window_end, expires_at=now + timedelta(hours=hours), granted_by_id=partner.id,
                   granted_at=now)
-    request.status = RequestStatus.GRANTED
-    request.partner_decided_by_id, request.partner_decided_at = partner.id, now
+    _decide(request, partner, RequestStatus.GRANTED, now=now)
     db.session.add(grant)
     db.session.flush()
     record("grant.consented", actor=partner, subject=grant, case_number=request.case_number,
@@ -160,10 +159,7 @@ def decline(partner: User, offer: ConsentRequest, *, message: str) -> AccessRequ
     message = (message or "").strip()
     if len(message) > MESSAGE_MAX:
         raise ConsentInvalid(errors={"message": [f"At most {MESSAGE_MAX} characters."]})
-    now = utcnow()
-    request.status, request.partner_message = RequestStatus.DECLINED, message or None
-    request.partner_decided_by_id, request.partner_decided_at = partner.id, now
-    db.session.flush()
+    _decide(request, partner, RequestStatus.DECLINED, now=utcnow(), message=message or None)
     record("grant.declined", actor=partner, subject=request, case_number=request.case_number,
            purpose=message or None, cameras=request.cameras,
            details={"client_id": offer.client.client_id if offer.client else None})
@@ -178,6 +174,20 @@ def decline(partner: User, offer: ConsentRequest, *, message: str) -> AccessRequ
                      + (f" Their message: {message}" if message else " They left no message.")),
                link=f"/grants/requests/{request.id}")
     return request
+
+
+def _decide(request: AccessRequest, partner: User, status: RequestStatus, *, now: datetime,
+            message: str | None = None) -> None:
+    """The partner decides once: of two decisions made at the same moment
+    (two administrators, two tabs), the second is refused."""
+    decided = db.session.execute(update(AccessRequest).where(
+        AccessRequest.id == request.id, AccessRequest.status == RequestStatus.AWAITING_PARTNER).values(
+        status=status, partner_message=message, partner_decided_by_id=partner.id, partner_decided_at=now)
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(request)
+    if decided != 1:
+        raise ConsentInvalid(f"The request was {request.status.value.replace('_', ' ')} meanwhile.",
+                             errors={"status": [request.status.value]})
 
 
 def grants_of(organisation_id: int) -> list[Grant]:

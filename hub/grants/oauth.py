@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from authlib.common.security import generate_token
 from authlib.integrations.flask_oauth2 import AuthorizationServer
@@ -20,7 +21,7 @@ from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from authlib.oauth2.rfc9207 import IssuerParameter
-from flask import current_app, g
+from flask import current_app, g, request as flask_request
 from sqlalchemy import or_, select, update
 
 from hub import secret_tokens
@@ -39,6 +40,7 @@ ACCESS_TOKEN_SECONDS = 3600
 CODE_SECONDS = 600
 AUTH_METHODS = ("client_secret_basic", "client_secret_post")
 BASIC_REALM = "oauth"
+CLIENT_ID_MAX = 48
 
 
 def issuer() -> str:
@@ -272,14 +274,26 @@ class HubAuthorizationServer(AuthorizationServer):
         if isinstance(error, InvalidClientError):
             error.status_code = 401
         if not isinstance(error, AccessDeniedError):
-            payload = getattr(request, "payload", None)
-            g.oauth_refusal = Refusal("oauth.request", f"client:{getattr(payload, 'client_id', None) or '-'}", None,
-                                      {"endpoint": getattr(request, "uri", "").split("?")[0]})
+            g.oauth_refusal = Refusal("oauth.request", f"client:{_client_label(request)}", None,
+                                      {"endpoint": urlsplit(getattr(request, "uri", "") or "").path})
             g.oauth_refusal_reason = (error.error, error.description)
         response = super().handle_error_response(request, error)
         if isinstance(error, InvalidClientError):
             response.headers["WWW-Authenticate"] = f'Basic realm="{BASIC_REALM}", charset="UTF-8"'
         return response
+
+
+def _client_label(request) -> str:
+    """The client a refused request came from, as it named itself: cut to
+    the length of a real client id and to printable characters, since it is
+    unauthenticated input going into the ledger."""
+    client = getattr(request, "client", None)
+    payload = getattr(request, "payload", None)
+    named = (client.get_client_id() if client is not None else None) or getattr(payload, "client_id", None)
+    if not named and flask_request.authorization is not None:
+        named = flask_request.authorization.username
+    label = "".join(c for c in str(named or "") if c.isprintable())[:CLIENT_ID_MAX]
+    return label or "-"
 
 
 class HubIssuerParameter(IssuerParameter):

@@ -355,3 +355,27 @@ def test_the_consent_short_link_is_only_for_who_may_see_the_request(app, flow):
         db.session.commit()
     sign_in(stranger, "stranger")
     assert stranger.get(f"/grants/requests/{flow['request']}/consent").status_code == 403
+
+
+def test_a_refused_client_s_name_is_cut_before_it_reaches_the_ledger(app, flow):
+    answer = app.test_client().post("/oauth/token", data={
+        "grant_type": "authorization_code", "code": "x", "client_id": "c" * 5000, "client_secret": "s"})
+    assert answer.status_code == 401 and answer.get_json()["error"] == "invalid_client"
+    basic_answer = app.test_client().post("/oauth/token", data={"grant_type": "authorization_code", "code": "x"},
+                                          headers=basic("b" * 5000, "s"))
+    assert basic_answer.status_code == 401
+    assert sorted(e.actor for e in entries(app, "oauth.request.refused")) == [
+        "system:client:" + "b" * 48, "system:client:" + "c" * 48]
+
+
+def test_the_partner_decides_once_even_from_two_screens(app, flow):
+    from hub.grants.consent import ConsentInvalid, consent as give, decline, read_details
+    from hub.grants.models import OAuthClient
+    with app.app_context():
+        partner, client = find_user("owner"), db.session.scalar(select(OAuthClient))
+        first, second = (read_details(details(flow), partner, client=client) for _ in range(2))
+        give(partner, first, camera_ids=[flow["gate"]], window_start=first.window_start,
+             window_end=first.window_end, hours=1)
+        with pytest.raises(ConsentInvalid, match="granted meanwhile"):
+            decline(partner, second, message="no")
+        db.session.rollback()
