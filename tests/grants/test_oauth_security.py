@@ -379,3 +379,17 @@ def test_the_partner_decides_once_even_from_two_screens(app, flow):
         with pytest.raises(ConsentInvalid, match="granted meanwhile"):
             decline(partner, second, message="no")
         db.session.rollback()
+
+
+def test_an_agency_registers_its_client_from_the_command_line(app, runner, flow):
+    made = runner.invoke(args=["clients", "create", "--name", "CAD bridge", "--redirect-uri", OTHER_REDIRECT,
+                               "--organisation", "Corcoran Police Department"])
+    assert made.exit_code == 0, made.output
+    client_id = made.output.split("client_id: ")[1].split()[0]
+    with app.app_context():
+        from hub.grants.models import OAuthClient
+        client = db.session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id))
+        assert client.organisation.name == "Corcoran Police Department"
+    unknown = runner.invoke(args=["clients", "create", "--name", "X", "--redirect-uri", OTHER_REDIRECT,
+                                  "--organisation", "Nowhere PD"])
+    assert unknown.exit_code != 0 and "No organisation named" in unknown.output
