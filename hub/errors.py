@@ -80,8 +80,11 @@ class Conflict(HubError):
     code = "conflict"
 
 
+BROWSER_PAGES = ("/oauth/authorize",)  # the partner's consent screen: a page, and a sign-in when signed out
+
+
 def wants_json() -> bool:
-    if request.path.startswith(("/api/", "/oauth/", "/.well-known/")):
+    if request.path.startswith(("/api/", "/oauth/", "/.well-known/")) and request.path not in BROWSER_PAGES:
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json"

@@ -319,7 +319,7 @@ def test_the_hub_does_not_start_without_its_address_outside_development(app_conf
 def test_odd_authorization_details_are_refused_cleanly(app, flow, item):
     raw = details(flow, **item)
     page = owner(app).get(authorize_url(flow, pkce()[1], authorization_details=raw))
-    assert page.status_code == 422 and "authorization_details" in page.get_json()["errors"]
+    assert page.status_code == 422 and "<strong>authorization_details</strong>" in page.get_data(as_text=True)
     handed = app.test_client().post(link_endpoint(flow), headers=basic(flow["client_id"], flow["secret"]), json={
         "authorization_url": authorize_url(flow, pkce()[1], authorization_details=raw)})
     assert handed.status_code == 422
@@ -341,6 +341,12 @@ def test_a_personal_token_is_still_a_bearer_for_the_api(app, flow):
         db.session.commit()
     mine = app.test_client().get("/api/v1/access-requests", headers={"Authorization": f"Bearer {secret}"})
     assert mine.status_code == 200 and "WWW-Authenticate" not in mine.headers
+
+
+def test_a_signed_out_partner_is_sent_to_sign_in_and_back(app, flow):
+    url = authorize_url(flow, pkce()[1])
+    answer = app.test_client().get(url)
+    assert answer.status_code == 302 and answer.location.startswith("/login?next=")
 
 
 def test_the_consent_short_link_is_only_for_who_may_see_the_request(app, flow):
