@@ -25,3 +25,18 @@ def app(app_config):
     with application.app_context():
         upgrade()
     return application
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """This directory's own running hub, on the app above: pytest-flask's
+    session-wide server may already be serving another directory's app."""
+    from pytest_flask.live_server import LiveServer
+
+    from hub.extensions import db
+    with app.app_context():
+        db.engine.dispose()  # the server process must not inherit open connections
+    server = LiveServer(app, "localhost", app.config["LIVESERVER_PORT"], wait=10)
+    server.start()
+    yield server
+    server.stop()
