@@ -399,3 +399,13 @@ def test_an_agency_registers_its_client_from_the_command_line(app, runner, flow)
     unknown = runner.invoke(args=["clients", "create", "--name", "X", "--redirect-uri", OTHER_REDIRECT,
                                   "--organisation", "Nowhere PD"])
     assert unknown.exit_code != 0 and "No organisation named" in unknown.output
+
+
+def test_a_refused_consent_form_lists_the_problem_tied_to_its_field_and_keeps_the_input(app, flow):
+    answer = consent(owner(app), authorize_url(flow, pkce()[1]), {
+        "decision": "approve", "camera_ids": [str(flow["gate"])], "hours": "abc", "message": "Only the gate"})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and "<title>Error: Decide on access request" in page
+    assert 'id="error-summary"' in page and '<a href="#hours">' in page
+    assert 'aria-describedby="hours-error"' in page and 'value="abc"' in page and 'value="Only the gate"' in page
+    assert f'value="{flow["back"]}">' in page and f'value="{flow["gate"]}" checked>' in page
