@@ -67,7 +67,7 @@ class ConsentLink(MethodView):
         """For the agency's OAuth client (HTTP Basic): the /oauth/authorize address
         it built for an approved request; the partner gets it to decide."""
         client = authenticate_client(request.authorization)
-        return set_consent_link(client, requests.get_request(None, request_id), data["authorization_url"])
+        return set_consent_link(client, requests.get_request(client, request_id), data["authorization_url"])
 
 
 # The client authenticates with HTTP Basic and no browser session is used.

@@ -168,6 +168,8 @@ def test_a_decline_is_kept_ledgered_as_the_partner_s_and_told(app, flow):
     officer = app.test_client()
     sign_in(officer, "ofc")
     assert "Not without a warrant" in officer.get(f"/grants/requests/{flow['request']}").get_data(as_text=True)
+    mine = partner.get(f"/grants/requests/{flow['request']}").get_data(as_text=True)
+    assert 'id="partner-decision">declined' in mine and "review-and-decide" not in mine
 
 
 # --- 4. one code, one token ------------------------------------------------------
