@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from hub import map_library, policy, web
+from hub import map_library, policy, web, www_authenticate
 from hub.config import build_config, finish_config
 from hub.errors import register_error_handlers
 from hub.extensions import api, csrf, db, login_manager, migrate
@@ -33,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     api.init_app(app)
     register_error_handlers(app)
     web.init_app(app)
+    www_authenticate.init_app(app)
 
     from hub.alerts import api as alerts_api, views as alerts_views
     from hub.cameras import api as cameras_api, cli as cameras_cli, views as cameras_views

@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from hub.instance_keys import read_or_create
 from policies.loading import PACKS_DIR
@@ -43,6 +44,7 @@ def build_config(instance_path: Path, env: dict[str, str]) -> dict:
         "WEBHOOK_KEY_PATH": env.get("HUB_WEBHOOK_KEY") or str(instance_path / "webhook-key"),
         "WEBHOOK_JOB_SECONDS": 10,
         "BASE_URL": env.get("HUB_BASE_URL"),
+        "ENVIRONMENT": env.get("HUB_ENV", "production"),
         "SMTP_HOST": env.get("HUB_SMTP_HOST"),
         "SMTP_PORT": int(env.get("HUB_SMTP_PORT", "25")),
         "SMTP_FROM": env.get("HUB_SMTP_FROM", "alpr-hub@localhost"),
@@ -80,9 +82,36 @@ def build_config(instance_path: Path, env: dict[str, str]) -> dict:
     return config
 
 
+class ConfigurationError(RuntimeError):
+    """A setting the hub cannot start without is missing or wrong."""
+
+
+def development(config: dict) -> bool:
+    return bool(config.get("TESTING") or config.get("DEBUG") or config.get("ENVIRONMENT") == "development")
+
+
+def base_url(config: dict) -> str:
+    """The hub's public address: the OAuth issuer and the base of every
+    absolute link. Never taken from a request's Host header, so it is
+    required outside development."""
+    value = (config.get("BASE_URL") or "").strip()
+    if not value:
+        if not development(config):
+            raise ConfigurationError(
+                "HUB_BASE_URL is required: the hub's public address, such as https://alpr.example.gov "
+                "(the OAuth issuer and the base of every link). On a workstation, HUB_ENV=development "
+                "runs without it.")
+        return "http://localhost" if config.get("TESTING") else "http://127.0.0.1:5000"
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigurationError(f"HUB_BASE_URL must be an http(s) address without query or fragment: {value!r}.")
+    return value.rstrip("/")
+
+
 def finish_config(config: dict) -> None:
     """What follows from the final settings, after the caller's overrides."""
     config["SQLALCHEMY_DATABASE_URI"] = database_url(config["SQLALCHEMY_DATABASE_URI"])
+    config["BASE_URL"] = base_url(config)
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(config["SQLALCHEMY_DATABASE_URI"]))
 
 

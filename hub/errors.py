@@ -41,6 +41,7 @@ class HubError(Exception):
     status = 400
     code = "bad_request"
     message = "The request could not be processed."
+    headers: dict[str, str] | None = None  # e.g. an authentication challenge
 
     def __init__(self, message: str | None = None, *, errors: Any = None,
                  refusal: Refusal | None = None) -> None:
@@ -79,14 +80,24 @@ class Conflict(HubError):
     code = "conflict"
 
 
+BROWSER_PAGES = ("/oauth/authorize",)  # the partner's consent screen: a page, and a sign-in when signed out
+
+
 def wants_json() -> bool:
-    if request.path.startswith(("/api/", "/oauth/", "/.well-known/")):
+    if request.path.startswith(("/api/", "/oauth/", "/.well-known/")) and request.path not in BROWSER_PAGES:
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json"
 
 
+OAUTH_ENDPOINTS = ("/oauth/token", "/oauth/revoke", "/oauth/introspect")
+
+
 def error_response(status: int, code: str, message: str, errors: Any = None):
+    if request.path in OAUTH_ENDPOINTS:
+        # RFC 6749 section 5.2, for OAuth clients, beside the hub's own fields.
+        return {"error": code, "error_description": message, "code": code, "message": message,
+                "errors": errors or {}}, status
     if wants_json():
         return {"code": code, "message": message, "errors": errors or {}}, status
     return render_template("error.html", status=status, code=code, message=message,
@@ -109,7 +120,8 @@ def handle_hub_error(error: HubError):
     db.session.rollback()
     if error.refusal is not None:
         ledger_refusal(error.refusal, reason=error.message, errors=error.errors)
-    return error_response(error.status, error.code, error.message, error.errors)
+    response = error_response(error.status, error.code, error.message, error.errors)
+    return (*response, error.headers) if error.headers else response
 
 
 def handle_http_exception(error: HTTPException):

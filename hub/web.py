@@ -3,7 +3,9 @@
 A request that ends below 400 commits what its service did; anything else
 rolls back, so a failed request never leaves half a record. Forms and
 session-authenticated API calls need a CSRF token; calls carrying a bearer
-token or client credentials do not (a cross-site page cannot set that header)."""
+token or client credentials do not (a cross-site page cannot set that header),
+nor do the views marked `csrf.exempt` (the OAuth endpoints that clients
+authenticate to in the request body, RFC 6749 section 2.3.1)."""
 from __future__ import annotations
 
 from flask import Flask, request
@@ -21,7 +23,7 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def protect_against_csrf():
         if request.method in ("POST", "PUT", "PATCH", "DELETE") and not _carries_credentials():
-            csrf.protect()
+            csrf.protect(apply_exemptions=True)
 
     @app.after_request
     def finish_unit_of_work(response):

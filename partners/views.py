@@ -12,6 +12,7 @@ from hub.identity.auth import start_session
 from hub.identity.models import Organisation
 from hub.identity.permissions import can
 from hub.identity.roles import Capability, OrganisationKind
+from hub.urls import absolute_url
 from partners import services
 from partners.forms import AcceptInvitationForm, DecisionForm, InviteForm, SignUpForm
 from partners.terms import current_terms
@@ -82,7 +83,7 @@ def invitations():
     if form.validate_on_submit():
         try:
             _, token = services.invite_administrator(current_user, email=form.email.data)
-            link = url_for("partners.accept", token=token, _external=True)
+            link = absolute_url("partners.accept", token=token)
         except HubError as error:
             if error.refusal is not None:
                 raise

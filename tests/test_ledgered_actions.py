@@ -22,7 +22,8 @@ from hub.extensions import db
 from hub.grants.clients import create_client
 from hub.grants.consent import consent, decline, read_details, set_consent_link
 from hub.grants.requests import create_request, decide_request
-from hub.grants.revocation import revoke_grant
+from hub.grants.models import AuthorizationCode
+from hub.grants.revocation import revoke_code_tokens, revoke_grant
 from hub.hotlists import services as hotlist_services
 from hub.identity import access, login, services, tokens
 from hub.identity.roles import OrganisationKind, Role
@@ -70,10 +71,12 @@ def prepare(action: str) -> dict:
         factual_basis="seen", window_start=utcnow() - timedelta(days=2), window_end=utcnow() - timedelta(days=1),
         access_hours=24)
     decide_request(world["chief"], world["approved"], approve=True, finding="pertinent")
+    world["client"] = create_client(OPERATOR, name="Records system", redirect_uris=["https://records.example/cb"])[0]
     world["grant"] = consent(world["owner"], read_details(json.dumps([{
-        "type": "alpr_camera_access", "request_id": world["approved"].id}]), world["owner"]), client_id="c",
+        "type": "alpr_camera_access", "request_id": world["approved"].id}]), world["owner"], client=world["client"]),
         camera_ids=[world["camera"].id], window_start=world["approved"].window_start,
         window_end=world["approved"].window_end, hours=1)
+    world["code"] = _redeemed_code(world["grant"], world["client"], world["owner"])
     world["approved"] = create_request(
         world["officer_ok"], camera_ids=[world["camera"].id], case_number="ICR-7", offense_type="theft",
         factual_basis="seen", window_start=utcnow() - timedelta(days=2), window_end=utcnow() - timedelta(days=1),
@@ -158,12 +161,13 @@ ACTIONS = {
     "grant.request_denied": lambda w: decide_request(w["chief"], w["access_request"], approve=False,
                                                      finding="not pertinent"),
     "grant.consented": lambda w: consent(w["owner"], read_details(json.dumps([{
-        "type": "alpr_camera_access", "request_id": w["approved"].id}]), w["owner"]), client_id="c",
+        "type": "alpr_camera_access", "request_id": w["approved"].id}]), w["owner"], client=w["client"]),
         camera_ids=[w["camera"].id], window_start=w["approved"].window_start, window_end=w["approved"].window_end,
         hours=1),
     "grant.declined": lambda w: decline(w["owner"], read_details(json.dumps([{
         "type": "alpr_camera_access", "request_id": w["approved"].id}]), w["owner"]), message="no"),
     "grant.revoked": lambda w: revoke_grant(w["owner"], w["grant"], reason="board decision"),
+    "grant.code_reused": lambda w: revoke_code_tokens("client:records", w["code"]),
     "grant.consent_link_prepared": lambda w: set_consent_link(w["client"], w["approved"], "/oauth/authorize?" + urlencode({
         "response_type": "code", "client_id": w["client"].client_id, "redirect_uri": "https://records.example/cb",
         "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "code_challenge_method": "S256",
@@ -174,6 +178,17 @@ ACTIONS = {
     "login.refused_locked": lambda w: (setattr(w["officer"], "locked_until", _in_an_hour()),
                                        login.attempt_password("ofc", PASSWORD)),
 }
+
+
+def _redeemed_code(grant, client, owner) -> int:
+    """A used authorization code of the grant (its tokens are what a second
+    redemption revokes)."""
+    code = AuthorizationCode(code_hash="0" * 64, client_id=client.client_id, user_id=owner.id, grant_id=grant.id,
+                             redirect_uri="https://records.example/cb", code_challenge="x" * 43,
+                             code_challenge_method="S256", auth_time=0, expires_at=utcnow(), used_at=utcnow())
+    db.session.add(code)
+    db.session.flush()
+    return code.id
 
 
 def _in_an_hour():

@@ -14,13 +14,14 @@ from hub.cameras.models import SharingMode
 from hub.cameras.sharing import set_sharing_mode
 from hub.clock import utcnow
 from hub.extensions import db
+from hub.grants.clients import create_client
 from hub.grants.consent import consent, read_details
 from hub.grants.requests import create_request, decide_request
 from hub.grants.revocation import revoke_grant
 from hub.hotlists.services import add_entry
 from hub.identity.roles import OrganisationKind, Role
 from hub.reads.ingest import ingest_batch
-from tests.conftest import make_camera, make_organisation, make_partner, make_user, sign_in
+from tests.conftest import OPERATOR, make_camera, make_organisation, make_partner, make_user, sign_in
 
 TAGS = {"city": "C", "shared": "S", "alerts_only": "A", "private": "P"}
 KINDS = ("HOT", "PLN", "UNV")  # a hotlisted read, a plain read, a read waiting for confirmation
@@ -83,9 +84,10 @@ def world(request, app, frozen_clock):
                                             window_start=now - timedelta(hours=10), window_end=now - timedelta(hours=1),
                                             access_hours=24)
             decide_request(chief, access_request, approve=True, finding="Pertinent")
+            client = create_client(OPERATOR, name="Records", redirect_uris=["https://records.example/cb"])[0]
             offer = read_details(json.dumps([{"type": "alpr_camera_access", "request_id": access_request.id}]),
-                                 users["owner"])
-            grant = consent(users["owner"], offer, client_id="records", camera_ids=[private.id],
+                                 users["owner"], client=client)
+            grant = consent(users["owner"], offer, camera_ids=[private.id],
                             window_start=offer.window_start, window_end=offer.window_end, hours=2)
             if request.param == "revoked":
                 revoke_grant(users["owner"], grant, reason="Changed our mind")

@@ -15,6 +15,7 @@ from hub.errors import Forbidden, HubError
 from hub.forms import FORM_ERROR_STATUS, apply_errors
 from hub.identity.permissions import can
 from hub.identity.roles import Capability
+from hub.urls import absolute_url
 
 pages = Blueprint("cameras", __name__, template_folder="templates")
 
@@ -171,7 +172,7 @@ def bca_notices():
 
 
 def _proof_url(camera_id: int, entry_id: int) -> str:
-    return url_for("cameras_api.CameraAccessProof", camera_id=camera_id, entry_id=entry_id, _external=True)
+    return absolute_url("cameras_api.CameraAccessProof", camera_id=camera_id, entry_id=entry_id)
 
 
 @pages.route("/cameras/<int:camera_id>/access-log")

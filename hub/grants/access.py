@@ -16,7 +16,7 @@ from hub import secret_tokens
 from hub.cameras.access_log import owner_row, sees_investigation
 from hub.errors import Forbidden, HubError, Refusal, Unauthenticated
 from hub.extensions import db
-from hub.grants.models import Grant, OAuthToken
+from hub.grants.models import Grant, OAuthToken, TokenRevocation
 from hub.grants.oauth import ACCESS_TOKEN_PREFIX, grant_is_live
 from hub.identity.actors import ClientActor
 from hub.ledger.models import LedgerEntry
@@ -36,9 +36,9 @@ class GrantRefused(HubError):
 
 
 def check_grant(grant: Grant, *, camera_ids: list[int], since: datetime | None, until: datetime | None,
-                actor: Any, revoked: bool = False) -> None:
+                actor: Any) -> None:
     refusal = Refusal("grant.reads_access", actor, grant, {"grant_id": grant.id}, tuple(grant.cameras))
-    if revoked or grant.revoked_at is not None:
+    if grant.revoked_at is not None:
         raise GrantRefused("grant_revoked", "The owner has revoked this grant.", refusal)
     if not grant_is_live(grant):
         raise GrantRefused("grant_expired", "The grant has expired.", refusal)
@@ -64,12 +64,24 @@ def check_token(bearer: str | None, grant_id: int, **limits) -> OAuthToken:
                         refusal=Refusal("grant.reads_access", actor, token.grant, {"grant_id": grant_id}))
     if token.is_expired() and grant_is_live(token.grant):
         raise GrantRefused("token_expired", "The access token has expired: refresh it.")
-    check_grant(token.grant, actor=actor, revoked=token.revoked_at is not None, **limits)
+    if token.revoked_at is not None and token.grant.revoked_at is None:
+        raise _token_revoked(token, Refusal("grant.reads_access", actor, token.grant, {"grant_id": grant_id},
+                                            tuple(token.grant.cameras)))
+    check_grant(token.grant, actor=actor, **limits)
     return token
 
 
 def client_actor(token: OAuthToken) -> ClientActor:
     return ClientActor(token.client_id, token.grant.request.officer)
+def _token_revoked(token: OAuthToken, refusal: Refusal) -> GrantRefused:
+    """Say what happened to this token when its grant still stands."""
+    if token.revoked_reason == TokenRevocation.ROTATED.value:
+        return GrantRefused("token_rotated", "This access token was replaced by a refresh: use the newest one.",
+                            refusal)
+    if token.revoked_reason == TokenRevocation.CODE_REUSED.value:
+        return GrantRefused("token_revoked", "This access token was revoked: the authorization code it came "
+                                             "from was redeemed a second time.", refusal)
+    return GrantRefused("token_revoked", "This access token was revoked.", refusal)
 
 
 def granted_reads(actor: Any, grant: Grant, *, camera_ids: list[int], since: datetime | None,

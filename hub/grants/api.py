@@ -4,6 +4,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from hub.extensions import csrf
 from hub.grants import requests
 from hub.grants.consent import set_consent_link
 from hub.grants.oauth import authenticate_client
@@ -66,4 +67,8 @@ class ConsentLink(MethodView):
         """For the agency's OAuth client (HTTP Basic): the /oauth/authorize address
         it built for an approved request; the partner gets it to decide."""
         client = authenticate_client(request.authorization)
-        return set_consent_link(client, requests.get_request(None, request_id), data["authorization_url"])
+        return set_consent_link(client, requests.get_request(client, request_id), data["authorization_url"])
+
+
+# The client authenticates with HTTP Basic and no browser session is used.
+csrf.exempt(ConsentLink)

@@ -12,6 +12,7 @@ from hub.clock import utcnow
 from hub.errors import ValidationFailed
 from hub.extensions import db
 from hub.grants.models import OAuthClient
+from hub.identity.models import Organisation
 from hub.identity.permissions import require_capability
 from hub.identity.roles import Capability
 from hub.ledger.services import record
@@ -28,9 +29,11 @@ def _redirect_problem(uri: str) -> str | None:
     return None
 
 
-def create_client(actor: Any, *, name: str, redirect_uris: list[str],
-                  grant_types: list[str] | None = None) -> tuple[OAuthClient, str]:
-    """The client and its secret, which is never stored in clear."""
+def create_client(actor: Any, *, name: str, redirect_uris: list[str], grant_types: list[str] | None = None,
+                  organisation: Organisation | None = None) -> tuple[OAuthClient, str]:
+    """The client and its secret, which is never stored in clear. The client
+    belongs to an organisation (by default the registering user's): an
+    agency's client is the one its access requests are bound to."""
     require_capability(actor, Capability.MANAGE_CLIENTS, action="oauth_client.create")
     grant_types = grant_types or list(GRANT_TYPES)
     errors = {}
@@ -48,9 +51,11 @@ def create_client(actor: Any, *, name: str, redirect_uris: list[str],
     secret = secrets.token_urlsafe(32)
     client = OAuthClient(client_id=secrets.token_urlsafe(18), secret_hash=secret_tokens.digest(secret),
                          name=name.strip(), redirect_uris=" ".join(redirect_uris), grant_types=" ".join(grant_types),
-                         organisation_id=getattr(actor, "organisation_id", None), created_at=utcnow())
+                         organisation_id=organisation.id if organisation else getattr(actor, "organisation_id", None),
+                         created_at=utcnow())
     db.session.add(client)
     db.session.flush()
     record("oauth_client.created", actor=actor, subject=client,
-           details={"name": client.name, "redirect_uris": redirect_uris, "grant_types": grant_types})
+           details={"name": client.name, "redirect_uris": redirect_uris, "grant_types": grant_types,
+                    "organisation_id": client.organisation_id})
     return client, secret

@@ -46,9 +46,15 @@ class AccessRequest(db.Model):
     finding: Mapped[str | None] = mapped_column(Text)
     partner_message: Mapped[str | None] = mapped_column(Text)
     consent_url: Mapped[str | None] = mapped_column(Text)
+    # The one OAuth client that may carry this request to the partner and
+    # receive its grant (see `hub.grants.binding`).
+    oauth_client_id: Mapped[int | None] = mapped_column(ForeignKey("oauth_clients.id"))
+    partner_decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    partner_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     officer: Mapped[User] = relationship(foreign_keys=[officer_id], lazy="joined")
     organisation: Mapped[Organisation] = relationship(lazy="joined")
+    oauth_client: Mapped["OAuthClient | None"] = relationship()
 
     @property
     def ledger_subject(self):
@@ -75,6 +81,8 @@ class OAuthClient(db.Model):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation | None] = relationship()
 
     @property
     def ledger_subject(self):
@@ -136,6 +144,9 @@ class AuthorizationCode(db.Model):
     code_challenge_method: Mapped[str] = mapped_column(String(10))
     auth_time: Mapped[int] = mapped_column(Integer)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Kept once redeemed, so that a second redemption is recognised and what
+    # the first produced is revoked (RFC 6749 section 4.1.2).
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def get_redirect_uri(self):
         return self.redirect_uri
@@ -147,8 +158,17 @@ class AuthorizationCode(db.Model):
         return self.auth_time
 
 
+class TokenRevocation(str, enum.Enum):
+    """Why a token stopped working: what a refused client is told."""
+    ROTATED = "rotated"
+    GRANT_REVOKED = "grant_revoked"
+    CODE_REUSED = "code_reused"
+    EXPIRED = "expired"
+
+
 class OAuthToken(db.Model):
-    """Access and refresh tokens, kept as hashes; each belongs to one grant."""
+    """Access and refresh tokens, kept as hashes; each belongs to one grant
+    and remembers the authorization code its line of refreshes began with."""
 
     __tablename__ = "oauth_tokens"
 
@@ -162,6 +182,9 @@ class OAuthToken(db.Model):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_reason: Mapped[str | None] = mapped_column(String(30))
+    authorization_code_id: Mapped[int | None] = mapped_column(ForeignKey("oauth_authorization_codes.id"),
+                                                              index=True)
 
     grant: Mapped[Grant] = relationship(lazy="joined")
 

@@ -1,31 +1,36 @@
 """The OAuth 2.0 authorisation server (Authlib): authorisation code with
 PKCE (RFC 7636), RFC 9396 `authorization_details` of type
 `alpr_camera_access`, refresh tokens that never outlive their grant,
-revocation (RFC 7009) and introspection (RFC 7662). Authlib's classes are
-extended, not forked; tokens and codes are kept as hashes; every refusal at
-the token endpoint is ledgered."""
+revocation (RFC 7009) and introspection (RFC 7662), the RFC 9207 `iss`
+parameter. Authlib's classes are extended, not forked; tokens and codes are
+kept as hashes. Nothing here commits: the request's unit of work does, and
+every refusal is ledgered by `ledger_oauth_refusal` after the attempt is
+rolled back."""
 from __future__ import annotations
 
 import time
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from authlib.common.security import generate_token
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import ClientMixin, grants
-from authlib.oauth2.rfc6749.errors import InvalidRequestError
+from authlib.oauth2.rfc6749.errors import AccessDeniedError, InvalidClientError, InvalidGrantError, InvalidRequestError
 from authlib.oauth2.rfc6750 import BearerTokenGenerator
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
-from flask import g
-from sqlalchemy import or_, select
+from authlib.oauth2.rfc9207 import IssuerParameter
+from flask import current_app, g, request as flask_request
+from sqlalchemy import or_, select, update
 
 from hub import secret_tokens
 from hub.clock import utcnow
-from hub.errors import Unauthenticated
+from hub.db import unit_of_work
+from hub.errors import Refusal, Unauthenticated, ledger_refusal
 from hub.extensions import db
-from hub.grants.models import AuthorizationCode, Grant, OAuthClient, OAuthToken
-from hub.grants.revocation import revoke_grant
+from hub.grants.models import AuthorizationCode, Grant, OAuthClient, OAuthToken, TokenRevocation
+from hub.grants.revocation import revoke_code_tokens, revoke_grant
 from hub.identity.models import User
 from hub.ledger.services import record
 
@@ -34,6 +39,14 @@ REFRESH_TOKEN_PREFIX = "hubrt_"
 ACCESS_TOKEN_SECONDS = 3600
 CODE_SECONDS = 600
 AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+BASIC_REALM = "oauth"
+CLIENT_ID_MAX = 48
+
+
+def issuer() -> str:
+    """The hub's issuer identifier: from configuration (HUB_BASE_URL), never
+    from the request's Host header."""
+    return current_app.config["BASE_URL"].rstrip("/")
 
 
 class Client(ClientMixin):
@@ -73,12 +86,18 @@ def query_client(client_id: str) -> Client | None:
     return Client(row) if row else None
 
 
+class ClientUnauthenticated(Unauthenticated):
+    code = "invalid_client"
+    message = "Authenticate as a registered OAuth client (HTTP Basic: client_id, client_secret)."
+    headers = {"WWW-Authenticate": f'Basic realm="{BASIC_REALM}", charset="UTF-8"'}
+
+
 def authenticate_client(authorization) -> OAuthClient:
     """A registered client by HTTP Basic credentials, for the hub's own
     client-facing routes (the OAuth endpoints authenticate through Authlib)."""
     client = query_client(authorization.username) if authorization and authorization.type == "basic" else None
     if client is None or not client.check_client_secret(authorization.password or ""):
-        raise Unauthenticated("Authenticate as a registered OAuth client (HTTP Basic: client_id, client_secret).")
+        raise ClientUnauthenticated()
     return client.row
 
 
@@ -99,7 +118,8 @@ def save_token(token: dict, request) -> None:
         client_id=request.client.get_client_id(), grant_id=grant.id, user_id=request.user.id,
         access_token_hash=secret_tokens.digest(token["access_token"]),
         refresh_token_hash=secret_tokens.digest(token["refresh_token"]) if token.get("refresh_token") else None,
-        issued_at=now, expires_at=now + timedelta(seconds=token["expires_in"])))
+        issued_at=now, expires_at=now + timedelta(seconds=token["expires_in"]),
+        authorization_code_id=g.token_code_id))
     db.session.flush()
     record("grant.token_issued", actor=f"client:{request.client.get_client_id()}", subject=grant,
            cameras=grant.cameras, case_number=grant.request.case_number,
@@ -138,24 +158,39 @@ class CameraAccessCodeGrant(grants.AuthorizationCodeGrant):
         row = db.session.scalar(select(AuthorizationCode).where(
             AuthorizationCode.code_hash == secret_tokens.digest(code),
             AuthorizationCode.client_id == client.get_client_id()))
+        if row is not None and row.used_at is not None:
+            g.reused_code_id = row.id
+            return None
         if row is None or row.expires_at <= utcnow():
             return None
         grant = db.session.get(Grant, row.grant_id)
         if not grant_is_live(grant):
             return None
-        g.token_grant = grant
+        g.token_grant, g.token_code_id = grant, row.id
         return row
 
     def delete_authorization_code(self, authorization_code):
-        db.session.delete(authorization_code)
-        db.session.flush()
+        """Kept, marked used by `claim_code` before the token was made."""
 
     def authenticate_user(self, authorization_code):
         return db.session.get(User, authorization_code.user_id)
 
     def create_token_response(self):
+        claim_code(self.request.authorization_code)
         status, token, headers = super().create_token_response()
         return status, _for_grant(token, g.token_grant), headers
+
+
+def claim_code(code: AuthorizationCode) -> None:
+    """One redemption per code, however many arrive at once and on however
+    many hub instances: a conditional update in the transaction that issues
+    the token. The loser of a race is a second redemption (RFC 6749 4.1.2)."""
+    claimed = db.session.execute(update(AuthorizationCode).where(
+        AuthorizationCode.id == code.id, AuthorizationCode.used_at.is_(None)).values(used_at=utcnow())
+        .execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
+        g.reused_code_id = code.id
+        raise InvalidGrantError("The authorization code was already used.")
 
 
 class GrantRefreshTokenGrant(grants.RefreshTokenGrant):
@@ -167,15 +202,21 @@ class GrantRefreshTokenGrant(grants.RefreshTokenGrant):
             OAuthToken.refresh_token_hash == secret_tokens.digest(refresh_token)))
         if token is None or token.revoked_at is not None or not grant_is_live(token.grant):
             return None
-        g.token_grant = token.grant
+        g.token_grant, g.token_code_id = token.grant, token.authorization_code_id
         return _RefreshCredential(token)
 
     def authenticate_user(self, credential):
         return db.session.get(User, credential.token.user_id)
 
     def revoke_old_credential(self, credential):
-        credential.token.revoked_at = utcnow()
-        db.session.flush()
+        """Conditional, so that two refreshes with one refresh token cannot
+        both succeed."""
+        rotated = db.session.execute(update(OAuthToken).where(
+            OAuthToken.id == credential.token.id, OAuthToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow(), revoked_reason=TokenRevocation.ROTATED.value)
+            .execution_options(synchronize_session=False)).rowcount
+        if rotated != 1:
+            raise InvalidGrantError("The refresh token was already used.")
 
     def create_token_response(self):
         status, token, headers = super().create_token_response()
@@ -226,18 +267,59 @@ class GrantIntrospectionEndpoint(IntrospectionEndpoint):
 
 class HubAuthorizationServer(AuthorizationServer):
     def handle_error_response(self, request, error):
-        """A refused OAuth request is on record: the attempt is rolled back,
-        the refusal ledgered on its own."""
-        db.session.rollback()
-        client_id = getattr(getattr(request, "payload", None), "client_id", None)
-        record("oauth.request.refused", actor=f"client:{client_id or '-'}",
-               details={"error": error.error, "description": error.description,
-                        "endpoint": getattr(request, "uri", "")})
-        db.session.commit()
-        return super().handle_error_response(request, error)
+        """A refused OAuth request is answered here and put on record by
+        `ledger_oauth_refusal` once the request's work is rolled back. The
+        partner's decline (access_denied) is the partner's decision, recorded
+        by `consent.decline`, not a refusal of the client."""
+        if isinstance(error, InvalidClientError):
+            error.status_code = 401
+        if not isinstance(error, AccessDeniedError):
+            g.oauth_refusal = Refusal("oauth.request", f"client:{_client_label(request)}", None,
+                                      {"endpoint": urlsplit(getattr(request, "uri", "") or "").path})
+            g.oauth_refusal_reason = (error.error, error.description)
+        response = super().handle_error_response(request, error)
+        if isinstance(error, InvalidClientError):
+            response.headers["WWW-Authenticate"] = f'Basic realm="{BASIC_REALM}", charset="UTF-8"'
+        return response
+
+
+def _client_label(request) -> str:
+    """The client a refused request came from, as it named itself: cut to
+    the length of a real client id and to printable characters, since it is
+    unauthenticated input going into the ledger."""
+    client = getattr(request, "client", None)
+    payload = getattr(request, "payload", None)
+    named = (client.get_client_id() if client is not None else None) or getattr(payload, "client_id", None)
+    if not named and flask_request.authorization is not None:
+        named = flask_request.authorization.username
+    label = "".join(c for c in str(named or "") if c.isprintable())[:CLIENT_ID_MAX]
+    return label or "-"
+
+
+class HubIssuerParameter(IssuerParameter):
+    """RFC 9207: every authorization response names the issuer."""
+
+    def get_issuer(self) -> str:
+        return issuer()
+
+
+def ledger_oauth_refusal(response):
+    """After-request step: the refused attempt is rolled back and the refusal
+    ledgered on its own; a second redemption of a code also revokes every
+    token the code produced (RFC 6749 4.1.2), in a unit of its own."""
+    refusal = g.pop("oauth_refusal", None)
+    if refusal is not None:
+        error, description = g.pop("oauth_refusal_reason")
+        ledger_refusal(refusal, reason=description or error, errors={"error": error})
+    reused = g.pop("reused_code_id", None)
+    if reused is not None:
+        with unit_of_work():
+            revoke_code_tokens(refusal.actor if refusal else None, reused)
+    return response
 
 
 server = HubAuthorizationServer()
+server.register_extension(HubIssuerParameter())  # once: hooks would repeat with every app
 
 
 def init_app(app) -> None:
@@ -250,3 +332,4 @@ def init_app(app) -> None:
     server.register_grant(GrantRefreshTokenGrant)
     server.register_endpoint(GrantRevocationEndpoint)
     server.register_endpoint(GrantIntrospectionEndpoint)
+    app.after_request(ledger_oauth_refusal)

@@ -15,7 +15,7 @@ from hub.clock import utcnow
 from hub.errors import Forbidden, Refusal
 from hub.extensions import db
 from hub.grants.errors import AccessRequestInvalid, AccessRequestNotFound
-from hub.grants.models import AccessRequest, RequestStatus
+from hub.grants.models import AccessRequest, OAuthClient, RequestStatus
 from hub.identity.access import require_data_access
 from hub.identity.models import User
 from hub.identity.permissions import can, require_capability
@@ -30,6 +30,9 @@ GRANT_REQUEST = policy.declare("grant.request", {"case_number": None, "purpose":
 def purposes() -> dict[str, str]:
     """The agency's closed list of purposes (offense categories): id → label."""
     return policy.engine().purposes
+
+PARTNER_VISIBLE = (RequestStatus.AWAITING_PARTNER, RequestStatus.GRANTED, RequestStatus.DECLINED)
+
 
 def _refuse(actor, camera_ids, errors: dict, **details) -> AccessRequestInvalid:
     """Bad input to a request is a refused attempt: it is ledgered too."""
@@ -83,15 +86,18 @@ def create_request(actor: User, *, camera_ids: list[int], case_number: str, offe
 
 def get_request(actor: Any, request_id: int) -> AccessRequest:
     """The requesting officer, the chief and, once approved, the partner's
-    administrators see a request; nobody else."""
+    administrators (also after they decided it) see a request; an OAuth
+    client reaches it to hand over its consent link; nobody else."""
     request = db.session.get(AccessRequest, request_id)
     if request is None:
         raise AccessRequestNotFound()
+    if isinstance(actor, OAuthClient):
+        return request  # only to hand over a consent link: `binding.check_client` decides which client
     if not isinstance(actor, User):
-        return request
+        raise Forbidden("Requests are seen by people and by the agency's OAuth client.")
     allowed = (actor.id == request.officer_id or can(actor, Capability.APPROVE_ACCESS_REQUESTS)
                or (actor.organisation_id == request.organisation_id
-                   and request.status is RequestStatus.AWAITING_PARTNER))
+                   and request.status in PARTNER_VISIBLE))
     if not allowed:
         raise Forbidden("This request is not yours to see.",
                         refusal=Refusal("grant.request_view", actor, request, {}, tuple(request.cameras)))

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from hub.clock import utcnow
 from hub.errors import Forbidden, Refusal
 from hub.extensions import db
-from hub.grants.models import Grant, OAuthToken
+from hub.grants.models import AuthorizationCode, Grant, OAuthToken, TokenRevocation
 from hub.identity.models import Organisation, User
 from hub.identity.permissions import can
 from hub.identity.roles import Capability, Role
@@ -27,13 +27,26 @@ def revoke_grant(actor: Any, grant: Grant, *, reason: str) -> Grant:
         now = utcnow()
         grant.revoked_at, grant.revoked_by = now, getattr(actor, "username", None) or str(actor)
         db.session.execute(update(OAuthToken).where(OAuthToken.grant_id == grant.id, OAuthToken.revoked_at.is_(None))
-                           .values(revoked_at=now))
+                           .values(revoked_at=now, revoked_reason=TokenRevocation.GRANT_REVOKED.value))
         db.session.flush()
         record("grant.revoked", actor=actor, subject=grant, purpose=reason, case_number=grant.request.case_number,
                cameras=grant.cameras)
     return grant
 
 
+def revoke_code_tokens(actor: Any, code_id: int) -> int:
+    """An authorization code redeemed a second time: every token it produced,
+    refreshed ones included, is revoked (RFC 6749 section 4.1.2). The grant
+    itself stands; its owner decides about it."""
+    code = db.session.get(AuthorizationCode, code_id)
+    revoked = db.session.execute(update(OAuthToken).where(OAuthToken.authorization_code_id == code_id,
+                                                          OAuthToken.revoked_at.is_(None))
+                                 .values(revoked_at=utcnow(), revoked_reason=TokenRevocation.CODE_REUSED.value)
+                                 .execution_options(synchronize_session=False)).rowcount
+    grant = db.session.get(Grant, code.grant_id)
+    record("grant.code_reused", actor=actor, subject=grant, case_number=grant.request.case_number,
+           cameras=grant.cameras, details={"authorization_code_id": code_id, "tokens_revoked": revoked})
+    return revoked
 
 
 def record_expiries() -> int:
@@ -49,7 +62,7 @@ def record_expiries() -> int:
     for grant in expired:
         grant.expiry_recorded_at = now
         db.session.execute(update(OAuthToken).where(OAuthToken.grant_id == grant.id, OAuthToken.revoked_at.is_(None))
-                           .values(revoked_at=now))
+                           .values(revoked_at=now, revoked_reason=TokenRevocation.EXPIRED.value))
         db.session.flush()
         record("grant.expired", actor=SCHEDULER, subject=grant, cameras=grant.cameras,
                details={"expires_at": grant.expires_at.isoformat()})

@@ -28,6 +28,9 @@ class AccessRequestSchema(Schema):
     status = fields.Enum(RequestStatus, by_value=True)
     created_at = fields.DateTime()
     finding = fields.Str(allow_none=True)
+    partner_message = fields.Str(allow_none=True)
+    oauth_client = fields.Function(lambda r: {"client_id": r.oauth_client.client_id, "name": r.oauth_client.name}
+                                   if r.oauth_client else None)
 
 
 class AccessDecisionSchema(Schema):

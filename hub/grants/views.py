@@ -14,7 +14,7 @@ from hub.cameras.services import camera_names, list_cameras
 from hub.errors import Forbidden, HubError
 from hub.extensions import db
 from hub.forms import FORM_ERROR_STATUS, apply_errors
-from hub.grants import access, requests
+from hub.grants import access, consent, requests
 from hub.grants.models import Grant
 from hub.identity.permissions import can
 from hub.identity.roles import Capability
@@ -105,6 +105,14 @@ def decide(request_id: int, decision: str):
 def detail(request_id: int):
     request = requests.get_request(current_user, request_id)
     return render_template("grants/detail.html", request=request, grants=access.grants_for_request(request.id))
+
+
+@pages.route("/grants/requests/<int:request_id>/consent")
+@login_required
+def consent_link(request_id: int):
+    """The partner's message links here: on to the authorisation address the
+    request's client prepared, which may be longer than a message link."""
+    return redirect(consent.consent_url(requests.get_request(current_user, request_id)))
 
 
 @pages.route("/grants/requests/<int:request_id>/grants/<int:grant_id>/reads")

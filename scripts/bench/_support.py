@@ -29,7 +29,7 @@ def bench_app(engine: str) -> Iterator:
     else:
         name, url = None, f"sqlite:///{instance}/bench.sqlite3"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "PASSWORD_HASH_PROFILE": "fast",
-                      "LEDGER_SIGNING_KEY_PATH": f"{instance}/ledger-key.pem"})
+                      "BASE_URL": "http://127.0.0.1", "LEDGER_SIGNING_KEY_PATH": f"{instance}/ledger-key.pem"})
     app.instance_path = instance
     try:
         with app.app_context():

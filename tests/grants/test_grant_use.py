@@ -11,6 +11,8 @@ from sqlalchemy import select
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.grants.access import granted_reads
+from hub.grants.clients import create_client
+from hub.grants.models import OAuthClient
 from hub.grants.consent import consent, decline, read_details
 from hub.grants.requests import create_request, decide_request
 from hub.identity import access
@@ -31,8 +33,9 @@ def granted(officer, owner, camera, *, basis="Seen at the scene", finding="Perti
                              window_end=now - timedelta(hours=1), access_hours=24)
     decide_request(make_user("chief", Role.CHIEF, trained=True, authorised=True), request, approve=True,
                    finding=finding)
-    offer = read_details(json.dumps([{"type": "alpr_camera_access", "request_id": request.id}]), owner)
-    return consent(owner, offer, client_id="records", camera_ids=[camera.id], window_start=offer.window_start,
+    client = create_client(OPERATOR, name=f"Records {request.id}", redirect_uris=["https://records.example/cb"])[0]
+    offer = read_details(json.dumps([{"type": "alpr_camera_access", "request_id": request.id}]), owner, client=client)
+    return consent(owner, offer, camera_ids=[camera.id], window_start=offer.window_start,
                    window_end=offer.window_end, hours=24)
 
 
@@ -50,12 +53,12 @@ def setting(ctx):
 def test_each_use_is_the_officers_with_the_client_beside(setting):
     officer, owner, camera = setting
     grant = granted(officer, owner, camera)
-    reads = granted_reads(ClientActor("records", officer), grant, camera_ids=[], since=None, until=None)
+    reads = granted_reads(ClientActor(grant.client_id, officer), grant, camera_ids=[], since=None, until=None)
     assert [r.plate for r in reads] == ["ABC123"]
     entry = db.session.scalars(select(LedgerEntry).where(LedgerEntry.action == "grant.reads_accessed")).one()
     assert entry.actor == "ofc" and entry.actor_id == officer.id
     details = json.loads(entry.details)
-    assert details["via"] == "client:records"
+    assert details["via"] == f"client:{grant.client_id}"
     assert {d["action"] for d in details["policy_decisions"]} == {"data.access"}
     assert all(d["packs"] for d in details["policy_decisions"])
 
@@ -72,7 +75,7 @@ def test_use_is_refused_once_the_officer_may_no_longer_reach_the_data(setting, f
         grant.expires_at = utcnow() + timedelta(hours=1)  # the grant itself still live
         rule = "training-current"
     with pytest.raises(PolicyRefused) as refused:
-        granted_reads(ClientActor("records", officer), grant, camera_ids=[], since=None, until=None)
+        granted_reads(ClientActor(grant.client_id, officer), grant, camera_ids=[], since=None, until=None)
     assert rule in {e["rule"] for e in refused.value.errors}
 
 
@@ -86,13 +89,14 @@ def test_the_owner_never_sees_investigative_text(app, make, client, run):
         ingest_batch(camera, [{"read_id": "r1", "plate": "SECRT1",
                                "captured_at": (utcnow() - timedelta(hours=3)).isoformat()}])
         grant = granted(officer, owner, camera, basis=SECRET_WORDS[0], finding=SECRET_WORDS[1], case=SECRET_WORDS[2])
-        granted_reads(ClientActor("records", officer), grant, camera_ids=[], since=None, until=None, plate="SECRT1")
+        granted_reads(ClientActor(grant.client_id, officer), grant, camera_ids=[], since=None, until=None, plate="SECRT1")
         now = utcnow()
         second = create_request(officer, camera_ids=[camera.id], case_number=SECRET_WORDS[2], offense_type="theft",
                                 factual_basis=SECRET_WORDS[0], window_start=now - timedelta(hours=5),
                                 window_end=now - timedelta(hours=1), access_hours=24)
         decide_request(make_user("chief2", Role.CHIEF), second, approve=True, finding=SECRET_WORDS[1])
-        offer = read_details(json.dumps([{"type": "alpr_camera_access", "request_id": second.id}]), owner)
+        offer = read_details(json.dumps([{"type": "alpr_camera_access", "request_id": second.id}]), owner,
+                             client=db.session.get(OAuthClient, 1))
         decline(owner, offer, message="Not this time")
         return camera.id, grant.id
     camera_id, grant_id = run(flow)

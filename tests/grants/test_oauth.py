@@ -203,7 +203,8 @@ def test_client_hands_the_consent_link_to_the_partner(app, flow):
     client = app.test_client()
     endpoint = f"/api/v1/access-requests/{flow['request']}/consent-link"
     anonymous = client.post(endpoint, json={"authorization_url": url})
-    assert anonymous.status_code == 400 and anonymous.get_json()["code"] == "csrf_failed"
+    assert anonymous.status_code == 401 and anonymous.get_json()["code"] == "invalid_client"
+    assert anonymous.headers["WWW-Authenticate"].startswith("Basic realm=")
     assert client.post(endpoint, json={"authorization_url": url}, auth=(flow["client_id"], "wrong")).status_code == 401
     bad = client.post(endpoint, auth=(flow["client_id"], flow["secret"]),
                       json={"authorization_url": url.replace("code_challenge_method=S256", "code_challenge_method=plain")})

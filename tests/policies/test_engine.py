@@ -255,7 +255,7 @@ def test_hub_refuses_to_start_with_a_loosening_pack(pack_dir, tmp_path):
     import sys
     write_agency(pack_dir, [{**RETENTION, "check": {"at_most": {"field": "retention_days", "limit": 90}}}])
     env = {**os.environ, "HUB_POLICY_PACKS_DIR": str(pack_dir), "HUB_AGENCY_PACK": "loose",
-           "HUB_INSTANCE_PATH": str(tmp_path / "instance")}
+           "HUB_INSTANCE_PATH": str(tmp_path / "instance"), "HUB_BASE_URL": "http://127.0.0.1"}
     hub = os.path.join(os.path.dirname(sys.executable), "hub")
     result = subprocess.run([hub, "ledger", "verify"], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2

@@ -33,7 +33,8 @@ def free_port() -> int:
 def start_server(app_config, port):
     env = {**os.environ, "DATABASE_URL": app_config["SQLALCHEMY_DATABASE_URI"],
            "HUB_INSTANCE_PATH": app_config["INSTANCE"], "SECRET_KEY": "durability",
-           "HUB_LEDGER_KEY": app_config["LEDGER_SIGNING_KEY_PATH"], "HUB_PASSWORD_HASH_PROFILE": "fast"}
+           "HUB_LEDGER_KEY": app_config["LEDGER_SIGNING_KEY_PATH"], "HUB_PASSWORD_HASH_PROFILE": "fast",
+           "HUB_BASE_URL": f"http://127.0.0.1:{port}"}
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)
