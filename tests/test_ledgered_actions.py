@@ -32,7 +32,11 @@ from hub.reads.confirmation import confirm_read
 from hub.reads.ingest import ingest_batch
 from hub.reads.models import Read
 from hub.retention.models import HoldKind
-from hub.retention.services import place_hold
+from hub.retention.proof import destruction_record
+from hub.retention.purge import preview
+from hub.retention.services import place_hold, release_hold, review_hold
+from hub.cameras.bca import send_reminders
+from hub.grants.revocation import record_expiries
 from hub.safe_at_home.services import record_request
 from hub.settings.services import change_settings
 from partners.services import accept_invitation, decide_partnership, invite_administrator, sign_up
@@ -93,6 +97,12 @@ def prepare(action: str) -> dict:
         set_sharing_mode(world["owner"], world["camera"], SharingMode.ALERTS_ONLY, reason="trial")
         ingest_batch(world["camera"], [{"read_id": "w1", "plate": "HOT1", "captured_at": utcnow().isoformat()}])
         set_sharing_mode(world["owner"], world["camera"], SharingMode.PRIVATE, reason="trial over")
+    world["hold"] = place_hold(world["sgt"], kind=HoldKind.INVESTIGATION, plate="HOT1", case_number="ICR-8",
+                               reason="robbery", review_on=date.today() + timedelta(days=9))
+    if action == "camera.bca_reminder_sent":
+        make_camera(agency, "New reader", installed_on=date.today() - timedelta(days=8))
+    if action == "grant.expired":
+        world["grant"].expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
     return world
 
@@ -175,6 +185,13 @@ ACTIONS = {
     "oauth_client.created": lambda w: create_client(OPERATOR, name="Records",
                                                     redirect_uris=["https://records.example/cb"]),
     "alert.webhook_withheld": lambda w: deliver_due(),
+    "hold.released": lambda w: release_hold(w["sgt"], w["hold"], reason="case closed"),
+    "hold.reviewed": lambda w: review_hold(w["sgt"], w["hold"], review_on=date.today() + timedelta(days=30),
+                                           note="trial pending"),
+    "retention.purge_previewed": lambda w: preview(w["sgt"]),
+    "retention.destruction_record_viewed": lambda w: destruction_record(w["sgt"]),
+    "grant.expired": lambda w: record_expiries(),
+    "camera.bca_reminder_sent": lambda w: send_reminders(),
     "login.refused_locked": lambda w: (setattr(w["officer"], "locked_until", _in_an_hour()),
                                        login.attempt_password("ofc", PASSWORD)),
 }

@@ -4,14 +4,16 @@ from flask.cli import AppGroup
 from hub.db import unit_of_work
 from hub.errors import HubError
 from hub.identity.actors import operator
-from hub.retention.purge import preview, run_purge
+from hub.retention.purge import BATCH, preview, run_purge
 
 retention = AppGroup("retention", help="Retention: destroying reads on time.")
 
 
 @retention.command("purge")
 @click.option("--dry-run", is_flag=True, help="Count what would be destroyed and held; destroy nothing.")
-def purge_command(dry_run: bool):
+@click.option("--batch", type=click.IntRange(1, 100000), default=BATCH, show_default=True,
+              help="Reads destroyed per transaction.")
+def purge_command(dry_run: bool, batch: int):
     """Destroy every read past its camera's retention limit that no hold keeps."""
     try:
         if dry_run:
@@ -26,7 +28,7 @@ def purge_command(dry_run: bool):
             def progress(total: int) -> None:
                 bar.update(total - done[0])
                 done[0] = total
-            report = run_purge(operator(), progress=progress)
+            report = run_purge(operator(), progress=progress, batch=batch)
     except HubError as error:
         raise click.ClickException(error.message)
     click.echo(f"purge run {report.run_id}: {report.reads_destroyed} read(s) destroyed, {report.reads_held} held, "

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterator
 
 from sqlalchemy import delete, exists, false, func, insert, or_, select, text
@@ -220,7 +220,7 @@ def droppable_days(now: datetime, cutoffs: dict[int, datetime]) -> Iterator[tupl
 
 def drop_partition(actor: Any, run: PurgeRun, day: date, name: str, report: PurgeReport) -> bool:
     """Destroy a whole day at once when nothing in it is held."""
-    start = datetime.combine(day, datetime.min.time())
+    start = datetime.combine(day, datetime.min.time(), tzinfo=timezone.utc)
     end = start + timedelta(days=1)
     in_day = (Read.captured_at >= start) & (Read.captured_at < end)
     if db.session.scalar(select(exists().where(in_day, held()))):

@@ -87,7 +87,7 @@ def place_hold(actor: Any, *, kind: HoldKind, case_number: str, reason: str, rev
     if kind is HoldKind.EXCULPATORY:
         policy.require(HOLD_EXCULPATORY, {"requester_name": requester_name, "case_number": case_number,
                                           "exculpatory_statement": exculpatory_statement,
-                                          "request_document": bool(document)}, actor=actor)
+                                          "request_document": "attached" if document else None}, actor=actor)
     hold = Hold(kind=kind, case_number=case_number.strip(), reason=reason.strip(), plate=normal,
                 plate_hash=plates.keyed_hash(normal) if normal else None, window_start=window_start,
                 window_end=window_end, review_on=review_on, requester_name=(requester_name or "").strip() or None,

@@ -99,7 +99,7 @@ def record_request(actor: Any, *, plate: str, received_on: date, document: bytes
         errors["reference"] = ["Give the program's participant or letter reference."]
     if errors:
         raise ValidationFailed(errors=errors)
-    policy.require(SAFE_AT_HOME_REQUEST, {"request_document": bool(document), "plate": normal}, actor=actor)
+    policy.require(SAFE_AT_HOME_REQUEST, {"request_document": "attached" if document else None, "plate": normal}, actor=actor)
     request = SafeAtHomeRequest(plate_hash=plates.keyed_hash(normal), received_on=received_on,
                                 document=images.put(document), document_type=document_type,
                                 reference=reference.strip(), created_by_id=getattr(actor, "id", None),

@@ -172,3 +172,30 @@ def test_a_partner_shorter_choice_and_a_hold_and_its_release(app, ctx, frozen_cl
     assert [(c.camera_id, c.held, c.holds) for c in counts] == [(gate.id, 1, str(hold.id))]
     assert release_hold(sergeant, hold, reason="arrest made") == 1
     assert db.session.scalar(select(func.count()).select_from(Read)) == 0
+
+
+@pytest.mark.postgres_only
+def test_whole_days_go_by_dropping_their_partition_unless_something_in_them_is_held(app, ctx, frozen_clock):
+    from sqlalchemy import text
+    from hub.reads.partitions import partition_name
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("day partitions exist on PostgreSQL only")
+    sergeant = make_user("sgt", Role.ALPR_ADMIN, make_organisation(), trained=True, authorised=True)
+    camera = make_camera(make_organisation(), "CR 30")
+    days = [(T - timedelta(days=d)).date() for d in (45, 44)]
+    for day in days:
+        db.session.execute(text(f"CREATE TABLE {partition_name(day)} PARTITION OF reads FOR VALUES FROM "
+                                f"('{day}') TO ('{day + timedelta(days=1)}')"))
+    for n, day in enumerate(days):
+        noon = datetime(day.year, day.month, day.day, 12, tzinfo=timezone.utc)
+        read_at(camera, f"a{n}", f"DAY{n}A", noon)
+        read_at(camera, f"b{n}", f"DAY{n}B", noon + timedelta(minutes=5))
+    clock.freeze(T)
+    place_hold(sergeant, kind=HoldKind.INVESTIGATION, plate="DAY1A", case_number="ICR-2", reason="robbery",
+               review_on=T.date() + timedelta(days=10))
+    db.session.commit()
+    report = run_purge(operator("test"))
+    assert report.partitions == [partition_name(days[0])]
+    assert db.session.scalar(text("SELECT to_regclass(:n)"), {"n": partition_name(days[0])}) is None
+    assert list(db.session.scalars(select(Read.camera_read_id))) == ["a1"]
+    assert report.reads_destroyed == 3
