@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterator
 
-from sqlalchemy import delete, exists, false, func, insert, or_, select, text
+from sqlalchemy import case, delete, exists, false, func, insert, or_, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 
 from hub import policy
 from hub.alerts.models import Alert, WebhookDelivery
@@ -135,21 +136,24 @@ def count_held(run: PurgeRun, cutoffs: dict[int, datetime], report: PurgeReport)
         if (camera_id, captured_at) not in seen:
             seen.add((camera_id, captured_at))
             report.held[key] += 1
-    for key, ids in holds.items():
-        _count(run, key, held=report.held[key], holds=ids)
+    _write_counts(run, {key: {"held": report.held[key], "holds": ids} for key, ids in holds.items()})
 
 
-def _count(run: PurgeRun, key: tuple[int, date], *, destroyed: int = 0, held: int = 0,
-           holds: set[int] | None = None) -> None:
-    row = db.session.get(PurgeCount, (run.id, key[0], key[1]))
-    if row is None:
-        row = PurgeCount(run_id=run.id, camera_id=key[0], day=key[1], destroyed=0, held=0)
-        db.session.add(row)
-    row.destroyed += destroyed
-    row.held = max(row.held, held)
-    if holds:
-        row.holds = ",".join(str(i) for i in sorted(set(map(int, filter(None, (row.holds or "").split(","))))
-                                                        | holds))
+def _write_counts(run: PurgeRun, rows: dict[tuple[int, date], dict]) -> None:
+    """Add to the run's counts per camera and day, in one statement."""
+    if not rows:
+        return
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    table = PurgeCount.__table__
+    statement = dialect.insert(table)
+    excluded = statement.excluded
+    db.session.execute(statement.on_conflict_do_update(index_elements=["run_id", "camera_id", "day"], set_={
+        "destroyed": table.c.destroyed + excluded.destroyed,
+        "held": case((table.c.held > excluded.held, table.c.held), else_=excluded.held),
+        "holds": func.coalesce(excluded.holds, table.c.holds)}), [
+        {"run_id": run.id, "camera_id": camera_id, "day": day, "destroyed": row.get("destroyed", 0),
+         "held": row.get("held", 0), "holds": ",".join(map(str, sorted(row["holds"]))) if row.get("holds") else None}
+        for (camera_id, day), row in rows.items()])
 
 
 def destroy_batch(actor: Any, run: PurgeRun, cutoffs: dict[int, datetime], report: PurgeReport, *,
@@ -173,7 +177,7 @@ def destroy_batch(actor: Any, run: PurgeRun, cutoffs: dict[int, datetime], repor
         batch[(row.camera_id, _day(row.captured_at))] += 1
     for key, n in batch.items():
         report.destroyed[key] += n
-        _count(run, key, destroyed=n)
+    _write_counts(run, {key: {"destroyed": n} for key, n in batch.items()})
     report.alerts += len(alert_ids)
     run.reads_destroyed += len(ids)
     run.alerts_destroyed += len(alert_ids)
@@ -227,8 +231,8 @@ def drop_partition(actor: Any, run: PurgeRun, day: date, name: str, report: Purg
         return False
     counts = {(camera_id, day): n for camera_id, n in db.session.execute(
         select(Read.camera_id, func.count()).where(in_day).group_by(Read.camera_id))}
-    digests = set(db.session.scalars(select(Read.plate_image).where(in_day, Read.plate_image.is_not(None)))) | \
-        set(db.session.scalars(select(Read.vehicle_image).where(in_day, Read.vehicle_image.is_not(None))))
+    digests = {d for pair in db.session.execute(select(Read.plate_image, Read.vehicle_image).where(
+        in_day, (Read.plate_image.is_not(None)) | (Read.vehicle_image.is_not(None)))) for d in pair if d}
     alert_ids = list(db.session.scalars(select(Alert.id).where(Alert.captured_at >= start, Alert.captured_at < end)))
     if alert_ids:
         db.session.execute(delete(WebhookDelivery).where(WebhookDelivery.alert_id.in_(alert_ids)))
@@ -237,7 +241,7 @@ def drop_partition(actor: Any, run: PurgeRun, day: date, name: str, report: Purg
     db.session.execute(text(f'DROP TABLE "{name}"'))
     for key, n in counts.items():
         report.destroyed[key] += n
-        _count(run, key, destroyed=n)
+    _write_counts(run, {key: {"destroyed": n} for key, n in counts.items()})
     report.alerts += len(alert_ids)
     report.partitions.append(name)
     run.reads_destroyed += sum(counts.values())

@@ -23,25 +23,28 @@ from hub.identity.roles import OrganisationKind, Role  # noqa: E402
 from hub.ledger.services import record  # noqa: E402
 from hub.ledger.tree import seal_and_checkpoint  # noqa: E402
 from hub.runtime import tune_garbage_collector  # noqa: E402
+from hub.identity.actors import operator  # noqa: E402
+
+BENCH = operator("bench")
 
 PASSWORD = "benchmark password"
 
 
 def build(app, entries: int) -> dict:
     with app.app_context():
-        agency = services.create_organisation("bench", name="Corcoran Police Department", kind=OrganisationKind.AGENCY)
-        officer = services.create_user("bench", organisation=agency, username="ofc", display_name="Officer",
+        agency = services.create_organisation(BENCH, name="Corcoran Police Department", kind=OrganisationKind.AGENCY)
+        officer = services.create_user(BENCH, organisation=agency, username="ofc", display_name="Officer",
                                        role=Role.OFFICER, password=PASSWORD)
         organisations = [agency] + [
-            services.create_organisation("bench", name=f"Partner {n}",
+            services.create_organisation(BENCH, name=f"Partner {n}",
                                          kind=OrganisationKind.HOA if n % 2 else OrganisationKind.BUSINESS)
             for n in range(299)]
-        owner = services.create_user("bench", organisation=organisations[1], username="owner",
+        owner = services.create_user(BENCH, organisation=organisations[1], username="owner",
                                      display_name="Owner", role=Role.PARTNER_ADMIN, password=PASSWORD)
         cameras = []
         for n in range(1000):
             org = organisations[n % 300]
-            cameras.append(register_camera("bench", org, name=f"Camera {n}",
+            cameras.append(register_camera(BENCH, org, name=f"Camera {n}",
                                            location=Location(45.0 + n / 10000, -93.5 - n / 10000, f"Site {n}"),
                                            direction="inbound", fixed=True, vendor="Flock Safety", model="Falcon",
                                            installed_on=date(2026, 1, 1)))
@@ -55,7 +58,7 @@ def build(app, entries: int) -> dict:
         db.session.commit()
         seal_and_checkpoint()
         db.session.commit()
-        secret = tokens.create_token("bench", officer, name="bench")[1]
+        secret = tokens.create_token(BENCH, officer, name="bench")[1]
         db.session.commit()
         return {"officer": secret, "owner_id": owner.id, "camera": owned[0]}
 

@@ -27,20 +27,28 @@ from hub.extensions import db  # noqa: E402
 from hub.grants.access import check_token  # noqa: E402
 from hub.grants.models import AccessRequest, Grant, OAuthToken, RequestStatus  # noqa: E402
 from hub.grants.revocation import revoke_grant  # noqa: E402
-from hub.identity import services  # noqa: E402
+from hub.identity import access, services  # noqa: E402
 from hub.identity.roles import OrganisationKind, Role  # noqa: E402
+from hub.identity.actors import operator  # noqa: E402
+
+BENCH = operator("bench")
 
 
 def build(app, count: int) -> list[tuple[int, str]]:
     """`count` consented grants with one access token each, inserted in bulk."""
     with app.app_context():
-        agency = services.create_organisation("bench", name="Corcoran PD", kind=OrganisationKind.AGENCY)
-        hoa = services.create_organisation("bench", name="Bench HOA", kind=OrganisationKind.HOA)
-        officer = services.create_user("bench", organisation=agency, username="ofc", display_name="O",
+        agency = services.create_organisation(BENCH, name="Corcoran PD", kind=OrganisationKind.AGENCY)
+        hoa = services.create_organisation(BENCH, name="Bench HOA", kind=OrganisationKind.HOA)
+        officer = services.create_user(BENCH, organisation=agency, username="ofc", display_name="O",
                                        role=Role.OFFICER, password="benchmark password")
-        owner = services.create_user("bench", organisation=hoa, username="owner", display_name="P",
+        owner = services.create_user(BENCH, organisation=hoa, username="owner", display_name="P",
                                      role=Role.PARTNER_ADMIN, password="benchmark password")
-        camera = register_camera("bench", hoa, name="Gate", location=Location(45, -93, "Gate"), direction="inbound",
+        chief = services.create_user(BENCH, organisation=agency, username="chief", display_name="C",
+                                     role=Role.CHIEF, password="benchmark password")
+        today = datetime.now(timezone.utc).date()
+        access.record_training(BENCH, officer, completed_on=today, course="ALPR")
+        access.authorise_officer(BENCH, officer, text="Authorised.", signed_on=today, signed_by=chief)
+        camera = register_camera(BENCH, hoa, name="Gate", location=Location(45, -93, "Gate"), direction="inbound",
                                  fixed=True, vendor="", model="", installed_on=datetime.now(timezone.utc).date())
         now = datetime.now(timezone.utc)
         requests = [{"officer_id": officer.id, "organisation_id": hoa.id, "camera_ids": str(camera.id),

@@ -34,6 +34,9 @@ from hub.hotlists.services import import_hot_file  # noqa: E402
 from hub.identity import access, services, tokens  # noqa: E402
 from hub.identity.roles import OrganisationKind, Role  # noqa: E402
 from hub.reads.models import new_read_id  # noqa: E402
+from hub.identity.actors import operator  # noqa: E402
+
+BENCH = operator("bench")
 
 ROOT = Path(__file__).resolve().parents[2]
 BATCH = 200
@@ -47,27 +50,27 @@ def hot_plate(n: int) -> str:
 
 def build(app, hotlist: int) -> dict:
     with app.app_context():
-        agency = services.create_organisation("bench", name="Corcoran Police Department", kind=OrganisationKind.AGENCY)
-        officer = services.create_user("bench", organisation=agency, username="ofc", display_name="Officer",
+        agency = services.create_organisation(BENCH, name="Corcoran Police Department", kind=OrganisationKind.AGENCY)
+        officer = services.create_user(BENCH, organisation=agency, username="ofc", display_name="Officer",
                                        role=Role.OFFICER, password="benchmark password")
-        access.record_training("bench", officer, completed_on=datetime.now(timezone.utc).date(), course="ALPR")
-        chief = services.create_user("bench", organisation=agency, username="chief", display_name="Chief",
+        access.record_training(BENCH, officer, completed_on=datetime.now(timezone.utc).date(), course="ALPR")
+        chief = services.create_user(BENCH, organisation=agency, username="chief", display_name="Chief",
                                      role=Role.CHIEF, password="benchmark password")
-        access.authorise_officer("bench", officer, text="Authorised.", signed_on=datetime.now(timezone.utc).date(),
+        access.authorise_officer(BENCH, officer, text="Authorised.", signed_on=datetime.now(timezone.utc).date(),
                                  signed_by=chief)
         credentials = []
         for n in range(1000):
-            camera = register_camera("bench", agency, name=f"Camera {n}",
+            camera = register_camera(BENCH, agency, name=f"Camera {n}",
                                      location=Location(45 + n / 10000, -93.5, f"Site {n}"), direction="inbound",
                                      fixed=True, vendor="Flock Safety", model="Falcon",
                                      installed_on=datetime.now(timezone.utc).date())
-            credentials.append(issue_credential("bench", camera)[1])
+            credentials.append(issue_credential(BENCH, camera)[1])
         lines = ["plate,state,reason,case_number,priority,expires,non_encounter,instructions"]
         lines += [f"{hot_plate(n)},MN,stolen_vehicle,S-{n},medium,,," for n in range(hotlist)]
         start = time.perf_counter()
-        import_hot_file("bench", "\n".join(lines).encode(), file_name="bench-hot.csv")
+        import_hot_file(BENCH, "\n".join(lines).encode(), file_name="bench-hot.csv")
         print(f"  (hot file of {hotlist:,} entries imported in {time.perf_counter() - start:.0f} s)")
-        token = tokens.create_token("bench", officer, name="bench")[1]
+        token = tokens.create_token(BENCH, officer, name="bench")[1]
         db.session.commit()
         return {"credentials": credentials, "token": token}
 

@@ -31,12 +31,15 @@ from hub.ledger.models import LedgerEntry  # noqa: E402
 from hub.ledger.services import format_time, record  # noqa: E402
 from hub.ledger.tree import inclusion_proof, seal_and_checkpoint  # noqa: E402
 from hub.ledger.verification import verify_ledger  # noqa: E402
+from hub.identity.actors import operator  # noqa: E402
+
+BENCH = operator("bench")
 
 
 def small_transactions(app, n: int) -> None:
     with app.app_context():
-        org = services.create_organisation("bench", name="Bench PD", kind=OrganisationKind.AGENCY)
-        user = services.create_user("bench", organisation=org, username="bench-user", display_name="B",
+        org = services.create_organisation(BENCH, name="Bench PD", kind=OrganisationKind.AGENCY)
+        user = services.create_user(BENCH, organisation=org, username="bench-user", display_name="B",
                                     role=Role.RECORDS, password="bench password long")
         db.session.commit()
         plain, ledgered = [], []
