@@ -17,12 +17,21 @@ from hub.identity.roles import Capability, Role
 from hub.ledger.services import record
 
 
-def revoke_grant(actor: Any, grant: Grant, *, reason: str) -> Grant:
+def may_revoke(actor: Any, grant: Grant) -> bool:
+    """The cameras' owner, the chief, the operator, or the grant's own client
+    (RFC 7009, named `client:<id>`): nobody else ends a grant."""
     if isinstance(actor, User):
         owner = actor.role is Role.PARTNER_ADMIN and actor.organisation_id == grant.organisation_id
-        if not owner and not can(actor, Capability.APPROVE_ACCESS_REQUESTS):
-            raise Forbidden("Only the cameras' owner or the chief revokes a grant.",
-                            refusal=Refusal("grant.revoke", actor, grant, {}, tuple(grant.cameras)))
+        return owner or can(actor, Capability.APPROVE_ACCESS_REQUESTS)
+    if isinstance(actor, str):
+        return actor == f"client:{grant.client_id}"
+    return can(actor, Capability.APPROVE_ACCESS_REQUESTS)
+
+
+def revoke_grant(actor: Any, grant: Grant, *, reason: str) -> Grant:
+    if not may_revoke(actor, grant):
+        raise Forbidden("Only the cameras' owner or the chief revokes a grant.",
+                        refusal=Refusal("grant.revoke", actor, grant, {}, tuple(grant.cameras)))
     if grant.revoked_at is None:
         now = utcnow()
         grant.revoked_at, grant.revoked_by = now, getattr(actor, "username", None) or str(actor)

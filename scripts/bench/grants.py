@@ -101,7 +101,7 @@ def main() -> None:
         before = client.get(f"/api/v1/grants/{grant_id}/reads", headers={"Authorization": f"Bearer {token}"})
         with app.app_context():
             start = time.perf_counter()
-            revoke_grant("owner", db.session.get(Grant, grant_id), reason="bench")
+            revoke_grant(BENCH, db.session.get(Grant, grant_id), reason="bench")
             db.session.commit()
         after = client.get(f"/api/v1/grants/{grant_id}/reads", headers={"Authorization": f"Bearer {token}"})
         elapsed = (time.perf_counter() - start) * 1000

@@ -109,3 +109,15 @@ def test_the_owner_never_sees_investigative_text(app, make, client, run):
         for word in (*SECRET_WORDS, "SECRT1"):
             assert word not in page
     assert "Reads viewed under a grant" in pages[0] and "Burglary" in pages[0]
+
+
+def test_only_the_owner_the_chief_or_the_grant_s_own_client_ends_it(setting):
+    from hub.errors import Forbidden
+    from hub.grants.revocation import revoke_grant
+    officer, owner, camera = setting
+    grant = granted(officer, owner, camera)
+    for stranger in (officer, "client:someone-else", None):
+        with pytest.raises(Forbidden):
+            revoke_grant(stranger, grant, reason="not mine")
+    revoke_grant(f"client:{grant.client_id}", grant, reason="RFC 7009")
+    assert grant.revoked_at is not None

@@ -20,6 +20,7 @@ from hub.grants.requests import create_request, decide_request
 from hub.grants.revocation import revoke_grant
 from hub.grants.models import Grant
 from hub.identity.roles import Role
+from hub.identity.services import find_user
 from hub.ledger.models import LedgerEntry
 from hub.reads.ingest import ingest_batch
 from tests.conftest import build_app, csrf_from, make_camera, make_organisation, make_partner, make_user, sign_in
@@ -124,7 +125,7 @@ def test_revocation_is_refused_on_the_next_request_even_from_another_instance(ap
     assert reads(app.test_client(), token["access_token"], token["grant_id"]).status_code == 200
     other_instance = build_app(app_config)
     with other_instance.app_context():
-        revoke_grant("owner", db.session.get(Grant, token["grant_id"]), reason="board decision")
+        revoke_grant(find_user("owner"), db.session.get(Grant, token["grant_id"]), reason="board decision")
         db.session.commit()
     refused = reads(app.test_client(), token["access_token"], token["grant_id"])
     assert refused.status_code == 401 and refused.get_json()["code"] == "grant_revoked"
