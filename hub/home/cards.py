@@ -94,12 +94,14 @@ def _alert_cards(user: User) -> list[Card]:
         overdue = retention.overdue_reviews(user)
         cards.append(Card("Holds and retention", "Holds that keep reads past retention, purge runs and the "
                           "destruction record.", url_for("retention.index"), "Open holds",
-                          reasons=[_OverdueReview(h) for h in overdue]))
+                          reasons=[_Note(f"Hold {h.id} (case {h.case_number})", f"review was due {h.review_on}")
+                                   for h in overdue]))
     if can(user, Capability.MANAGE_SETTINGS) or can(user, Capability.MANAGE_HOLDS):
         failed = [run for run in last_runs().values() if run.outcome == "failed"]
         cards.append(Card("Scheduled jobs", f"{len(failed)} job(s) failing." if failed else
                           "Every job's last run succeeded (or has not run yet).", url_for("retention.jobs"),
-                          "Open the job page", reasons=[_FailedJob(run) for run in failed]))
+                          "Open the job page", reasons=[_Note(run.job, f"failed at {run.started_at:%Y-%m-%d %H:%M} UTC: {run.error}")
+                                   for run in failed]))
     if can(user, Capability.MANAGE_SAFE_AT_HOME):
         cards.append(Card("Safe at Home", "Record a participant's destruction request.",
                           url_for("safe_at_home.index"), "Open requests"))
@@ -120,46 +122,13 @@ def _camera_cards(user: User) -> list[Card]:
         outstanding = bca.outstanding_notices()
         cards.append(Card("BCA notices", f"{len(outstanding)} notice(s) not yet sent, {len(overdue)} overdue.",
                           url_for("cameras.bca_notices"), "Open the list",
-                          reasons=[_Overdue(c) for c in overdue]))
+                          reasons=[_Note(c.name, f"due {c.bca_notice_due_on}, not sent") for c in overdue]))
     return cards
 
 
 @dataclass
-class _Overdue:
-    """An overdue notice, shown like a reason on the card."""
+class _Note:
+    """A line shown like a rule's reason on a card: a name and what is wrong."""
 
-    camera: object
-
-    @property
-    def cite(self) -> str:
-        return self.camera.name
-
-    @property
-    def message(self) -> str:
-        return f"due {self.camera.bca_notice_due_on}, not sent"
-
-
-@dataclass
-class _OverdueReview:
-    hold: object
-
-    @property
-    def cite(self) -> str:
-        return f"Hold {self.hold.id} (case {self.hold.case_number})"
-
-    @property
-    def message(self) -> str:
-        return f"review was due {self.hold.review_on}"
-
-
-@dataclass
-class _FailedJob:
-    run: object
-
-    @property
-    def cite(self) -> str:
-        return self.run.job
-
-    @property
-    def message(self) -> str:
-        return f"failed at {self.run.started_at:%Y-%m-%d %H:%M} UTC: {self.run.error}"
+    cite: str
+    message: str
