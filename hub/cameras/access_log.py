@@ -175,4 +175,18 @@ def entry_proof(actor: Any, camera: Camera, entry_id: int) -> dict:
         LedgerEntryCamera.camera_id == camera.id, LedgerEntryCamera.entry_id == entry_id))
     if touches is None:
         raise EntryNotFound("No entry with that id touched this camera.")
-    return inclusion_proof(entry_id)
+    proof = inclusion_proof(entry_id)
+    if not sees_investigation(actor):
+        proof["entry"] = withhold_investigation(proof["entry"])
+    return proof
+
+
+WITHHELD_FIELDS = ("purpose", "case_number", "details")
+
+
+def withhold_investigation(entry: dict) -> dict:
+    """The entry as a partner may see it: the fields that may carry the
+    investigation's content are withheld. The proof still shows that the
+    entry's leaf, whose hash is given, is in the signed tree."""
+    return {**{k: v for k, v in entry.items() if k not in WITHHELD_FIELDS},
+            **{k: None for k in WITHHELD_FIELDS}, "withheld": list(WITHHELD_FIELDS)}

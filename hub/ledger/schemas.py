@@ -24,7 +24,10 @@ class EntrySchema(Schema):
     subject_id = fields.Str(allow_none=True)
     purpose = fields.Str(allow_none=True)
     case_number = fields.Str(allow_none=True)
-    details = fields.Str(metadata={"description": "Canonical JSON text, as hashed"})
+    details = fields.Str(allow_none=True, metadata={"description": "Canonical JSON text, as hashed"})
+    withheld = fields.List(fields.Str(), metadata={
+        "description": "Fields withheld from this reader (an owner does not see an investigation's content); "
+                       "the leaf hash stands for the whole entry"})
     private_digest = fields.Str(allow_none=True)
     leaf_hash = fields.Str()
     chain_hash = fields.Str()

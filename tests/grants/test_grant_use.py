@@ -121,3 +121,27 @@ def test_only_the_owner_the_chief_or_the_grant_s_own_client_ends_it(setting):
             revoke_grant(stranger, grant, reason="not mine")
     revoke_grant(f"client:{grant.client_id}", grant, reason="RFC 7009")
     assert grant.revoked_at is not None
+
+
+def test_the_owner_s_proofs_withhold_the_investigation_and_still_verify(app, make, client, run):
+    from hub.ledger import signing, verifier
+    from hub.ledger.tree import seal_and_checkpoint
+
+    def flow():
+        officer = make_user("ofc", Role.OFFICER, make_organisation(), trained=True, authorised=True)
+        owner = make_user("owner", Role.PARTNER_ADMIN, make_partner())
+        camera = make_camera(owner.organisation, "Gate")
+        grant = granted(officer, owner, camera, finding=SECRET_WORDS[1], case=SECRET_WORDS[2])
+        granted_reads(ClientActor(grant.client_id, officer), grant, camera_ids=[], since=None, until=None)
+        return camera.id
+    camera_id = run(flow)
+    run(seal_and_checkpoint)
+    sign_in(client, "owner")
+    rows = client.get(f"/api/v1/cameras/{camera_id}/access-log").get_json()
+    with app.app_context():
+        key = signing.signing_key().public_key()
+    for row in rows:
+        proof = client.get(f"/api/v1/cameras/{camera_id}/access-log/{row['entry_id']}/proof")
+        text = proof.get_data(as_text=True)
+        assert proof.status_code == 200 and not any(word in text for word in SECRET_WORDS)
+        assert verifier.verify_proof_document(proof.get_json(), key) == []
