@@ -84,15 +84,21 @@ def engine() -> PolicyEngine:
 def decide(action: str, context: dict[str, Any], *, advisory: bool = False) -> Decision:
     """The engine's decision. Unless `advisory` (a page only showing what the
     rules say), it is kept for the next ledger entry of this unit of work."""
-    from hub.extensions import db
-
     decision = engine().decide(action, context)
     if not advisory:
-        kept = db.session.info.setdefault(_SESSION_KEY, [])
-        summary = decision.on_record()
-        if summary not in kept:
-            kept.append(summary)
+        keep(decision)
     return decision
+
+
+def keep(decision: Decision) -> None:
+    """Put a decision made elsewhere (a cached one) on the next ledger entry
+    of this unit of work, like every decision made through `decide`."""
+    from hub.extensions import db
+
+    kept = db.session.info.setdefault(_SESSION_KEY, [])
+    summary = decision.on_record()
+    if summary not in kept:
+        kept.append(summary)
 
 
 def drain_decisions() -> list[dict]:

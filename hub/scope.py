@@ -60,11 +60,12 @@ class Scope:
     def empty(self) -> bool:
         return not self.cameras and not self.windows
 
-    def includes(self, camera_id: int, captured_at: datetime | None = None) -> bool:
+    def includes(self, camera_id: int, captured_at: datetime) -> bool:
+        """Whether one read (or what derives from it) is in scope: its camera,
+        and its time when the camera is in scope only inside a window."""
         if camera_id in self.cameras:
             return True
-        return any(camera_id == c and (captured_at is None or start <= captured_at <= end)
-                   for c, start, end in self.windows)
+        return any(camera_id == c and start <= captured_at <= end for c, start, end in self.windows)
 
     def clause(self, camera_column, time_column):
         """A WHERE clause keeping only rows in scope."""

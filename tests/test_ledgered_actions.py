@@ -34,7 +34,7 @@ from hub.reads.models import Read
 from hub.retention.models import HoldKind
 from hub.retention.proof import destruction_record
 from hub.retention.purge import preview
-from hub.retention.services import place_hold, release_hold, review_hold
+from hub.retention.services import get_hold, list_holds, place_hold, release_hold, review_hold
 from hub.cameras.bca import send_reminders
 from hub.grants.revocation import record_expiries
 from hub.safe_at_home.services import record_request
@@ -51,7 +51,7 @@ def prepare(action: str) -> dict:
     hoa = make_partner()
     world = {"officer": make_user("ofc", Role.OFFICER, authorised=action == "authorisation.withdrawn"),
              "officer_ok": make_user("ofc2", Role.OFFICER, trained=True, authorised=True),
-             "records": make_user("rec", Role.RECORDS),
+             "records": make_user("rec", Role.RECORDS, trained=True, authorised=True),
              "chief": make_user("chief", Role.CHIEF), "sgt": make_user("sgt", Role.ALPR_ADMIN, agency, trained=True, authorised=True),
              "owner": make_user("owner", Role.PARTNER_ADMIN, hoa), "hoa": hoa}
     world["token"] = tokens.create_token(OPERATOR, world["officer"], name="t")[0]
@@ -185,6 +185,8 @@ ACTIONS = {
     "oauth_client.created": lambda w: create_client(OPERATOR, name="Records",
                                                     redirect_uris=["https://records.example/cb"]),
     "alert.webhook_withheld": lambda w: deliver_due(),
+    "hold.viewed": lambda w: get_hold(w["sgt"], w["hold"].id),
+    "holds.listed": lambda w: list_holds(w["sgt"]),
     "hold.released": lambda w: release_hold(w["sgt"], w["hold"], reason="case closed"),
     "hold.reviewed": lambda w: review_hold(w["sgt"], w["hold"], review_on=date.today() + timedelta(days=30),
                                            note="trial pending"),

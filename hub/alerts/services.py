@@ -20,6 +20,7 @@ from hub.cameras.sharing import agency_access
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.hotlists.matching import index, lawful_matches
+from hub.hotlists.models import REASON_CATEGORIES
 from hub.hotlists.services import hot_file_is_fresh
 from hub.errors import Forbidden, Refusal
 from hub.ledger.services import record
@@ -29,10 +30,7 @@ from policies.vocabulary import BOOLEAN
 
 CHECKS = ("plate_matches_image", "entry_current_in_source", "vehicle_description_matches",
           "driver_fits_description")
-ALERT_ACT = policy.declare("alert.act", {**{name: BOOLEAN for name in CHECKS}, "entry_concerns_owner": BOOLEAN})
-# Listings that concern the registered owner rather than the vehicle: the
-# driver must also fit the owner's description.
-OWNER_CATEGORIES = frozenset({"warrant", "suspended_revoked_license", "protection_order"})
+ALERT_ACT = policy.declare("alert.act", {**{name: BOOLEAN for name in CHECKS}, "reason_category": REASON_CATEGORIES})
 
 
 def raise_alerts(camera: Camera, rows: list[dict]) -> int:
@@ -67,7 +65,7 @@ def get_alert(actor: Any, alert_id: int) -> Alert:
     alert = db.session.get(Alert, alert_id)
     if alert is None:
         raise AlertNotFound()
-    if not scope.includes(alert.camera_id):
+    if not scope.includes(alert.camera_id, alert.captured_at):
         raise Forbidden("The camera's owner does not let this alert reach you.",
                         refusal=Refusal("alert.view", actor, alert, {}, (alert.camera_id,)))
     record("alert.viewed", actor=actor, subject=alert, cameras=[alert.camera_id],
@@ -93,11 +91,15 @@ def recent_alerts(actor: Any, *, after_id: int = 0, limit: int = 100) -> list[Al
 
 
 def concerns_owner(alert: Alert) -> bool:
-    return alert.entry.reason_category in OWNER_CATEGORIES
+    """Whether the pack asks for the driver to be checked too: the listing
+    concerns the registered owner (a warrant, a suspended licence...)."""
+    return any(rule.when.get("reason_category") and alert.entry.reason_category in rule.when["reason_category"]
+               and "driver_fits_description" in rule.check.get("must_hold", ())
+               for rule in policy.engine().rules(ALERT_ACT))
 
 
 def _act_context(alert: Alert, checks: dict[str, bool]) -> dict:
-    return {**{name: bool(checks.get(name)) for name in CHECKS}, "entry_concerns_owner": concerns_owner(alert)}
+    return {**{name: bool(checks.get(name)) for name in CHECKS}, "reason_category": alert.entry.reason_category}
 
 
 def decide_alert(actor: Any, alert: Alert, *, verified: bool, checks: dict[str, bool], reason: str) -> Alert:
@@ -105,7 +107,7 @@ def decide_alert(actor: Any, alert: Alert, *, verified: bool, checks: dict[str, 
     verification whose checks do not all hold is refused by the rule; a
     rejection keeps the answers that led to it."""
     scope = scope_for(actor, Purpose.ALERTS)
-    if not scope.includes(alert.camera_id):
+    if not scope.includes(alert.camera_id, alert.captured_at):
         raise Forbidden("The camera's owner does not let this alert reach you.",
                         refusal=Refusal("alert.decide", actor, alert, {}, (alert.camera_id,)))
     if alert.status is not AlertStatus.NEW:

@@ -71,7 +71,7 @@ def deliver_due() -> int:
     scope = scope_for(SENDER, Purpose.ALERTS) if due else None
     for delivery in due:
         alert = db.session.get(Alert, delivery.alert_id)
-        if not scope.includes(alert.camera_id):
+        if not scope.includes(alert.camera_id, alert.captured_at):
             delivery.delivered_at, delivery.last_error = now, "withheld: the camera no longer shares alerts"
             record("alert.webhook_withheld", actor=SENDER, subject=alert, cameras=[alert.camera_id],
                    details={"delivery_id": delivery.id})

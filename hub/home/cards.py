@@ -89,8 +89,10 @@ def _alert_cards(user: User) -> list[Card]:
     if user.organisation.kind.is_partner:
         cards.append(Card("Messages", "Requests and notices from the police department.",
                           url_for("notifications.index"), "Open messages"))
-    if can(user, Capability.MANAGE_HOLDS) or can(user, Capability.MANAGE_EXCULPATORY_HOLDS) or \
-            (can(user, Capability.READ_LEDGER) and user.organisation.kind is OrganisationKind.AGENCY):
+    if can(user, Capability.READ_LEDGER) and user.organisation.kind is OrganisationKind.AGENCY:
+        cards.append(Card("Destruction record", "Per camera and day: reads collected, destroyed and when, and held.",
+                          url_for("retention.destruction"), "Open the record"))
+    if can(user, Capability.MANAGE_HOLDS) or can(user, Capability.MANAGE_EXCULPATORY_HOLDS):
         overdue = retention.overdue_reviews(user)
         cards.append(Card("Holds and retention", "Holds that keep reads past retention, purge runs and the "
                           "destruction record.", url_for("retention.index"), "Open holds",

@@ -24,6 +24,7 @@ from hub.extensions import db
 from hub.hotlists.errors import HotFileInvalid, HotlistEntryInvalid
 from hub.hotlists.models import (PRIORITIES, REASON_CATEGORIES, EntrySource, HotlistEntry, HotlistImport,
                                  HotlistVersion)
+from hub.identity.access import require_data_access
 from hub.identity.models import User
 from hub.identity.permissions import can
 from hub.identity.roles import Capability, Role
@@ -76,6 +77,8 @@ def add_entry(actor: Any, *, plate: str, reason_category: str, case_number: str,
     context = {"role": _role(actor), "plate": pattern, "reason_category": reason_category,
                "case_number": case_number, "priority": priority, "expires_at": expires_at,
                "expires_in_days": (expires_at - now).days}
+    if isinstance(actor, User):
+        require_data_access(actor)  # entering ALPR data is reaching it (trained, authorised)
     policy.require(HOTLIST_ENTER, context, actor=actor)
     entry = HotlistEntry(source=EntrySource.MANUAL, plate=pattern, partial=partial, plate_state=plate_state,
                          reason_category=reason_category, case_number=case_number.strip(), priority=priority,
@@ -109,6 +112,8 @@ def remove_entry(actor: Any, entry: HotlistEntry, *, reason: str) -> HotlistEntr
                                    "priority": entry.priority, "expires_at": entry.expires_at,
                                    "expires_in_days": (entry.expires_at - now).days if entry.expires_at else None},
                    actor=actor, subject=entry)
+    if isinstance(actor, User):
+        require_data_access(actor, subject=entry)
     if not reason.strip():
         raise HotlistEntryInvalid(errors={"reason": ["Say why the entry is no longer justified."]})
     if entry.removed_at is None:

@@ -78,13 +78,12 @@ def _time(value, now: datetime, oldest: datetime, errors: dict) -> datetime | No
 
 
 @lru_cache(maxsize=64)
-def _collection_refusals(engine, fields: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+def _collection_decision(engine, fields: tuple[str, ...]):
     """The policy's answer for a set of fields of a read whose plate no Safe at
     Home request names (those are asked about one by one), kept: a camera sends
     the same fields with every read, and a loaded engine's answer never changes."""
-    decision = engine.decide(READ_COLLECT, {"fields": list(fields), "safe_at_home_participant": False,
-                                            "active_investigation_hold": False})
-    return tuple((r.field or "_read", f"{r.message} ({r.cite}).") for r in decision.reasons)
+    return engine.decide(READ_COLLECT, {"fields": list(fields), "safe_at_home_participant": False,
+                                        "active_investigation_hold": False})
 
 
 def check_read(index: int, raw, *, now: datetime, oldest: datetime, image_limit: int,
@@ -93,8 +92,10 @@ def check_read(index: int, raw, *, now: datetime, oldest: datetime, image_limit:
     if not isinstance(raw, dict):
         return None, {"_read": ["Each read is a JSON object."]}
     errors: dict[str, list[str]] = {}
-    for field_name, message in _collection_refusals(policy.engine(), tuple(sorted({*raw, *(uploaded or {})}))):
-        errors.setdefault(field_name, []).append(message)
+    decision = _collection_decision(policy.engine(), tuple(sorted({*raw, *(uploaded or {})})))
+    policy.keep(decision)  # the batch's ledger entry names the rules that admitted or refused its fields
+    for reason in decision.reasons:
+        errors.setdefault(reason.field or "_read", []).append(f"{reason.message} ({reason.cite}).")
     read_id = raw.get("read_id")
     if not isinstance(read_id, str) or not 1 <= len(read_id) <= 64:
         errors["read_id"] = ["Give the camera's own id for the read (1 to 64 characters)."]

@@ -85,6 +85,7 @@ class PurgeReport:
     images: int = 0
     private_details: int = 0
     partitions: list[str] = field(default_factory=list)
+    plates: set[str] = field(default_factory=set)
 
     @property
     def reads_destroyed(self) -> int:
@@ -126,15 +127,15 @@ def start_run(actor: Any) -> PurgeRun:
 
 def count_held(run: PurgeRun, cutoffs: dict[int, datetime], report: PurgeReport) -> None:
     """What holds keep past retention, per camera, day and hold: kept with the run."""
-    rows = db.session.execute(select(Read.camera_id, Read.captured_at, Hold.id)
+    rows = db.session.execute(select(Read.id, Read.camera_id, Read.captured_at, Hold.id)
                               .where(*_overdue(cutoffs), *_hold_matches())).all()
-    seen: set[tuple] = set()
+    seen: set[int] = set()
     holds: dict[tuple[int, date], set[int]] = defaultdict(set)
-    for camera_id, captured_at, hold_id in rows:
+    for read_id, camera_id, captured_at, hold_id in rows:
         key = (camera_id, _day(captured_at))
         holds[key].add(hold_id)
-        if (camera_id, captured_at) not in seen:
-            seen.add((camera_id, captured_at))
+        if read_id not in seen:
+            seen.add(read_id)
             report.held[key] += 1
     _write_counts(run, {key: {"held": report.held[key], "holds": ids} for key, ids in holds.items()})
 
@@ -158,34 +159,40 @@ def _write_counts(run: PurgeRun, rows: dict[tuple[int, date], dict]) -> None:
 
 def destroy_batch(actor: Any, run: PurgeRun, cutoffs: dict[int, datetime], report: PurgeReport, *,
                   extra=None, limit: int = BATCH) -> int:
-    """Destroy up to `limit` overdue, unheld reads; returns how many."""
-    doomed = db.session.execute(select(Read.id, Read.camera_id, Read.captured_at, Read.plate_image,
-                                       Read.vehicle_image)
-                                .where(*_overdue(cutoffs, extra), ~held()).limit(limit)).all()
-    if not doomed:
+    """Destroy up to `limit` overdue, unheld reads; returns how many were
+    looked at. The DELETE asks again whether each read is held, so a hold
+    placed since the reads were chosen still keeps them, and what is counted
+    is what was deleted."""
+    chosen = list(db.session.scalars(select(Read.id).where(*_overdue(cutoffs, extra), ~held()).limit(limit)))
+    if not chosen:
         return 0
-    ids = [row.id for row in doomed]
-    alert_ids = list(db.session.scalars(select(Alert.id).where(Alert.read_id.in_(ids))))
+    gone = db.session.execute(delete(Read).where(Read.id.in_(chosen), ~held())
+                              .returning(Read.id, Read.camera_id, Read.captured_at, Read.plate, Read.plate_image,
+                                         Read.vehicle_image)).all()
+    ids = [row.id for row in gone]
+    alert_ids = list(db.session.scalars(select(Alert.id).where(Alert.read_id.in_(ids)))) if ids else []
     if alert_ids:
         db.session.execute(delete(WebhookDelivery).where(WebhookDelivery.alert_id.in_(alert_ids)))
         db.session.execute(delete(Alert).where(Alert.id.in_(alert_ids)))
-    db.session.execute(delete(Read).where(Read.id.in_(ids), Read.captured_at <= max(r.captured_at for r in doomed)))
-    digests = {d for row in doomed for d in (row.plate_image, row.vehicle_image) if d}
-    _tombstone(digests)
+    digests = {d for row in gone for d in (row.plate_image, row.vehicle_image) if d}
+    tombstone(digests)
     batch: dict[tuple[int, date], int] = defaultdict(int)
-    for row in doomed:
+    for row in gone:
         batch[(row.camera_id, _day(row.captured_at))] += 1
     for key, n in batch.items():
         report.destroyed[key] += n
+    report.plates |= {row.plate for row in gone}
     _write_counts(run, {key: {"destroyed": n} for key, n in batch.items()})
     report.alerts += len(alert_ids)
     run.reads_destroyed += len(ids)
     run.alerts_destroyed += len(alert_ids)
-    _record(actor, run, batch, alerts=len(alert_ids), images=len(digests))
-    return len(ids)
+    if ids:
+        _record(actor, run, batch, alerts=len(alert_ids), images=len(digests))
+    return len(chosen)
 
 
-def _tombstone(digests: set[str]) -> None:
+def tombstone(digests: set[str]) -> None:
+    """Mark image files for removal once the destruction that frees them commits."""
     if not digests:
         return
     known = set(db.session.scalars(select(ImageTombstone.digest).where(ImageTombstone.digest.in_(digests))))
@@ -227,8 +234,10 @@ def drop_partition(actor: Any, run: PurgeRun, day: date, name: str, report: Purg
     start = datetime.combine(day, datetime.min.time(), tzinfo=timezone.utc)
     end = start + timedelta(days=1)
     in_day = (Read.captured_at >= start) & (Read.captured_at < end)
+    db.session.execute(text("LOCK TABLE holds IN SHARE MODE"))  # no hold can be placed until the day is gone
     if db.session.scalar(select(exists().where(in_day, held()))):
         return False
+    report.plates |= set(db.session.scalars(select(Read.plate).where(in_day).distinct()))
     counts = {(camera_id, day): n for camera_id, n in db.session.execute(
         select(Read.camera_id, func.count()).where(in_day).group_by(Read.camera_id))}
     digests = {d for pair in db.session.execute(select(Read.plate_image, Read.vehicle_image).where(
@@ -237,7 +246,7 @@ def drop_partition(actor: Any, run: PurgeRun, day: date, name: str, report: Purg
     if alert_ids:
         db.session.execute(delete(WebhookDelivery).where(WebhookDelivery.alert_id.in_(alert_ids)))
         db.session.execute(delete(Alert).where(Alert.id.in_(alert_ids)))
-    _tombstone(digests)
+    tombstone(digests)
     db.session.execute(text(f'DROP TABLE "{name}"'))
     for key, n in counts.items():
         report.destroyed[key] += n
@@ -251,20 +260,21 @@ def drop_partition(actor: Any, run: PurgeRun, day: date, name: str, report: Purg
     return True
 
 
-def erase_stale_private_details(actor: Any, run: PurgeRun, now: datetime) -> int:
-    """Private details naming a plate, in entries older than any read may be
-    kept, are erased unless a hold keeps that plate's reads."""
-    cutoff = now - timedelta(days=agency_retention_days())
-    held_plates = set(db.session.scalars(select(Hold.plate).where(Hold.released_at.is_(None),
-                                                                  Hold.plate.is_not(None))))
+def erase_private_details_of(actor: Any, run: PurgeRun, plates: set[str]) -> int:
+    """Once no read of a plate is stored any more, the private details of
+    ledger entries that name it are erased (the entries keep their digests).
+    The hotlists and holds that name a plate are not reads: theirs stay."""
+    if not plates:
+        return 0
+    still_stored = set(db.session.scalars(select(Read.plate).where(Read.plate.in_(plates)).distinct()))
+    gone = plates - still_stored
+    if not gone:
+        return 0
     rows = db.session.execute(select(LedgerPrivateDetail.entry_id, LedgerPrivateDetail.content)
                               .join(LedgerEntry, LedgerEntry.id == LedgerPrivateDetail.entry_id)
-                              .where(LedgerEntry.created_at < cutoff)).all()
-    doomed = []
-    for entry_id, content in rows:
-        plate = json.loads(content).get("plate")
-        if plate and plate not in held_plates:
-            doomed.append(entry_id)
+                              .where(LedgerPrivateDetail.content.like('%"plate"%'),
+                                     ~LedgerEntry.action.like("hotlist.%"), ~LedgerEntry.action.like("hold.%"))).all()
+    doomed = [entry_id for entry_id, content in rows if json.loads(content).get("plate") in gone]
     if not doomed:
         return 0
     erased = erase_private_details(actor, doomed, reason=f"retention purge run {run.id}")
@@ -320,8 +330,20 @@ def run_purge(actor: Any, *, now: datetime | None = None, extra=None, batch: int
     an interrupted run first, then whole days (PostgreSQL), then batches of
     overdue reads, then stale private details, then the files."""
     from hub.db import unit_of_work
+    from hub.scheduler.lock import PurgeLock
 
-    now = now or utcnow()
+    lock = PurgeLock()
+    if not lock.acquire():
+        raise RetentionRefused("Another retention purge is running; try again when it has finished.")
+    try:
+        return _run_purge(actor, now=now or utcnow(), extra=extra, batch=batch, progress=progress)
+    finally:
+        lock.release()
+
+
+def _run_purge(actor: Any, *, now: datetime, extra, batch: int, progress) -> PurgeReport:
+    from hub.db import unit_of_work
+
     report = PurgeReport()
     remove_all_tombstoned_images()
     with unit_of_work():
@@ -346,7 +368,7 @@ def run_purge(actor: Any, *, now: datetime | None = None, extra=None, batch: int
             break
     with unit_of_work():
         run = db.session.get(PurgeRun, report.run_id)
-        report.private_details = erase_stale_private_details(actor, run, now)
+        report.private_details = erase_private_details_of(actor, run, report.plates)
         run.reads_held = report.reads_held
         run.finished_at = utcnow()
         record("retention.purge_run", actor=actor, subject=run, cameras=sorted({c for c, _ in report.destroyed}),

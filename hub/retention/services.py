@@ -18,6 +18,7 @@ from hub.clock import utcnow
 from hub.errors import Forbidden, NotFound, Refusal, ValidationFailed
 from hub.extensions import db
 from hub.identity.access import require_data_access
+from hub.identity.models import User
 from hub.identity.permissions import can
 from hub.identity.roles import Capability
 from hub.ledger.services import record
@@ -109,14 +110,25 @@ def place_hold(actor: Any, *, kind: HoldKind, case_number: str, reason: str, rev
     return hold
 
 
+def _reach_holds(actor: Any, action: str, subject: Any = None) -> list[HoldKind]:
+    """The kinds of hold the actor keeps; a hold names a plate and a case, so
+    reaching it is reaching ALPR data: the data-access rules apply."""
+    kinds = [kind for kind, capability in MANAGES.items() if can(actor, capability)]
+    if not kinds:
+        raise Forbidden("Holds are kept by ALPR administrators and records staff.",
+                        refusal=Refusal(action, actor, subject))
+    if isinstance(actor, User):
+        require_data_access(actor, subject=subject)
+    return kinds
+
+
 def get_hold(actor: Any, hold_id: int) -> Hold:
     hold = db.session.get(Hold, hold_id)
     if hold is None:
         raise NotFound("No such hold.")
-    if not (can(actor, Capability.MANAGE_HOLDS) or can(actor, Capability.MANAGE_EXCULPATORY_HOLDS)
-            or can(actor, Capability.READ_LEDGER)):
-        raise Forbidden("Holds are for ALPR administrators, records staff and auditors.",
-                        refusal=Refusal("hold.view", actor, hold))
+    if hold.kind not in _reach_holds(actor, "hold.view", hold):
+        raise Forbidden("This kind of hold is kept by others.", refusal=Refusal("hold.view", actor, hold))
+    record("hold.viewed", actor=actor, subject=hold, case_number=hold.case_number, cameras=hold.camera_ids)
     return hold
 
 
@@ -138,6 +150,7 @@ def release_hold(actor: Any, hold: Hold, *, reason: str) -> int:
     cutoffs = purge.cutoffs_at(utcnow())
     while purge.destroy_batch(actor, run, cutoffs, report, extra=and_(*_selection(hold))):
         pass
+    purge.erase_private_details_of(actor, run, report.plates)
     run.finished_at = utcnow()
     return report.reads_destroyed
 
@@ -163,21 +176,20 @@ def review_hold(actor: Any, hold: Hold, *, review_on: date, note: str) -> Hold:
 
 
 def list_holds(actor: Any, *, active_only: bool = False) -> list[Hold]:
-    kinds = [kind for kind, capability in MANAGES.items() if can(actor, capability)]
-    if can(actor, Capability.READ_LEDGER):
-        kinds = list(HoldKind)
-    if not kinds:
-        raise Forbidden("Holds are for ALPR administrators, records staff and auditors.",
-                        refusal=Refusal("hold.list", actor, None))
+    kinds = _reach_holds(actor, "hold.list")
     query = select(Hold).where(Hold.kind.in_(kinds))
     if active_only:
         query = query.where(Hold.released_at.is_(None))
-    return list(db.session.scalars(query.order_by(Hold.released_at.is_not(None), Hold.review_on)))
+    holds = list(db.session.scalars(query.order_by(Hold.released_at.is_not(None), Hold.review_on)))
+    record("holds.listed", actor=actor, details={"holds": len(holds), "kinds": [k.value for k in kinds]})
+    return holds
 
 
 def overdue_reviews(actor: Any) -> list[Hold]:
-    today = utcnow().date()
-    return [h for h in list_holds(actor, active_only=True) if h.review_on < today]
+    """Active holds past their review date, for a reminder (no plates shown)."""
+    kinds = [kind for kind, capability in MANAGES.items() if can(actor, capability)]
+    return list(db.session.scalars(select(Hold).where(Hold.kind.in_(kinds), Hold.released_at.is_(None),
+                                                      Hold.review_on < utcnow().date()).order_by(Hold.review_on)))
 
 
 def plate_holds(plate_hashes: set[str]) -> set[str]:

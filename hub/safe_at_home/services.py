@@ -14,6 +14,8 @@ from hub.alerts.models import Alert
 from hub.clock import utcnow
 from hub.errors import ValidationFailed
 from hub.extensions import db
+from hub.identity.access import require_data_access
+from hub.identity.models import User
 from hub.identity.permissions import require_capability
 from hub.identity.roles import Capability
 from hub.ledger.models import LedgerPrivateDetail
@@ -64,27 +66,32 @@ def drop_protected(recognised: list[tuple]) -> tuple[list, list]:
 
 
 def _destroy_stored(plate: str) -> tuple[int, int]:
-    """Reads and alerts of the plate, their images, and any private ledger
-    details that name it: (reads, alerts) destroyed."""
-    doomed = db.session.execute(select(Read.id, Read.plate_image, Read.vehicle_image).where(Read.plate == plate)).all()
-    alerts = db.session.execute(delete(Alert).where(Alert.plate == plate)).rowcount
-    db.session.execute(delete(Read).where(Read.plate == plate))
-    still_used = set(db.session.scalars(select(Read.plate_image).where(
-        Read.plate_image.in_([d[1] for d in doomed if d[1]]))))
-    for _, plate_image, vehicle_image in doomed:
-        for digest in (plate_image, vehicle_image):
-            if digest and digest not in still_used:
-                images.delete(digest)
+    """Reads and alerts of the plate that no hold keeps, their images (removed
+    from the store once this commits, like every destruction), and any private
+    ledger details that name the plate: (reads, alerts) destroyed."""
+    from hub.alerts.models import WebhookDelivery
+    from hub.retention.purge import held, tombstone
+
+    gone = db.session.execute(delete(Read).where(Read.plate == plate, ~held())
+                              .returning(Read.id, Read.plate_image, Read.vehicle_image)).all()
+    ids = [row.id for row in gone]
+    alert_ids = list(db.session.scalars(select(Alert.id).where(Alert.read_id.in_(ids)))) if ids else []
+    if alert_ids:
+        db.session.execute(delete(WebhookDelivery).where(WebhookDelivery.alert_id.in_(alert_ids)))
+        db.session.execute(delete(Alert).where(Alert.id.in_(alert_ids)))
+    tombstone({d for row in gone for d in (row.plate_image, row.vehicle_image) if d})
     mentions = list(db.session.scalars(select(LedgerPrivateDetail.entry_id).where(
         LedgerPrivateDetail.content.contains(f'"{plate}"'))))
     if mentions:
         erase_private_details(None, mentions, reason="Safe at Home destruction request")
-    return len(doomed), alerts
+    return len(ids), len(alert_ids)
 
 
 def record_request(actor: Any, *, plate: str, received_on: date, document: bytes, document_type: str,
                    reference: str) -> SafeAtHomeRequest:
     require_capability(actor, Capability.MANAGE_SAFE_AT_HOME, action="safe_at_home.record")
+    if isinstance(actor, User):
+        require_data_access(actor)  # destroying ALPR data is reaching it
     normal = plates.normalise(plate)
     errors = {}
     if not plates.is_plate(normal):
@@ -106,10 +113,7 @@ def record_request(actor: Any, *, plate: str, received_on: date, document: bytes
                                 created_at=utcnow())
     db.session.add(request)
     db.session.flush()
-    if plates.keyed_hash(normal) in held_hashes({plates.keyed_hash(normal)}):
-        reads = alerts = 0
-    else:
-        reads, alerts = _destroy_stored(normal)
+    reads, alerts = _destroy_stored(normal)
     request.reads_destroyed = reads
     record("safe_at_home.request_recorded", actor=actor, subject=request,
            details={"reads_destroyed": reads, "alerts_destroyed": alerts})

@@ -17,10 +17,14 @@ from sqlalchemy import text
 from hub.extensions import db
 
 ADVISORY_KEY = 0x41_4C_50_52  # "ALPR"
+PURGE_KEY = 0x50_55_52_47  # "PURG"
 
 
-class SchedulerLock:
-    def __init__(self) -> None:
+class ProcessLock:
+    """A lock one process holds until it releases it or dies."""
+
+    def __init__(self, key: int = ADVISORY_KEY, file_name: str = "scheduler.lock") -> None:
+        self.key, self.file_name = key, file_name
         self._connection = None
         self._fd: int | None = None
 
@@ -28,13 +32,13 @@ class SchedulerLock:
         if db.engine.dialect.name == "postgresql":
             connection = db.engine.connect()
             connection.detach()  # closing it must end the database session, and the lock with it
-            if connection.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_KEY}):
+            if connection.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}):
                 connection.commit()
                 self._connection = connection
                 return True
             connection.close()
             return False
-        path = Path(current_app.instance_path) / "scheduler.lock"
+        path = Path(current_app.instance_path) / self.file_name
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -53,7 +57,7 @@ class SchedulerLock:
         try:
             held = self._connection.scalar(text(
                 "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = :k AND granted "
-                "AND pid = pg_backend_pid()"), {"k": ADVISORY_KEY})
+                "AND pid = pg_backend_pid()"), {"k": self.key})
             self._connection.commit()
             return bool(held)
         except Exception:  # the connection is gone, and the lock with it
@@ -62,7 +66,7 @@ class SchedulerLock:
     def release(self) -> None:
         if self._connection is not None:
             try:
-                self._connection.scalar(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_KEY})
+                self._connection.scalar(text("SELECT pg_advisory_unlock(:k)"), {"k": self.key})
                 self._connection.commit()
             except Exception:  # a dead connection has released it already
                 pass
@@ -71,3 +75,12 @@ class SchedulerLock:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+
+
+def SchedulerLock() -> ProcessLock:  # noqa: N802  (reads as the thing it makes)
+    return ProcessLock(ADVISORY_KEY, "scheduler.lock")
+
+
+def PurgeLock() -> ProcessLock:  # noqa: N802
+    """One retention purge at a time, whoever starts it."""
+    return ProcessLock(PURGE_KEY, "purge.lock")

@@ -18,7 +18,7 @@ from tests.conftest import OPERATOR
 
 def listed(app, plate="HOT999"):
     with app.app_context():
-        entry = hotlists.add_entry(make_user("sgt", Role.ALPR_ADMIN), plate=plate, reason_category="stolen_vehicle",
+        entry = hotlists.add_entry(make_user("sgt", Role.ALPR_ADMIN, trained=True, authorised=True), plate=plate, reason_category="stolen_vehicle",
                                    case_number="ICR-77", priority="high", expires_at=utcnow() + timedelta(days=5),
                                    non_encounter=True, instructions="Do not stop; call investigations")
         db.session.commit()
@@ -75,7 +75,7 @@ def test_officer_verifies_and_it_is_ledgered(app, client, camera_world):
 
 def test_owner_entries_also_need_the_driver_checked(app, client, camera_world):
     with app.app_context():
-        hotlists.add_entry(make_user("sgt", Role.ALPR_ADMIN), plate="WAR123", reason_category="warrant",
+        hotlists.add_entry(make_user("sgt", Role.ALPR_ADMIN, trained=True, authorised=True), plate="WAR123", reason_category="warrant",
                            case_number="ICR-5", priority="high", expires_at=utcnow() + timedelta(days=5))
         db.session.commit()
     ingest(client, camera_world["city"]["credential"], "w1", plate="WAR123")

@@ -13,7 +13,7 @@ from tests.conftest import make_user
 
 def test_hit_appears_live_and_can_be_verified(app, browser, hub_url, camera_world):
     with app.app_context():
-        add_entry(make_user("sgt", Role.ALPR_ADMIN), plate="LIVE42", reason_category="stolen_vehicle",
+        add_entry(make_user("sgt", Role.ALPR_ADMIN, trained=True, authorised=True), plate="LIVE42", reason_category="stolen_vehicle",
                   case_number="ICR-42", priority="high", expires_at=utcnow() + timedelta(days=3))
         db.session.commit()
     page = browser.new_context().new_page()

@@ -20,7 +20,7 @@ def soon(days=10):
 
 
 def test_manual_entries_need_an_administrator_and_the_fields(ctx):
-    sergeant = make_user("sgt", Role.ALPR_ADMIN)
+    sergeant = make_user("sgt", Role.ALPR_ADMIN, trained=True, authorised=True)
     officer = make_user("ofc", Role.OFFICER)
     entry = services.add_entry(sergeant, plate="abc 123", reason_category="stolen_vehicle", case_number="ICR-1",
                                priority="high", expires_at=soon())
@@ -41,7 +41,7 @@ def test_manual_entries_need_an_administrator_and_the_fields(ctx):
 
 
 def test_matching_full_and_partial_and_refreshes_on_change(ctx):
-    sergeant = make_user("sgt", Role.ALPR_ADMIN)
+    sergeant = make_user("sgt", Role.ALPR_ADMIN, trained=True, authorised=True)
     full = services.add_entry(sergeant, plate="ABC123", reason_category="warrant", case_number="1",
                               priority="high", expires_at=soon())
     partial = services.add_entry(sergeant, plate="XY?1*", reason_category="vehicle_used_in_crime",

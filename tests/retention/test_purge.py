@@ -128,7 +128,7 @@ def test_destruction_takes_images_alerts_and_private_details_and_the_ledger_stil
     image = render_plate("OLD123")
     import base64
     read_at(camera, "old", "OLD123", utcnow() - timedelta(minutes=1), plate_image=base64.b64encode(image).decode())
-    record("read.confirmed", actor=sergeant, private={"plate": "OLD123"}, cameras=[camera.id])
+    confirmed = record("read.confirmed", actor=sergeant, private={"plate": "OLD123"}, cameras=[camera.id]).entry_id
     old_digest = db.session.scalar(select(Read.plate_image))
     image_path = Path(app.config["IMAGE_STORE_PATH"]) / old_digest[:2] / old_digest[2:4] / old_digest
     assert image_path.exists() and db.session.scalar(select(func.count()).select_from(Alert)) == 1
@@ -140,7 +140,9 @@ def test_destruction_takes_images_alerts_and_private_details_and_the_ledger_stil
     assert report.reads_destroyed == 1 and report.alerts == 1 and report.images == 1
     assert list(db.session.scalars(select(Read.camera_read_id))) == ["new"]
     assert not image_path.exists() and db.session.scalar(select(func.count()).select_from(Alert)) == 0
-    assert not any("OLD123" in c for c in db.session.scalars(select(LedgerPrivateDetail.content)))
+    assert db.session.get(LedgerPrivateDetail, confirmed) is None  # the plate's reads are gone, and so is this
+    kept = db.session.scalars(select(LedgerEntry.action).join(LedgerPrivateDetail)).all()
+    assert kept == ["hotlist.entry_added"]  # the listing is not a read: it stays while the entry does
     entries = {e.action: json.loads(e.details) for e in db.session.scalars(select(LedgerEntry))}
     assert entries["retention.reads_destroyed"]["destroyed"] == {str(camera.id): {(T - timedelta(days=40)).date().isoformat(): 1}}
     assert "OLD123" not in json.dumps(entries)

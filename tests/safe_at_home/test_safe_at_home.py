@@ -1,7 +1,7 @@
 """Safe at Home: past reads destroyed, future reads dropped at collection,
 an investigation hold keeps them; no plate in clear anywhere afterwards."""
 import logging
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -37,7 +37,7 @@ def every_text_in_the_database(app) -> str:
 
 def test_request_destroys_past_and_drops_future_reads(app, client, camera_world, make, caplog):
     caplog.set_level(logging.DEBUG)
-    make.user("rec", Role.RECORDS)
+    make.user("rec", Role.RECORDS, trained=True, authorised=True)
     city = camera_world["city"]["credential"]
     ingest(client, city, ("a", PROTECTED), ("b", "OTHER1"))
     with app.app_context():
@@ -68,7 +68,7 @@ def test_investigation_hold_keeps_the_plate(app, client, camera_world):
         sergeant = make_user("sgt", Role.ALPR_ADMIN, trained=True, authorised=True)
         place_hold(sergeant, kind=HoldKind.INVESTIGATION, plate=PROTECTED, case_number="ICR-9", reason="homicide",
                    review_on=date.today() + timedelta(days=30))
-        request = services.record_request(make_user("rec", Role.RECORDS), plate=PROTECTED, received_on=date.today(),
+        request = services.record_request(make_user("rec", Role.RECORDS, trained=True, authorised=True), plate=PROTECTED, received_on=date.today(),
                                           document=b"%PDF", document_type="application/pdf", reference="ACP 1")
         db.session.commit()
         assert request.reads_destroyed == 0
@@ -87,9 +87,25 @@ def test_only_records_staff_see_or_make_requests(app, make, client):
 
 
 def test_bad_request_is_refused_whole(ctx):
-    records = make_user("rec", Role.RECORDS)
+    records = make_user("rec", Role.RECORDS, trained=True, authorised=True)
     from hub.errors import ValidationFailed
     with pytest.raises(ValidationFailed) as refused:
         services.record_request(records, plate="!!", received_on=date.today() + timedelta(days=2), document=b"",
                                 document_type="text/plain", reference=" ")
     assert set(refused.value.errors) == {"plate", "received_on", "document", "reference"}
+
+
+def test_a_destruction_request_spares_reads_that_any_hold_keeps(app, client, camera_world):
+    city = camera_world["city"]["credential"]
+    ingest(client, city, ("a", PROTECTED))
+    with app.app_context():
+        sergeant = make_user("sgt", Role.ALPR_ADMIN, trained=True, authorised=True)
+        now = datetime.now(timezone.utc)
+        place_hold(sergeant, kind=HoldKind.INVESTIGATION, case_number="ICR-10", reason="the whole hour of a robbery",
+                   window_start=now - timedelta(hours=1), window_end=now + timedelta(minutes=1),
+                   review_on=date.today() + timedelta(days=30))
+        request = services.record_request(make_user("rec", Role.RECORDS, trained=True, authorised=True), plate=PROTECTED, received_on=date.today(),
+                                          document=b"%PDF", document_type="application/pdf", reference="ACP 2")
+        db.session.commit()
+        assert request.reads_destroyed == 0
+        assert list(db.session.scalars(select(Read.camera_read_id))) == ["a"]
