@@ -9,6 +9,7 @@ import enum
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pyotp
 from flask import current_app
@@ -45,6 +46,24 @@ class Enrolment:
     secret: str
     uri: str
     recovery_codes: list[str] = field(default_factory=list)
+
+
+def safe_next_path(target: str | None) -> str | None:
+    """Where to send a person after signing in, when `target` is a path on
+    this site; None for anything a browser could take elsewhere. Browsers
+    drop tabs and line breaks inside a URL, strip leading and trailing
+    control characters and spaces, and read a backslash as a slash, so a
+    slash, a tab and a slash (`/%09/evil.example`) or a slash and a backslash
+    become `//evil.example`, another site: a target holding any control
+    character or backslash is refused outright, never cleaned."""
+    if not target or any(ord(c) < 0x20 or ord(c) == 0x7F or c == "\\" for c in target):
+        return None
+    if target != target.strip() or not target.startswith("/") or target.startswith("//"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
 
 
 def _lock_policy() -> tuple[int, timedelta]:

@@ -29,9 +29,7 @@ api_blp = ApiBlueprint("identity_api", __name__, url_prefix="/api/v1", descripti
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("home.index")
+    return signin.safe_next_path(target) or url_for("home.index")
 
 
 @pages.route("/login", methods=["GET", "POST"])
@@ -44,7 +42,7 @@ def login():
             return redirect(_safe_next(request.args.get("next")))
         if result.outcome is signin.Outcome.NEEDS_SECOND_FACTOR:
             set_pending(result.user)
-            return redirect(url_for("identity.second_factor", next=request.args.get("next")))
+            return redirect(url_for("identity.second_factor", next=signin.safe_next_path(request.args.get("next"))))
         if result.outcome is signin.Outcome.NEEDS_ENROLMENT:
             set_pending(result.user)
             return redirect(url_for("identity.enrol"))
