@@ -81,27 +81,36 @@ def _register_failure(user: User, what: str) -> str:
         details["locked_until"] = user.locked_until.isoformat()
     db.session.flush()
     record("login.failed", actor=None, subject=user, details=details)
-    if user.locked_until and user.locked_until > utcnow():
+    if what == "password":
+        return password_refused_message()
+    if user.is_locked:
         return f"Too many failed attempts: the account is locked for {int(lock_for.total_seconds() // 60)} minutes."
-    return "Wrong username or password." if what == "password" else "That code is not valid."
+    return "That code is not valid."
 
 
-def is_locked(user: User) -> bool:
-    return user.locked_until is not None and user.locked_until > utcnow()
+def password_refused_message() -> str:
+    """The one answer to every refused username and password: an unknown
+    name, a wrong password and a locked account read the same, so the form
+    tells nobody which accounts exist or are locked."""
+    threshold, lock_for = _lock_policy()
+    return (f"Wrong username or password. After {threshold} failed attempts in a row an account is locked "
+            f"for {int(lock_for.total_seconds() // 60)} minutes.")
 
 
 def attempt_password(username: str, password: str, *, remote_addr: str | None = None) -> LoginResult:
+    """Every refusal takes one password hash and gives the same message, so
+    neither the answer nor its timing tells an unknown or locked account
+    from a wrong password."""
     user = find_user(username or "")
     if user is None or not user.active:
         verify_secret(_decoy_hash(), password or "")
         record("login.failed", actor=None, details={"factor": "password", "remote_addr": remote_addr},
                private={"username": (username or "")[:80]})
-        return LoginResult(Outcome.REFUSED, message="Wrong username or password.")
-    if is_locked(user):
+        return LoginResult(Outcome.REFUSED, message=password_refused_message())
+    if user.is_locked:
+        verify_secret(user.password_hash, password or "")
         record("login.refused_locked", actor=None, subject=user, details={"remote_addr": remote_addr})
-        return LoginResult(Outcome.REFUSED, user,
-                           f"The account is locked after repeated failures; try again after "
-                           f"{user.locked_until:%H:%M} UTC.")
+        return LoginResult(Outcome.REFUSED, user, password_refused_message())
     if not verify_secret(user.password_hash, password or ""):
         return LoginResult(Outcome.REFUSED, user, _register_failure(user, "password"))
     if user.has_second_factor:
@@ -120,7 +129,7 @@ def complete_login(user: User, *, factor: str, remote_addr: str | None = None) -
 
 
 def attempt_second_factor(user: User, code: str, *, remote_addr: str | None = None) -> LoginResult:
-    if is_locked(user):
+    if user.is_locked:
         record("login.refused_locked", actor=None, subject=user, details={"remote_addr": remote_addr})
         return LoginResult(Outcome.REFUSED, user, "The account is locked after repeated failures.")
     code = (code or "").strip().replace(" ", "").lower()
