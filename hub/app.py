@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from hub import map_library, policy, web
+from hub import input_guard, logs, map_library, policy, web
 from hub.config import build_config, finish_config
 from hub.errors import register_error_handlers
 from hub.extensions import api, csrf, db, login_manager, migrate
@@ -22,6 +22,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     finish_config(app.config)
     logging.basicConfig(level=os.environ.get("HUB_LOG_LEVEL", "INFO"))
+    logs.init_app(app)
+    input_guard.init_app(app)
 
     db.init_app(app)
     import hub.models  # noqa: F401  (every table, before migrations or queries)

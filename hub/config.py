@@ -79,7 +79,10 @@ def build_config(instance_path: Path, env: dict[str, str]) -> dict:
 def finish_config(config: dict) -> None:
     """What follows from the final settings, after the caller's overrides."""
     config["SQLALCHEMY_DATABASE_URI"] = database_url(config["SQLALCHEMY_DATABASE_URI"])
-    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(config["SQLALCHEMY_DATABASE_URI"]))
+    # Statement parameters (plates, case numbers, factual bases) never go into
+    # an exception's text, and so never into a log: whatever else is set.
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = {**engine_options(config["SQLALCHEMY_DATABASE_URI"]),
+                                           **config.get("SQLALCHEMY_ENGINE_OPTIONS", {}), "hide_parameters": True}
 
 
 def engine_options(url: str) -> dict:

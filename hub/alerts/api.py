@@ -18,6 +18,7 @@ from hub.extensions import db
 from hub.identity.auth import scope_required
 from hub.identity.access import require_data_access
 from hub.identity.models import User
+from hub.input_guard import MAX_INT32
 
 api_blp = Blueprint("alerts_api", __name__, url_prefix="/api/v1/alerts", description="Hotlist alerts")
 KEEPALIVE_SECONDS = 15
@@ -41,7 +42,7 @@ class AlertSchema(Schema):
 
 
 class AfterArgs(Schema):
-    after = fields.Int(load_default=0, validate=validate.Range(min=0))
+    after = fields.Int(load_default=0, validate=validate.Range(min=0, max=MAX_INT32))
 
 
 class AlertDecisionSchema(Schema):
@@ -58,7 +59,7 @@ class Alerts(MethodView):
         return services.recent_alerts(current_user, after_id=args["after"])
 
 
-@api_blp.route("/<int:alert_id>")
+@api_blp.route("/<bigint:alert_id>")
 class AlertItem(MethodView):
     @api_blp.response(200, AlertSchema)
     @scope_required("alerts:read")
@@ -66,7 +67,7 @@ class AlertItem(MethodView):
         return services.get_alert(current_user, alert_id)
 
 
-@api_blp.route("/<int:alert_id>/decision")
+@api_blp.route("/<bigint:alert_id>/decision")
 class AlertDecision(MethodView):
     @api_blp.arguments(AlertDecisionSchema)
     @api_blp.response(200, AlertSchema)
@@ -78,7 +79,7 @@ class AlertDecision(MethodView):
 
 
 class StreamArgs(Schema):
-    after = fields.Int(load_default=0, validate=validate.Range(min=0),
+    after = fields.Int(load_default=0, validate=validate.Range(min=0, max=MAX_INT32),
                        metadata={"description": "Resume after this alert id (or send Last-Event-ID)"})
     seconds = fields.Float(load_default=STREAM_SECONDS, validate=validate.Range(min=0, max=STREAM_SECONDS))
 
@@ -94,7 +95,7 @@ class AlertStream(MethodView):
         between events."""
         require_data_access(current_user)
         last = request.headers.get("Last-Event-ID", "")
-        after = int(last) if last.isdigit() else args["after"]
+        after = int(last) if last.isdigit() and int(last) <= MAX_INT32 else args["after"]
         user_id, app = current_user.id, current_app._get_current_object()
         schema = AlertSchema()
 

@@ -37,7 +37,7 @@ def board():
     return render_template("alerts/board.html", after=services.last_alert_before(utcnow() - BOARD_HISTORY))
 
 
-@pages.route("/alerts/<int:alert_id>", methods=["GET", "POST"])
+@pages.route("/alerts/<bigint:alert_id>", methods=["GET", "POST"])
 @login_required
 def detail(alert_id: int):
     _require()
