@@ -11,6 +11,7 @@ from hub import input_guard, logs, map_library, policy, web
 from hub.config import build_config, finish_config
 from hub.errors import register_error_handlers
 from hub.extensions import api, csrf, db, login_manager, migrate
+from hub.ratelimit import limits as ratelimit_limits
 from hub.reads.partitions import known_to_models
 
 
@@ -29,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     import hub.models  # noqa: F401  (every table, before migrations or queries)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
                      include_object=known_to_models)
+    ratelimit_limits.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     api.init_app(app)
@@ -86,4 +88,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.cli.add_command(grants_cli.clients)
     app.cli.add_command(demo_cli.demo)
     app.cli.add_command(scheduler_cli.scheduler)
+    ratelimit_limits.limit_endpoints(app)
     return app

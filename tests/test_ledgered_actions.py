@@ -16,7 +16,7 @@ from hub.cameras.credentials import issue_credential, revoke_credential
 from hub.cameras.models import SharingMode
 from hub.cameras.services import retire_camera, update_camera
 from hub.cameras.sharing import set_sharing_mode
-from hub.clock import utcnow
+from hub.clock import clock, utcnow
 from hub.extensions import db
 from hub.grants.clients import create_client
 from hub.grants.consent import consent, decline, read_details, set_consent_link
@@ -26,6 +26,7 @@ from hub.hotlists import services as hotlist_services
 from hub.identity import access, login, services, tokens
 from hub.identity.roles import OrganisationKind, Role
 from hub.ledger.models import LedgerEntry
+from hub.ratelimit.failures import record_failure, summarise_closed_windows
 from hub.reads.confirmation import confirm_read
 from hub.reads.ingest import ingest_batch
 from hub.reads.models import Read
@@ -81,6 +82,11 @@ def prepare(action: str) -> dict:
         factual_basis="seen", window_start=utcnow() - timedelta(days=2), window_end=utcnow() - timedelta(days=1),
         access_hours=24)
     world["unverified"] = db.session.scalar(select(Read.id).where(Read.verified.is_(False)))
+    if action == "failures.summarised":
+        clock.freeze(utcnow() - timedelta(hours=1))
+        for _ in range(3):
+            record_failure("login.failed", details={"factor": "password"})
+        clock.unfreeze()
     db.session.commit()
     return world
 
@@ -157,6 +163,11 @@ ACTIONS = {
         "authorization_details": json.dumps([{"type": "alpr_camera_access", "request_id": w["approved"].id}])})),
     "oauth_client.created": lambda w: create_client("test", name="Records",
                                                     redirect_uris=["https://records.example/cb"]),
+    "rate_limit.exceeded": lambda w: record_failure("rate_limit.exceeded", subject=("endpoint", "identity.login"),
+                                                    details={"endpoint": "identity.login", "status": 429}),
+    "authentication.failed": lambda w: record_failure("authentication.failed", subject=("endpoint", "reads_api.Reads"),
+                                                      details={"endpoint": "reads_api.Reads", "status": 401}),
+    "failures.summarised": lambda w: summarise_closed_windows(),
     "login.refused_locked": lambda w: (setattr(w["officer"], "locked_until", _in_an_hour()),
                                        login.attempt_password("ofc", PASSWORD)),
 }

@@ -2,7 +2,9 @@
 
 Outcomes are returned, not raised: a failed attempt changes state (the
 failure count, the lock) and is ledgered, and that must commit even though
-the person is turned away."""
+the person is turned away. Failed passwords are ledgered per window
+(`hub.ratelimit.failures`): anyone can repeat them, and a flood of them must
+not flood the ledger; the lock of an account is always an entry of its own."""
 from __future__ import annotations
 
 import enum
@@ -22,6 +24,7 @@ from hub.identity.models import RecoveryCode, User
 from hub.identity.passwords import hash_secret, verify_secret
 from hub.identity.services import find_user
 from hub.ledger.services import record
+from hub.ratelimit.failures import record_failure
 
 RECOVERY_CODE_COUNT = 10
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -80,7 +83,10 @@ def _register_failure(user: User, what: str) -> str:
         user.failed_logins = 0
         details["locked_until"] = user.locked_until.isoformat()
     db.session.flush()
-    record("login.failed", actor=None, subject=user, details=details)
+    if "locked_until" in details:
+        record("login.failed", actor=None, subject=user, details=details)  # the lock itself is always on record
+    else:
+        record_failure("login.failed", subject=user, details=details)
     if what == "password":
         return password_refused_message()
     if user.is_locked:
@@ -104,12 +110,12 @@ def attempt_password(username: str, password: str, *, remote_addr: str | None = 
     user = find_user(username or "")
     if user is None or not user.active:
         verify_secret(_decoy_hash(), password or "")
-        record("login.failed", actor=None, details={"factor": "password", "remote_addr": remote_addr},
-               private={"username": (username or "")[:80]})
+        record_failure("login.failed", details={"factor": "password", "remote_addr": remote_addr},
+                       private={"username": (username or "")[:80]})
         return LoginResult(Outcome.REFUSED, message=password_refused_message())
     if user.is_locked:
         verify_secret(user.password_hash, password or "")
-        record("login.refused_locked", actor=None, subject=user, details={"remote_addr": remote_addr})
+        record_failure("login.refused_locked", subject=user, details={"remote_addr": remote_addr})
         return LoginResult(Outcome.REFUSED, user, password_refused_message())
     if not verify_secret(user.password_hash, password or ""):
         return LoginResult(Outcome.REFUSED, user, _register_failure(user, "password"))

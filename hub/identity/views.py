@@ -6,7 +6,7 @@ import io
 
 import qrcode
 import qrcode.image.svg
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint as ApiBlueprint
 from markupsafe import Markup
@@ -46,6 +46,7 @@ def login():
         if result.outcome is signin.Outcome.NEEDS_ENROLMENT:
             set_pending(result.user)
             return redirect(url_for("identity.enrol"))
+        g.attempt_failed = True  # counts against the sign-in rate limit
         flash(result.message, "error")
     return render_template("identity/login.html", form=form)
 

@@ -15,6 +15,7 @@ from hub.db import unit_of_work
 from hub.hotlists.services import import_hot_file
 from hub.ledger.tree import seal_and_checkpoint
 from hub.notifications.email import send_pending
+from hub.ratelimit.failures import tidy_failure_windows
 from hub.reads.partitions import ensure_partitions
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ JOBS = [
     Job("hot-file-import", import_configured_hot_file, "HOT_FILE_IMPORT_SECONDS"),
     Job("alert-webhooks", deliver_due, "WEBHOOK_JOB_SECONDS"),
     Job("notification-email", send_pending, "EMAIL_JOB_SECONDS"),
+    Job("failure-summaries", tidy_failure_windows, "FAILURE_SUMMARY_SECONDS"),
 ]
 
 
