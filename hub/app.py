@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hub import input_guard, logs, map_library, policy, web
 from hub.config import build_config, finish_config
@@ -22,6 +23,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     finish_config(app.config)
+    if app.config["TRUSTED_PROXIES"]:
+        # The client address (rate limits, the ledger) and scheme as the proxies saw them.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
     logging.basicConfig(level=os.environ.get("HUB_LOG_LEVEL", "INFO"))
     logs.init_app(app)
     input_guard.init_app(app)

@@ -72,6 +72,7 @@ def build_config(instance_path: Path, env: dict[str, str]) -> dict:
         "RATELIMIT_INGEST_FAILURES": env.get("HUB_RATELIMIT_INGEST_FAILURES", "120 per 10 minutes"),
         "FAILURE_WINDOW_SECONDS": int(env.get("HUB_FAILURE_WINDOW_SECONDS", "600")),
         "FAILURE_SUMMARY_SECONDS": 60,
+        "TRUSTED_PROXIES": int(env.get("HUB_TRUSTED_PROXIES", "0")),
         "LOGIN_LOCK_THRESHOLD": 5,
         "LOGIN_LOCK_MINUTES": 10,
         "PASSWORD_HASH_PROFILE": env.get("HUB_PASSWORD_HASH_PROFILE", "default"),

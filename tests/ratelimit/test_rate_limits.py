@@ -144,3 +144,14 @@ def test_redis_storage_when_configured(app, app_config):
     statuses = [client.post("/oauth/token", data={"grant_type": "x"}, auth=("nobody", "guess")).status_code
                 for _ in range(3)]
     assert statuses[-1] == 429
+
+
+def test_limits_count_per_client_address_behind_a_trusted_proxy(app, app_config):
+    limited = limited_app(app_config, RATELIMIT_OAUTH_TOKEN="2 per minute", TRUSTED_PROXIES=1)
+    client = limited.test_client()
+
+    def attempt(address):
+        return client.post("/oauth/token", data={"grant_type": "x"}, auth=("nobody", "guess"),
+                           headers={"X-Forwarded-For": address}).status_code
+    assert [attempt("203.0.113.7") for _ in range(3)][-1] == 429
+    assert attempt("198.51.100.9") != 429
