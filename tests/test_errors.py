@@ -87,8 +87,17 @@ def test_database_errors_never_write_values_to_the_log(app, app_config, caplog):
     guest = broken.test_client()
     assert guest.get("/duplicate-plate").status_code == 500
     assert guest.get("/missing-table").status_code == 500
+
+    from hub.scheduler.jobs import Job, run_job
+
+    def failing_job():
+        db.session.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS job_probe (plate varchar(10) UNIQUE)"))
+        for _ in range(2):
+            db.session.execute(text("INSERT INTO job_probe (plate) VALUES (:plate)"), {"plate": "XXX777"})
+    run_job(broken, Job("probe", failing_job, "WEBHOOK_JOB_SECONDS"))
     logged = caplog.text
-    for value in ("ZZZ999", "seen fleeing the robbery", "YYY888", "ICR-2026-77"):
+    assert "scheduled job probe failed" in logged
+    for value in ("ZZZ999", "seen fleeing the robbery", "YYY888", "ICR-2026-77", "XXX777"):
         assert value not in logged
     assert "IntegrityError" in logged
     assert "OperationalError" in logged or "ProgrammingError" in logged

@@ -1,7 +1,8 @@
 """Which endpoints are rate-limited, and how: the four that anyone can hit
 without credentials and that answer a failure (sign-in, the OAuth token
 endpoint, the client's consent link, camera ingest). Only failed attempts
-count against the limit, per client address; past it, every attempt from
+count against the limit, per client address (at ingest only a refused
+credential: a camera whose reads are rejected is told why, not throttled); past it, every attempt from
 that address is answered 429 with the hub's error body and `Retry-After`
 until the window ends. The counters live in Redis when one is configured,
 otherwise in the hub's database (`hub.ratelimit.storage`), so every hub
@@ -18,13 +19,6 @@ from hub.extensions import limiter
 from hub.ratelimit import storage  # noqa: F401  (registers the hubdb:// storage scheme)
 from hub.ratelimit.failures import record_failure
 
-# endpoint -> (the config key holding its limit, the method it applies to)
-LIMITED_ENDPOINTS = {
-    "identity.login": ("RATELIMIT_SIGN_IN", "POST"),
-    "oauth.token": ("RATELIMIT_OAUTH_TOKEN", "POST"),
-    "grants_api.ConsentLink": ("RATELIMIT_CONSENT_LINK", "POST"),
-    "reads_api.Reads": ("RATELIMIT_INGEST_FAILURES", "POST"),
-}
 MESSAGE = "Too many failed attempts from your address: wait and try again."
 
 
@@ -32,6 +26,19 @@ def attempt_failed(response) -> bool:
     """A failure counts against the limit: an error answer, or a page that
     turned the attempt away (a refused sign-in re-renders the form)."""
     return response.status_code >= 400 or bool(g.get("attempt_failed"))
+
+
+def credential_refused(response) -> bool:
+    return response.status_code == 401
+
+
+# endpoint -> (the config key holding its limit, the method it applies to, what counts)
+LIMITED_ENDPOINTS = {
+    "identity.login": ("RATELIMIT_SIGN_IN", "POST", attempt_failed),
+    "oauth.token": ("RATELIMIT_OAUTH_TOKEN", "POST", attempt_failed),
+    "grants_api.ConsentLink": ("RATELIMIT_CONSENT_LINK", "POST", attempt_failed),
+    "reads_api.Reads": ("RATELIMIT_INGEST_FAILURES", "POST", credential_refused),
+}
 
 
 def _limit_of(config_key: str):
@@ -70,8 +77,8 @@ def limit_endpoints(app: Flask) -> None:
     """Once every blueprint is registered: each view of `LIMITED_ENDPOINTS`
     wrapped in its limit (one limit object per endpoint, however many apps
     are made in one process), as `@limiter.limit` on the view would."""
-    for endpoint, (config_key, method) in LIMITED_ENDPOINTS.items():
+    for endpoint, (config_key, method, counts) in LIMITED_ENDPOINTS.items():
         if endpoint not in _ROUTE_LIMITS:
             _ROUTE_LIMITS[endpoint] = limiter.limit(_limit_of(config_key), methods=[method],
-                                                    deduct_when=attempt_failed, error_message=MESSAGE)
+                                                    deduct_when=counts, error_message=MESSAGE)
         app.view_functions[endpoint] = _ROUTE_LIMITS[endpoint](app.view_functions[endpoint])

@@ -106,6 +106,9 @@ def test_ingest_failures_are_limited_but_good_batches_are_not(app, app_config):
         db.session.commit()
     client = limited.test_client()
     for n in range(6):
+        rejected = client.post("/api/v1/reads", headers={"Authorization": f"Bearer {credential}"},
+                               json={"reads": [{"read_id": f"bad{n}", "plate": "!!", "captured_at": "never"}]})
+        assert rejected.status_code == 422
         good = client.post("/api/v1/reads", headers={"Authorization": f"Bearer {credential}"}, json={"reads": [
             {"read_id": f"r{n}", "plate": "ABC123", "captured_at": utcnow().isoformat()}]})
         assert good.status_code == 200
