@@ -3,7 +3,6 @@ refusal alike; HSTS whenever the hub runs with secure cookies."""
 from datetime import timedelta
 
 from hub.clock import utcnow
-from hub.extensions import db
 from hub.identity import tokens
 from hub.identity.roles import Role
 from hub.identity.services import find_user
