@@ -67,7 +67,7 @@ def test_database_errors_never_write_values_to_the_log(app, app_config, caplog):
     from hub.extensions import db
     from tests.conftest import build_app
     caplog.set_level(logging.DEBUG)
-    broken = build_app({**app_config, "TESTING": False, "PROPAGATE_EXCEPTIONS": False})
+    broken = build_app({**app_config, "PROPAGATE_EXCEPTIONS": False})
 
     @broken.route("/duplicate-plate")
     def duplicate_plate():
