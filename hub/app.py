@@ -6,11 +6,13 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from hub import map_library, policy, web, www_authenticate
+from hub import input_guard, logs, map_library, policy, web, www_authenticate
 from hub.config import build_config, finish_config
 from hub.errors import register_error_handlers
 from hub.extensions import api, csrf, db, login_manager, migrate
+from hub.ratelimit import limits as ratelimit_limits
 from hub.reads.partitions import known_to_models
 
 
@@ -21,13 +23,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     finish_config(app.config)
+    if app.config["TRUSTED_PROXIES"]:
+        # The client address (rate limits, the ledger) and scheme as the proxies saw them.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
     logging.basicConfig(level=os.environ.get("HUB_LOG_LEVEL", "INFO"))
     policy.init_app(app)  # first: packs that cannot be enforced stop the hub before anything is bound
+    logs.init_app(app)
+    input_guard.init_app(app)
 
     db.init_app(app)
     import hub.models  # noqa: F401  (every table, before migrations or queries)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
                      include_object=known_to_models)
+    ratelimit_limits.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     api.init_app(app)
@@ -89,4 +98,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.cli.add_command(demo_cli.demo)
     app.cli.add_command(scheduler_cli.scheduler)
     app.cli.add_command(retention_cli.retention)
+    ratelimit_limits.limit_endpoints(app)
     return app

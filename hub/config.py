@@ -65,6 +65,20 @@ def build_config(instance_path: Path, env: dict[str, str]) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("HUB_SECURE_COOKIES", "0") == "1",
+        # Rate limits on failed attempts, per client address (Flask-Limiter
+        # syntax); the counters are shared through Redis when configured,
+        # otherwise through the hub's database.
+        "RATELIMIT_STORAGE_URI": env.get("HUB_RATELIMIT_STORAGE_URL") or env.get("REDIS_URL") or "hubdb://",
+        "RATELIMIT_STRATEGY": "fixed-window",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_ENABLED": env.get("HUB_RATELIMIT_ENABLED", "1") == "1",
+        "RATELIMIT_SIGN_IN": env.get("HUB_RATELIMIT_SIGN_IN", "20 per 10 minutes"),
+        "RATELIMIT_OAUTH_TOKEN": env.get("HUB_RATELIMIT_OAUTH_TOKEN", "30 per 10 minutes"),
+        "RATELIMIT_CONSENT_LINK": env.get("HUB_RATELIMIT_CONSENT_LINK", "30 per 10 minutes"),
+        "RATELIMIT_INGEST_FAILURES": env.get("HUB_RATELIMIT_INGEST_FAILURES", "120 per 10 minutes"),
+        "FAILURE_WINDOW_SECONDS": int(env.get("HUB_FAILURE_WINDOW_SECONDS", "600")),
+        "FAILURE_SUMMARY_SECONDS": 60,
+        "TRUSTED_PROXIES": int(env.get("HUB_TRUSTED_PROXIES", "0")),
         "LOGIN_LOCK_THRESHOLD": 5,
         "LOGIN_LOCK_MINUTES": 10,
         "PASSWORD_HASH_PROFILE": env.get("HUB_PASSWORD_HASH_PROFILE", "default"),
@@ -112,7 +126,10 @@ def finish_config(config: dict) -> None:
     """What follows from the final settings, after the caller's overrides."""
     config["SQLALCHEMY_DATABASE_URI"] = database_url(config["SQLALCHEMY_DATABASE_URI"])
     config["BASE_URL"] = base_url(config)
-    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(config["SQLALCHEMY_DATABASE_URI"]))
+    # Statement parameters (plates, case numbers, factual bases) never go into
+    # an exception's text, and so never into a log: whatever else is set.
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = {**engine_options(config["SQLALCHEMY_DATABASE_URI"]),
+                                           **config.get("SQLALCHEMY_ENGINE_OPTIONS", {}), "hide_parameters": True}
 
 
 def engine_options(url: str) -> dict:

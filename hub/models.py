@@ -9,6 +9,7 @@ from hub.alerts.models import Alert, WebhookDelivery  # noqa: F401
 from hub.grants.models import AccessRequest, AuthorizationCode, Grant, OAuthClient, OAuthToken  # noqa: F401
 from hub.hotlists.models import HotlistEntry, HotlistImport, HotlistVersion  # noqa: F401
 from hub.notifications.models import Notification  # noqa: F401
+from hub.ratelimit.models import FailureWindow, RateLimitCounter  # noqa: F401
 from hub.reads.models import Read  # noqa: F401
 from hub.retention.models import Hold, HoldCamera, ImageTombstone, PurgeCount, PurgeRun, ReadsCollected  # noqa: F401
 from hub.safe_at_home.models import SafeAtHomeRequest  # noqa: F401

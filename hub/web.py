@@ -40,6 +40,10 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Content-Security-Policy",
                                     "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'")
+        if app.config["SESSION_COOKIE_SECURE"]:
+            # Secure cookies mean the hub is served over HTTPS: browsers must not
+            # fall back to plain HTTP, where the session cookie would not go.
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if request.path.startswith("/api/") or response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
         return response

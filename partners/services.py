@@ -14,6 +14,7 @@ from hub.errors import Forbidden, HubError, Refusal
 from hub.extensions import db
 from hub.identity import services as identity
 from hub.identity.models import Organisation, User
+from hub.identity.passwords import hash_secret, password_problem
 from hub.identity.permissions import can, require_capability
 from hub.identity.roles import Capability, OrganisationKind, OrganisationStatus, Role
 from hub.ledger.services import record
@@ -35,9 +36,12 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 def sign_up(*, organisation_name: str, kind: OrganisationKind, contact_name: str, contact_email: str,
             contact_phone: str, username: str, display_name: str, password: str,
-            accepted_terms_version: str) -> User:
+            accepted_terms_version: str) -> User | None:
     """A partner organisation and its first administrator, waiting for the
-    agency's approval. Problems with any field are reported together."""
+    agency's approval. Problems with any field are reported together, except
+    that the chosen username belongs to someone: then nothing is created and
+    None comes back, after the same password hashing, so the sign-up form
+    cannot be used to learn which usernames exist."""
     errors: dict[str, list[str]] = {}
     if not kind.is_partner:
         errors["kind"] = ["Partners are HOAs and businesses."]
@@ -49,6 +53,8 @@ def sign_up(*, organisation_name: str, kind: OrganisationKind, contact_name: str
         errors["contact_name"] = ["Name the contact person."]
     if errors:
         raise SignUpInvalid(errors=errors)
+    if identity.find_user(username or ""):
+        return _username_unavailable(organisation_name, password)
     try:
         organisation = identity.create_organisation(SIGN_UP, name=organisation_name, kind=kind)
         user = identity.create_user(SIGN_UP, organisation=organisation, username=username,
@@ -69,6 +75,24 @@ def sign_up(*, organisation_name: str, kind: OrganisationKind, contact_name: str
            private={"contact_name": organisation.contact_name, "contact_email": organisation.contact_email,
                     "contact_phone": organisation.contact_phone})
     return user
+
+
+def _username_unavailable(organisation_name: str, password: str) -> None:
+    """What the form would still have said about the other fields, then the
+    work a real sign-up does, and no account."""
+    errors: dict[str, list[str]] = {}
+    problem = password_problem(password or "")
+    if problem:
+        errors["password"] = [problem]
+    name = (organisation_name or "").strip()
+    if not name:
+        errors["organisation_name"] = ["An organisation needs a name."]
+    elif identity.find_organisation(name):
+        errors["organisation_name"] = [f"An organisation named '{name}' already exists."]
+    if errors:
+        raise SignUpInvalid(errors=errors)
+    hash_secret(password)
+    return None
 
 
 def pending_partnerships() -> list[Organisation]:

@@ -31,21 +31,25 @@ def sign_up():
     status = 200
     if form.validate_on_submit():
         try:
-            user = services.sign_up(
+            services.sign_up(
                 organisation_name=form.organisation_name.data, kind=OrganisationKind(form.kind.data),
                 contact_name=form.contact_name.data, contact_email=form.contact_email.data,
                 contact_phone=form.contact_phone.data, username=form.username.data,
                 display_name=form.display_name.data, password=form.password.data,
                 accepted_terms_version=current_terms().version if form.accept_terms.data else "")
-            start_session(user)
-            flash("Thank you. The police department will review the partnership; you will see its decision here.",
-                  "info")
-            return redirect(url_for("home.index"))
+            return redirect(url_for("partners.sign_up_received"))
         except HubError as error:
             status = apply_errors(form, error)
     elif form.is_submitted():
         status = FORM_ERROR_STATUS
     return render_template("partners/sign_up.html", form=form, terms=current_terms()), status
+
+
+@pages.route("/sign-up/received")
+def sign_up_received():
+    """The same answer whether the account was made or its username was
+    someone else's: the form does not tell who has an account here."""
+    return render_template("partners/sign_up_received.html")
 
 
 @pages.route("/review")

@@ -58,3 +58,48 @@ def test_security_headers_forbid_framing(client):
     response = client.get("/login")
     assert response.headers["X-Frame-Options"] == "DENY"
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_database_errors_never_write_values_to_the_log(app, app_config, caplog):
+    """A failed statement's parameters and the database's own DETAIL line
+    (which repeats the value) stay out of the log; what failed stays in."""
+    from sqlalchemy import text
+
+    from hub.extensions import db
+    from tests.conftest import build_app
+    caplog.set_level(logging.DEBUG)
+    broken = build_app({**app_config, "PROPAGATE_EXCEPTIONS": False})
+
+    @broken.route("/duplicate-plate")
+    def duplicate_plate():
+        db.session.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS log_probe (plate varchar(10) UNIQUE, "
+                                "basis varchar(100))"))
+        for _ in range(2):
+            db.session.execute(text("INSERT INTO log_probe (plate, basis) VALUES (:plate, :basis)"),
+                               {"plate": "ZZZ999", "basis": "seen fleeing the robbery"})
+        return "unreachable"
+
+    @broken.route("/missing-table")
+    def missing_table():
+        db.session.execute(text("SELECT * FROM no_such_table WHERE plate = :plate AND case_number = :case"),
+                           {"plate": "YYY888", "case": "ICR-2026-77"})
+        return "unreachable"
+
+    guest = broken.test_client()
+    assert guest.get("/duplicate-plate").status_code == 500
+    assert guest.get("/missing-table").status_code == 500
+
+    from hub.scheduler.jobs import Job, run_job
+
+    def failing_job():
+        db.session.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS job_probe (plate varchar(10) UNIQUE)"))
+        for _ in range(2):
+            db.session.execute(text("INSERT INTO job_probe (plate) VALUES (:plate)"), {"plate": "XXX777"})
+    run_job(broken, Job("probe", failing_job, "WEBHOOK_JOB_SECONDS"))
+    logged = caplog.text
+    assert "scheduled job probe failed" in logged
+    for value in ("ZZZ999", "seen fleeing the robbery", "YYY888", "ICR-2026-77", "XXX777"):
+        assert value not in logged
+    assert "IntegrityError" in logged
+    assert "OperationalError" in logged or "ProgrammingError" in logged
+    assert "values withheld" in logged

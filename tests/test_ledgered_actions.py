@@ -17,7 +17,7 @@ from hub.cameras.credentials import issue_credential, revoke_credential
 from hub.cameras.models import SharingMode
 from hub.cameras.services import retire_camera, update_camera
 from hub.cameras.sharing import set_sharing_mode
-from hub.clock import utcnow
+from hub.clock import clock, utcnow
 from hub.extensions import db
 from hub.grants.clients import create_client
 from hub.grants.consent import consent, decline, read_details, set_consent_link
@@ -28,6 +28,7 @@ from hub.hotlists import services as hotlist_services
 from hub.identity import access, login, services, tokens
 from hub.identity.roles import OrganisationKind, Role
 from hub.ledger.models import LedgerEntry
+from hub.ratelimit.failures import record_failure, summarise_closed_windows
 from hub.reads.confirmation import confirm_read
 from hub.reads.ingest import ingest_batch
 from hub.reads.models import Read
@@ -103,6 +104,11 @@ def prepare(action: str) -> dict:
         make_camera(agency, "New reader", installed_on=date.today() - timedelta(days=8))
     if action == "grant.expired":
         world["grant"].expires_at = utcnow() - timedelta(seconds=1)
+    if action == "failures.summarised":
+        clock.freeze(utcnow() - timedelta(hours=1))
+        for _ in range(3):
+            record_failure("login.failed", details={"factor": "password"})
+        clock.unfreeze()
     db.session.commit()
     return world
 
@@ -194,6 +200,11 @@ ACTIONS = {
     "retention.destruction_record_viewed": lambda w: destruction_record(w["sgt"]),
     "grant.expired": lambda w: record_expiries(),
     "camera.bca_reminder_sent": lambda w: send_reminders(),
+    "rate_limit.exceeded": lambda w: record_failure("rate_limit.exceeded", subject=("endpoint", "identity.login"),
+                                                    details={"endpoint": "identity.login", "status": 429}),
+    "authentication.failed": lambda w: record_failure("authentication.failed", subject=("endpoint", "reads_api.Reads"),
+                                                      details={"endpoint": "reads_api.Reads", "status": 401}),
+    "failures.summarised": lambda w: summarise_closed_windows(),
     "login.refused_locked": lambda w: (setattr(w["officer"], "locked_until", _in_an_hour()),
                                        login.attempt_password("ofc", PASSWORD)),
 }

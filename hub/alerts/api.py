@@ -17,6 +17,7 @@ from hub.alerts.signal import AlertWaiter
 from hub.extensions import db
 from hub.identity.auth import scope_required
 from hub.identity.models import User
+from hub.input_guard import MAX_INT32
 
 api_blp = Blueprint("alerts_api", __name__, url_prefix="/api/v1/alerts", description="Hotlist alerts")
 KEEPALIVE_SECONDS = 15
@@ -42,7 +43,7 @@ class AlertSchema(Schema):
 
 
 class AfterArgs(Schema):
-    after = fields.Int(load_default=0, validate=validate.Range(min=0))
+    after = fields.Int(load_default=0, validate=validate.Range(min=0, max=MAX_INT32))
 
 
 class HitChecksSchema(Schema):
@@ -69,7 +70,7 @@ class Alerts(MethodView):
         return services.recent_alerts(current_user, after_id=args["after"])
 
 
-@api_blp.route("/<int:alert_id>")
+@api_blp.route("/<bigint:alert_id>")
 class AlertItem(MethodView):
     @api_blp.response(200, AlertSchema)
     @scope_required("alerts:read")
@@ -77,7 +78,7 @@ class AlertItem(MethodView):
         return services.get_alert(current_user, alert_id)
 
 
-@api_blp.route("/<int:alert_id>/decision")
+@api_blp.route("/<bigint:alert_id>/decision")
 class AlertDecision(MethodView):
     @api_blp.arguments(AlertDecisionSchema)
     @api_blp.response(200, AlertSchema)
@@ -90,7 +91,7 @@ class AlertDecision(MethodView):
 
 
 class StreamArgs(Schema):
-    after = fields.Int(load_default=0, validate=validate.Range(min=0),
+    after = fields.Int(load_default=0, validate=validate.Range(min=0, max=MAX_INT32),
                        metadata={"description": "Resume after this alert id (or send Last-Event-ID)"})
     seconds = fields.Float(load_default=STREAM_SECONDS, validate=validate.Range(min=0, max=STREAM_SECONDS))
 
@@ -106,7 +107,7 @@ class AlertStream(MethodView):
         between events."""
         services.recent_alerts(current_user, after_id=2**62)  # the scope check, refusing on record now
         last = request.headers.get("Last-Event-ID", "")
-        after = int(last) if last.isdigit() else args["after"]
+        after = int(last) if last.isdigit() and int(last) <= MAX_INT32 else args["after"]
         user_id, app = current_user.id, current_app._get_current_object()
         schema = AlertSchema()
 

@@ -47,7 +47,7 @@ def board():
                            hot_file=hotlists.freshness())
 
 
-@pages.route("/alerts/<int:alert_id>", methods=["GET", "POST"])
+@pages.route("/alerts/<bigint:alert_id>", methods=["GET", "POST"])
 @login_required
 def detail(alert_id: int):
     _require()

@@ -8,7 +8,6 @@ confidential active criminal investigative data. The agency's staff see the
 entries as recorded."""
 from __future__ import annotations
 
-import csv
 import io
 import json
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from hub import policy
+from hub import csv_export, policy
 from hub.cameras import permissions
 from hub.cameras.models import Camera
 from hub.extensions import db
@@ -154,7 +153,7 @@ CSV_HEADER = ["entry_id", "time_utc", "actor", "organisation", "action", "purpos
 def access_log_csv(actor: Any, camera: Camera, filters: Filters, proof_url) -> str:
     """Every matching row (not one page), for the owner's own records."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_export.writer(out)
     writer.writerow(CSV_HEADER)
     page = Filters(**{**filters.__dict__, "before_id": None})
     while rows := access_log(actor, camera, page, limit=5000):

@@ -80,7 +80,7 @@ class CameraAccessLog(MethodView):
         return access_log.access_log(current_user, camera, access_log.Filters(**args))
 
 
-@api_blp.route("/<int:camera_id>/access-log/<int:entry_id>/proof")
+@api_blp.route("/<int:camera_id>/access-log/<bigint:entry_id>/proof")
 class CameraAccessProof(MethodView):
     @api_blp.response(200, ProofSchema)
     @scope_required("cameras:read")

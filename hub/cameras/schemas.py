@@ -1,6 +1,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from hub.cameras.models import CameraStatus, SharingMode
+from hub.input_guard import MAX_INT32
 from hub.cameras.services import DIRECTIONS
 from hub.identity.schemas import OrganisationSchema
 from hub.cameras.sharing import agency_access
@@ -52,10 +53,10 @@ class CameraListItemSchema(CameraSchema):
 
 
 class CameraListArgs(Schema):
-    organisation_id = fields.Int()
+    organisation_id = fields.Int(validate=validate.Range(min=1, max=MAX_INT32))
     status = fields.Str(validate=validate.OneOf([s.value for s in CameraStatus]))
     limit = fields.Int(load_default=500, validate=validate.Range(min=1, max=1000))
-    offset = fields.Int(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Int(load_default=0, validate=validate.Range(min=0, max=MAX_INT32))
 
 
 class CameraCreateSchema(Schema):
@@ -117,7 +118,7 @@ class AccessLogArgs(Schema):
     action = fields.Str(validate=validate.Length(max=100))
     actor = fields.Str(validate=validate.Length(max=200))
     case_number = fields.Str(validate=validate.Length(max=100))
-    before_id = fields.Int(data_key="before", validate=validate.Range(min=1))
+    before_id = fields.Int(data_key="before", validate=validate.Range(min=1, max=MAX_INT32))
 
 
 class AccessLogRowSchema(Schema):

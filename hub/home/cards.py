@@ -11,7 +11,7 @@ from hub.grants import requests
 from hub.identity import access
 from hub.identity.models import User
 from hub.identity.permissions import can
-from hub.identity.roles import Capability, OrganisationKind, OrganisationStatus
+from hub.identity.roles import Capability, OrganisationKind
 from hub.retention import services as retention
 from hub.scheduler.jobs import last_runs
 from partners import services as partner_services
@@ -55,13 +55,7 @@ def cards_for(user: User) -> list[Card]:
 
 def _partnership_cards(user: User) -> list[Card]:
     organisation = user.organisation
-    cards = []
-    if organisation.kind.is_partner and organisation.status is OrganisationStatus.PENDING:
-        cards.append(Card("Partnership under review", f"The police department is reviewing {organisation.name}'s "
-                          "partnership. You can register cameras once it is approved."))
-    if organisation.kind.is_partner and organisation.status is OrganisationStatus.DECLINED:
-        cards.append(Card("Partnership declined", f"The police department declined the partnership: "
-                          f"{organisation.decision_reason}"))
+    cards = []  # a partner not (yet) approved sees home/awaiting_approval.html instead
     if can(user, Capability.APPROVE_PARTNERS):
         waiting = len(partner_services.pending_partnerships())
         cards.append(Card("Partnerships", f"{waiting} partnership request(s) waiting for a decision.",

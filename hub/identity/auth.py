@@ -10,9 +10,9 @@ from flask import Flask, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from hub.clock import utcnow
-from hub.errors import Forbidden, Refusal, Unauthenticated, wants_json
+from hub.errors import Forbidden, HubError, Refusal, Unauthenticated, wants_json
 from hub.extensions import db, login_manager
-from hub.identity.errors import InsufficientScope
+from hub.identity.errors import InsufficientScope, PartnershipAwaitingApproval
 from hub.identity.models import User
 from hub.identity.permissions import can
 from hub.identity.roles import ROLE_SCOPES, Capability
@@ -23,6 +23,11 @@ PENDING_KEY = "pending_login"
 # that accept them check them themselves.
 OTHER_BEARER_PREFIXES = ("hubcam_", "hubat_")
 PENDING_MINUTES = 5
+# What a member of a partner organisation that the agency has not approved
+# may open: the page that says so (the home page), signing in and out, the terms.
+OPEN_WHILE_UNAPPROVED = frozenset({"home.index", "identity.login", "identity.second_factor", "identity.enrol",
+                                   "identity.logout", "partners.terms", "partners.sign_up", "partners.sign_up_received",
+                                   "static", "map_library.static"})
 
 
 def _bearer_value() -> str | None:
@@ -110,6 +115,23 @@ def init_app(app: Flask) -> None:
             return None
         session["seen_at"] = now.timestamp()
         return None
+
+    @app.before_request
+    def hold_unapproved_partners():
+        """A partner that signed up and waits for the agency (or was declined)
+        gets one page that says so, and 403 `partnership_not_approved` from the
+        API, instead of pages and routes it cannot use."""
+        if request.endpoint in OPEN_WHILE_UNAPPROVED:
+            return None
+        try:
+            user = current_user if current_user.is_authenticated else None
+        except HubError:
+            return None  # a bad bearer token: the route refuses it in its own words
+        if user is None or not user.awaits_approval:
+            return None
+        if wants_json():
+            raise PartnershipAwaitingApproval()
+        return redirect(url_for("home.index"))
 
 
 def capability_required(capability: Capability):

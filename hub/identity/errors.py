@@ -16,6 +16,17 @@ class TokenRevoked(Unauthenticated):
     message = "The bearer token has been revoked."
 
 
+class AccountLocked(Unauthenticated):
+    code = "account_locked"
+    message = "The account behind this token is locked after repeated failed sign-ins; try again later."
+
+
+class PartnershipAwaitingApproval(Forbidden):
+    code = "partnership_not_approved"
+    message = ("The police department has not approved your organisation's partnership: "
+               "nothing but the review's outcome is available until it does.")
+
+
 class InsufficientScope(Forbidden):
     code = "insufficient_scope"
     message = "The token does not carry the scope this needs."

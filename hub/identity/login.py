@@ -2,13 +2,16 @@
 
 Outcomes are returned, not raised: a failed attempt changes state (the
 failure count, the lock) and is ledgered, and that must commit even though
-the person is turned away."""
+the person is turned away. Failed passwords are ledgered per window
+(`hub.ratelimit.failures`): anyone can repeat them, and a flood of them must
+not flood the ledger; the lock of an account is always an entry of its own."""
 from __future__ import annotations
 
 import enum
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pyotp
 from flask import current_app
@@ -21,6 +24,7 @@ from hub.identity.models import RecoveryCode, User
 from hub.identity.passwords import hash_secret, verify_secret
 from hub.identity.services import find_user
 from hub.ledger.services import record
+from hub.ratelimit.failures import record_failure
 
 RECOVERY_CODE_COUNT = 10
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -47,6 +51,24 @@ class Enrolment:
     recovery_codes: list[str] = field(default_factory=list)
 
 
+def safe_next_path(target: str | None) -> str | None:
+    """Where to send a person after signing in, when `target` is a path on
+    this site; None for anything a browser could take elsewhere. Browsers
+    drop tabs and line breaks inside a URL, strip leading and trailing
+    control characters and spaces, and read a backslash as a slash, so a
+    slash, a tab and a slash (`/%09/evil.example`) or a slash and a backslash
+    become `//evil.example`, another site: a target holding any control
+    character or backslash is refused outright, never cleaned."""
+    if not target or any(ord(c) < 0x20 or ord(c) == 0x7F or c == "\\" for c in target):
+        return None
+    if target != target.strip() or not target.startswith("/") or target.startswith("//"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
 def _lock_policy() -> tuple[int, timedelta]:
     config = current_app.config
     return config["LOGIN_LOCK_THRESHOLD"], timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
@@ -61,28 +83,40 @@ def _register_failure(user: User, what: str) -> str:
         user.failed_logins = 0
         details["locked_until"] = user.locked_until.isoformat()
     db.session.flush()
-    record("login.failed", actor=None, subject=user, details=details)
-    if user.locked_until and user.locked_until > utcnow():
+    if "locked_until" in details:
+        record("login.failed", actor=None, subject=user, details=details)  # the lock itself is always on record
+    else:
+        record_failure("login.failed", subject=user, details=details)
+    if what == "password":
+        return password_refused_message()
+    if user.is_locked:
         return f"Too many failed attempts: the account is locked for {int(lock_for.total_seconds() // 60)} minutes."
-    return "Wrong username or password." if what == "password" else "That code is not valid."
+    return "That code is not valid."
 
 
-def is_locked(user: User) -> bool:
-    return user.locked_until is not None and user.locked_until > utcnow()
+def password_refused_message() -> str:
+    """The one answer to every refused username and password: an unknown
+    name, a wrong password and a locked account read the same, so the form
+    tells nobody which accounts exist or are locked."""
+    threshold, lock_for = _lock_policy()
+    return (f"Wrong username or password. After {threshold} failed attempts in a row an account is locked "
+            f"for {int(lock_for.total_seconds() // 60)} minutes.")
 
 
 def attempt_password(username: str, password: str, *, remote_addr: str | None = None) -> LoginResult:
+    """Every refusal takes one password hash and gives the same message, so
+    neither the answer nor its timing tells an unknown or locked account
+    from a wrong password."""
     user = find_user(username or "")
     if user is None or not user.active:
         verify_secret(_decoy_hash(), password or "")
-        record("login.failed", actor=None, details={"factor": "password", "remote_addr": remote_addr},
-               private={"username": (username or "")[:80]})
-        return LoginResult(Outcome.REFUSED, message="Wrong username or password.")
-    if is_locked(user):
-        record("login.refused_locked", actor=None, subject=user, details={"remote_addr": remote_addr})
-        return LoginResult(Outcome.REFUSED, user,
-                           f"The account is locked after repeated failures; try again after "
-                           f"{user.locked_until:%H:%M} UTC.")
+        record_failure("login.failed", details={"factor": "password", "remote_addr": remote_addr},
+                       private={"username": (username or "")[:80]})
+        return LoginResult(Outcome.REFUSED, message=password_refused_message())
+    if user.is_locked:
+        verify_secret(user.password_hash, password or "")
+        record_failure("login.refused_locked", subject=user, details={"remote_addr": remote_addr})
+        return LoginResult(Outcome.REFUSED, user, password_refused_message())
     if not verify_secret(user.password_hash, password or ""):
         return LoginResult(Outcome.REFUSED, user, _register_failure(user, "password"))
     if user.has_second_factor:
@@ -101,7 +135,7 @@ def complete_login(user: User, *, factor: str, remote_addr: str | None = None) -
 
 
 def attempt_second_factor(user: User, code: str, *, remote_addr: str | None = None) -> LoginResult:
-    if is_locked(user):
+    if user.is_locked:
         record("login.refused_locked", actor=None, subject=user, details={"remote_addr": remote_addr})
         return LoginResult(Outcome.REFUSED, user, "The account is locked after repeated failures.")
     code = (code or "").strip().replace(" ", "").lower()

@@ -7,6 +7,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, Date, Enum, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hub.clock import utcnow
 from hub.db import UTCDateTime
 from hub.extensions import db
 from hub.identity.roles import OrganisationKind, OrganisationStatus, Role
@@ -81,6 +82,17 @@ class User(UserMixin, db.Model):
     @property
     def has_second_factor(self) -> bool:
         return self.totp_confirmed_at is not None
+
+    @property
+    def is_locked(self) -> bool:
+        """Locked after repeated failed sign-ins: no way in, not even by token."""
+        return self.locked_until is not None and self.locked_until > utcnow()
+
+    @property
+    def awaits_approval(self) -> bool:
+        """A partner organisation the agency has not approved (pending or
+        declined) may use nothing but the page that says so."""
+        return not self.organisation.is_approved
 
 
 class RecoveryCode(db.Model):

@@ -12,7 +12,7 @@ from hub import secret_tokens
 from hub.clock import utcnow
 from hub.errors import Forbidden, Refusal
 from hub.extensions import db
-from hub.identity.errors import IdentityInvalid, InvalidToken, TokenExpired, TokenRevoked
+from hub.identity.errors import AccountLocked, IdentityInvalid, InvalidToken, TokenExpired, TokenRevoked
 from hub.identity.models import ApiToken, User
 from hub.identity.permissions import can
 from hub.identity.roles import ROLE_SCOPES, Capability
@@ -89,4 +89,6 @@ def authenticate_bearer(value: str) -> ApiToken:
         raise TokenExpired()
     if not token.user.active:
         raise InvalidToken("The account behind this token is deactivated.")
+    if token.user.is_locked:
+        raise AccountLocked()
     return token

@@ -106,11 +106,20 @@ def record(action: str, *, actor: Any, subject: Any = None, purpose: str | None 
     return Receipt(entry_id, leaf)
 
 
-def record_refusal(refusal: Refusal, *, reason: str, errors: Any) -> Receipt:
+def record_refusal(refusal: Refusal, *, reason: str, errors: Any) -> Receipt | None:
     """A refused attempt is itself on record: the attempt was rolled back,
-    this entry stands alone in its own transaction."""
+    this entry stands alone in its own transaction. A refusal that names no
+    signed-in user, no subject and no camera is one that anyone can repeat
+    (an unknown OAuth client, say): it is counted per window and ledgered
+    once for the window (`hub.ratelimit.failures`), so floods stay out."""
+    from hub.identity.models import User
+    from hub.ratelimit.failures import record_failure
+
+    details = {**refusal.details, "reason": reason, "errors": errors}
+    if not isinstance(refusal.actor, User) and refusal.subject is None and not refusal.cameras:
+        return record_failure(f"{refusal.action}.refused", actor=refusal.actor, details=details)
     return record(f"{refusal.action}.refused", actor=refusal.actor, subject=refusal.subject,
-                  details={**refusal.details, "reason": reason, "errors": errors}, cameras=refusal.cameras)
+                  details=details, cameras=refusal.cameras)
 
 
 def erase_private_details(actor: Any, entry_ids: list[int], *, reason: str) -> int:

@@ -19,7 +19,7 @@ class LatestCheckpoint(MethodView):
         return {**tree.latest_checkpoint().as_document(), "public_key": signing.public_key_pem()}
 
 
-@api_blp.route("/entries/<int:entry_id>/proof")
+@api_blp.route("/entries/<bigint:entry_id>/proof")
 class EntryProof(MethodView):
     @api_blp.response(200, ProofSchema)
     @scope_required("ledger:read")

@@ -102,7 +102,7 @@ class UnverifiedReads(MethodView):
         return confirmation.unverified_reads(current_user)
 
 
-@api_blp.route("/<int:read_id>/confirmation")
+@api_blp.route("/<bigint:read_id>/confirmation")
 class ReadConfirmation(MethodView):
     @api_blp.arguments(ConfirmationSchema)
     @api_blp.response(200, ConfirmationResultSchema)

@@ -45,10 +45,13 @@ _COLUMNS = ("id", "captured_at", "camera_id", "organisation_id", "camera_read_id
             "received_at")
 _ARRAY_TYPES = ("bigint", "timestamp", "int", "int", "varchar", "varchar", "varchar", "float8", "bool", "varchar",
                 "float8", "float8", "varchar", "varchar", "timestamp")
-_UNNEST_INSERT = (
-    f"INSERT INTO reads ({', '.join(_COLUMNS)}) SELECT * FROM unnest("
-    + ", ".join(f"%s::{t}[]" for t in _ARRAY_TYPES)
-    + ") ON CONFLICT (camera_id, camera_read_id, captured_at) DO NOTHING RETURNING camera_read_id")
+# Built once from the constants above (column names and types, no input):
+# the values go in as bound parameters.
+_COLUMN_LIST = ", ".join(_COLUMNS)
+_ARRAYS = ", ".join(f"%s::{t}[]" for t in _ARRAY_TYPES)
+_UNNEST_SELECT = f"INSERT INTO reads ({_COLUMN_LIST}) SELECT * FROM unnest({_ARRAYS})"  # nosec B608
+_UNNEST_INSERT = (_UNNEST_SELECT
+                  + " ON CONFLICT (camera_id, camera_read_id, captured_at) DO NOTHING RETURNING camera_read_id")
 
 
 def _naive_utc(value):

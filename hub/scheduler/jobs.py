@@ -21,6 +21,7 @@ from hub.hotlists.services import import_hot_file
 from hub.identity.actors import SCHEDULER
 from hub.ledger.tree import seal_and_checkpoint
 from hub.notifications.email import send_pending
+from hub.ratelimit.failures import tidy_failure_windows
 from hub.reads.partitions import ensure_partitions
 from hub.retention.purge import run_purge
 from hub.scheduler.models import JobRun
@@ -61,6 +62,7 @@ JOBS = [
     Job("bca-reminders", send_reminders, "BCA_REMINDER_JOB_SECONDS"),
     Job("alert-webhooks", deliver_due, "WEBHOOK_JOB_SECONDS"),
     Job("notification-email", send_pending, "EMAIL_JOB_SECONDS"),
+    Job("failure-summaries", tidy_failure_windows, "FAILURE_SUMMARY_SECONDS"),
 ]
 
 

@@ -8,11 +8,13 @@ so two never run at once."""
 from __future__ import annotations
 
 import fcntl
+from contextlib import suppress
 import os
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from hub.extensions import db
 
@@ -60,16 +62,14 @@ class ProcessLock:
                 "AND pid = pg_backend_pid()"), {"k": self.key})
             self._connection.commit()
             return bool(held)
-        except Exception:  # the connection is gone, and the lock with it
+        except DBAPIError:  # the connection is gone, and the lock with it
             return False
 
     def release(self) -> None:
         if self._connection is not None:
-            try:
+            with suppress(DBAPIError):  # a dead connection has released it already
                 self._connection.scalar(text("SELECT pg_advisory_unlock(:k)"), {"k": self.key})
                 self._connection.commit()
-            except Exception:  # a dead connection has released it already
-                pass
             self._connection.close()
             self._connection = None
         if self._fd is not None:

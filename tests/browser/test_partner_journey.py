@@ -34,6 +34,11 @@ def test_sign_up_approval_registration_and_private_mode(make, browser, hub_url):
     partner.fill("#password", PASSWORD)
     partner.check("#accept_terms")
     partner.click("main button[type=submit]")
+    partner.wait_for_url(f"{hub_url}/partners/sign-up/received")
+    partner.click("main >> text=Sign in")
+    partner.fill("#username", "ann")
+    partner.fill("#password", PASSWORD)
+    partner.click("main button[type=submit]")
     partner.wait_for_url(f"{hub_url}/")
     assert partner.is_visible("text=Partnership under review")
 

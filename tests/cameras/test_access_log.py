@@ -3,6 +3,8 @@ import csv
 import io
 import json
 
+import pytest
+
 from sqlalchemy import select
 
 from hub.extensions import db
@@ -78,3 +80,21 @@ def test_owner_checks_proofs_of_its_own_accesses_only(app, make, client, run, tm
     assert client.get(f"/api/v1/cameras/{gate}/access-log/{theirs}/proof").status_code == 404
     assert client.get(f"/api/v1/cameras/{elsewhere}/access-log/{theirs}/proof").status_code == 403
     assert client.get(f"/api/v1/cameras/{gate}/access-log?before=0").status_code == 422
+
+
+@pytest.mark.parametrize("purpose", ["=HYPERLINK(\"http://evil.example\")", "+1+1", "-1+1", "@SUM(A1)",
+                                     "\t=1+1", "\r=1+1"])
+def test_csv_cells_cannot_run_as_formulas(app, make, client, run, purpose):
+    owner = make.user("owner", Role.PARTNER_ADMIN, make.organisation("Test HOA", OrganisationKind.HOA))
+
+    def access():
+        gate = make_camera(make_partner(), "Gate")
+        # The owner reads its own people's words in its log: here, the reason it gave.
+        record("camera.sharing_mode_changed", actor=db.session.merge(owner), purpose=purpose, cameras=[gate.id])
+        return gate.id
+    gate_id = run(access)
+    sign_in(client, "owner")
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/cameras/{gate_id}/access-log?format=csv")
+                                           .get_data(as_text=True), newline="")))
+    changed = [r for r in rows if r["action"] == "Sharing changed"]
+    assert [r["purpose"] for r in changed] == ["'" + purpose]

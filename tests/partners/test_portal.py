@@ -10,11 +10,14 @@ from hub.extensions import db
 from hub.identity.models import Organisation, User
 from hub.identity.roles import OrganisationKind, OrganisationStatus, Role
 from hub.ledger.models import LedgerEntry
+from hub.identity import tokens
+from hub.identity.services import find_user
 from partners import services
 from partners.errors import InvitationInvalid, PartnershipNotPending, SignUpInvalid
 from partners.models import TermsAcceptance
 from partners.terms import current_terms
 from tests.conftest import PASSWORD, make_organisation, make_partner, make_user, post_form, sign_in
+from tests.conftest import OPERATOR
 
 SIGN_UP = {"organisation_name": "Rush Creek HOA", "kind": "hoa", "contact_name": "Ann Board",
            "contact_email": "board@rushcreek.example", "contact_phone": "763-555-0100", "display_name": "Ann Board",
@@ -23,7 +26,8 @@ SIGN_UP = {"organisation_name": "Rush Creek HOA", "kind": "hoa", "contact_name":
 
 def test_sign_up_waits_for_approval_and_keeps_the_terms_version(app, client):
     response = post_form(client, "/partners/sign-up", SIGN_UP)
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.location == "/partners/sign-up/received"
+    sign_in(client, "ann")
     home = client.get("/").get_data(as_text=True)
     assert "Partnership under review" in home
     with app.app_context():
@@ -37,12 +41,51 @@ def test_sign_up_waits_for_approval_and_keeps_the_terms_version(app, client):
                                                    "longitude": -93.0, "direction": "inbound", "fixed": True,
                                                    "installed_on": "2026-11-01"},
                           headers={"X-CSRFToken": _csrf(client)})
-    assert refused.status_code == 422 and "approves the partnership" in json.dumps(refused.get_json())
+    assert refused.status_code == 403 and refused.get_json()["code"] == "partnership_not_approved"
+    assert json.dumps(refused.get_json()).count("not approved") == 1
 
 
 def _csrf(client):
     from tests.conftest import csrf_from
-    return csrf_from(client.get("/account/tokens").get_data(as_text=True))
+    return csrf_from(client.get("/").get_data(as_text=True))
+
+
+def test_unapproved_partner_gets_only_the_waiting_page(app, make, client):
+    post_form(client, "/partners/sign-up", SIGN_UP)
+    sign_in(client, "ann")
+    for path in ("/cameras", "/cameras/new", "/account/tokens", "/partners/invitations", "/notifications", "/grants"):
+        response = client.get(path)
+        assert response.status_code == 302 and response.location == "/", path
+    with app.app_context():
+        secret = tokens.create_token(OPERATOR, find_user("ann"), name="script")[1]
+        db.session.commit()
+    for path in ("/api/v1/me", "/api/v1/cameras"):
+        api = client.get(path, headers={"Authorization": f"Bearer {secret}"})
+        assert api.status_code == 403 and api.get_json()["code"] == "partnership_not_approved", path
+    page = client.get("/").get_data(as_text=True)
+    assert "Partnership under review" in page and "API tokens" not in page
+    with app.app_context():
+        chief = make_user("chief", Role.CHIEF, make_organisation())
+        services.decide_partnership(chief, find_user("ann").organisation, approve=True, reason="known board")
+        db.session.commit()
+    assert client.get("/cameras").status_code == 200
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+
+
+def test_sign_up_does_not_tell_which_usernames_exist(app, make, client):
+    make.user("taken", Role.OFFICER)
+    free = post_form(client, "/partners/sign-up", {**SIGN_UP, "username": "free-name"})
+    other = app.test_client()
+    taken = post_form(other, "/partners/sign-up", {**SIGN_UP, "organisation_name": "Another HOA",
+                                                    "username": "taken"})
+    assert (free.status_code, free.location) == (taken.status_code, taken.location)
+    assert client.get(free.location).get_data() == other.get(taken.location).get_data()
+    with app.app_context():
+        assert db.session.scalar(select(Organisation).where(Organisation.name == "Another HOA")) is None
+        assert find_user("taken").role is Role.OFFICER
+    still_checked = post_form(app.test_client(), "/partners/sign-up",
+                              {**SIGN_UP, "organisation_name": "Third HOA", "username": "taken", "password": "short"})
+    assert still_checked.status_code == 422 and "at least 12 characters" in still_checked.get_data(as_text=True)
 
 
 def test_sign_up_without_terms_or_with_bad_fields_writes_nothing(app, client):
