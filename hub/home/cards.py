@@ -13,7 +13,7 @@ from hub.identity.models import User
 from hub.identity.permissions import can
 from hub.identity.roles import Capability, OrganisationKind
 from hub.retention import services as retention
-from hub.scheduler.jobs import last_runs
+from hub.scheduler.jobs import FAILED, last_runs
 from partners import services as partner_services
 
 
@@ -93,7 +93,7 @@ def _alert_cards(user: User) -> list[Card]:
                           reasons=[_Note(f"Hold {h.id} (case {h.case_number})", f"review was due {h.review_on}")
                                    for h in overdue]))
     if can(user, Capability.MANAGE_SETTINGS) or can(user, Capability.MANAGE_HOLDS):
-        failed = [run for run in last_runs().values() if run.outcome == "failed"]
+        failed = [run for run in last_runs().values() if run.outcome in FAILED]
         cards.append(Card("Scheduled jobs", f"{len(failed)} job(s) failing." if failed else
                           "Every job's last run succeeded (or has not run yet).", url_for("retention.jobs"),
                           "Open the job page", reasons=[_Note(run.job, f"failed at {run.started_at:%Y-%m-%d %H:%M} UTC: {run.error}")

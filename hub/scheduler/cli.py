@@ -5,7 +5,7 @@ import click
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import current_app
 
-from hub.scheduler.jobs import JOBS, run_with_retries
+from hub.scheduler.jobs import JOBS, close_interrupted_runs, run_with_retries
 from hub.scheduler.lock import SchedulerLock
 
 log = logging.getLogger(__name__)
@@ -24,6 +24,7 @@ def scheduler(once: bool):
         log.info("another scheduler is running; standing by")
         time.sleep(standby)
     click.echo("scheduler holds the lock", err=True)
+    close_interrupted_runs(app)
     runner = BlockingScheduler(timezone="UTC")
 
     def heartbeat():

@@ -97,6 +97,20 @@ def run_job(app: Flask, job: Job, *, attempt: int = 1) -> bool:
         return outcome == "ok"
 
 
+FAILED = ("failed", "interrupted")
+
+
+def close_interrupted_runs(app: Flask) -> int:
+    """Runs left "running" by a scheduler that died: recorded as interrupted,
+    so the page shows them and the next run (which finishes the work) follows."""
+    with app.app_context(), unit_of_work():
+        runs = list(db.session.scalars(select(JobRun).where(JobRun.outcome == "running")))
+        for run in runs:
+            run.outcome, run.finished_at = "interrupted", utcnow()
+            run.error = "the scheduler stopped during this run; the next run takes the work up"
+        return len(runs)
+
+
 def run_with_retries(app: Flask, job: Job) -> bool:
     for attempt in range(1, RETRIES + 2):
         if run_job(app, job, attempt=attempt):
