@@ -44,6 +44,7 @@ def build_config(instance_path: Path, env: dict[str, str]) -> dict:
         "WEBHOOK_KEY_PATH": env.get("HUB_WEBHOOK_KEY") or str(instance_path / "webhook-key"),
         "WEBHOOK_JOB_SECONDS": 10,
         "BASE_URL": env.get("HUB_BASE_URL"),
+        "AGENCY_CLIENT_URL": env.get("HUB_AGENCY_CLIENT_URL"),
         "ENVIRONMENT": env.get("HUB_ENV", "production"),
         "SMTP_HOST": env.get("HUB_SMTP_HOST"),
         "SMTP_PORT": int(env.get("HUB_SMTP_PORT", "25")),

@@ -19,7 +19,8 @@ from hub.cameras.services import retire_camera, update_camera
 from hub.cameras.sharing import set_sharing_mode
 from hub.clock import clock, utcnow
 from hub.extensions import db
-from hub.grants.clients import create_client
+from hub.grants.binding import awaiting_link
+from hub.grants.clients import create_client, set_redirect_uris
 from hub.grants.consent import consent, decline, read_details, set_consent_link
 from hub.grants.requests import create_request, decide_request
 from hub.grants.models import AuthorizationCode
@@ -191,6 +192,8 @@ ACTIONS = {
     "oauth_client.created": lambda w: create_client(OPERATOR, name="Records",
                                                     redirect_uris=["https://records.example/cb"]),
     "alert.webhook_withheld": lambda w: deliver_due(),
+    "grant.requests_awaiting_link_listed": lambda w: awaiting_link(w["client"]),
+    "oauth_client.redirects_changed": lambda w: set_redirect_uris(OPERATOR, w["client"], ["https://records.example/new"]),
     "hold.viewed": lambda w: get_hold(w["sgt"], w["hold"].id),
     "holds.listed": lambda w: list_holds(w["sgt"]),
     "hold.released": lambda w: release_hold(w["sgt"], w["hold"], reason="case closed"),

@@ -2,8 +2,14 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+import json
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
 from hub.db import unit_of_work
-from hub.demo.services import HOT_PLATE, load_demo
+from hub.demo.agency_client import ClientSettings, create_client_app, poll_forever
+from hub.demo.services import HOT_PLATE, agency_client_url, load_demo
 
 demo = AppGroup("demo", help="The Corcoran demo network.")
 
@@ -25,3 +31,25 @@ def load_command():
     click.echo(f"OAuth client 'Corcoran records system (demo)': client_id {network.client_id}, "
                f"client_secret {network.client_secret}")
     click.echo(f"Hotlisted demo plate {HOT_PLATE}: one of the demo reads is an alert on the officer's board.")
+
+
+@demo.command("agency-client")
+def agency_client_command():
+    """Serve the demo agency's own system, an OAuth client of this hub, at
+    HUB_AGENCY_CLIENT_URL (by default the hub's address one port up)."""
+    credentials = json.loads((Path(current_app.instance_path) / "demo-credentials.json").read_text())
+    if "client_id" not in credentials:
+        raise click.ClickException("Run `hub demo load` first: it registers the agency's client.")
+    own_url = agency_client_url()
+    settings = ClientSettings(hub_url=current_app.config["BASE_URL"].rstrip("/"), own_url=own_url,
+                              client_id=credentials["client_id"], client_secret=credentials["client_secret"],
+                              store=Path(current_app.instance_path) / "agency-client.json")
+    app = create_client_app(settings)
+    stop = threading.Event()
+    threading.Thread(target=poll_forever, args=(app.extensions["agency_client"], stop), daemon=True).start()
+    address = urlsplit(own_url)
+    click.echo(f"The demo agency's records system is at {own_url}/ (an OAuth client of {settings.hub_url}).")
+    try:
+        app.run(host=address.hostname, port=address.port, threaded=True)
+    finally:
+        stop.set()

@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pyotp
 from flask import current_app
@@ -18,7 +19,7 @@ from hub.cameras.models import Camera
 from hub.cameras.services import Location, find_camera, register_camera
 from hub.clock import utcnow
 from hub.extensions import db
-from hub.grants.clients import create_client
+from hub.grants.clients import create_client, set_redirect_uris
 from hub.grants.models import OAuthClient
 from hub.hotlists.models import HotlistEntry
 from hub.hotlists.services import add_entry
@@ -144,7 +145,7 @@ def load_demo() -> DemoNetwork:
                 text=f"{users[username].display_name} is authorised to access ALPR data for legitimate, specified "
                      "and documented law enforcement purposes, under Minn. Stat. 13.824 subd. 7 and department policy.")
     _hotlist_and_reads(users["demo-alpr-admin"], agency)
-    client_id = _records_client(creds)
+    client_id = _records_client(creds, agency)
     return DemoNetwork([DemoLogin(u, role, creds["password"], creds["totp"].get(u)) for u, _, role, _ in USERS],
                        client_id, creds["client_secret"])
 
@@ -172,14 +173,28 @@ def _hotlist_and_reads(sergeant: User, agency: Organisation) -> None:
         ingest_batch(camera, reads)
 
 
-def _records_client(creds: dict) -> str:
-    """The agency's records system, registered as an OAuth client so the
-    consent flow can be tried; its secret is kept with the demo logins."""
+def agency_client_url() -> str:
+    """Where the demo agency's system (`hub demo agency-client`) is served:
+    HUB_AGENCY_CLIENT_URL, or the hub's own address one port up."""
+    configured = current_app.config.get("AGENCY_CLIENT_URL")
+    if configured:
+        return configured.rstrip("/")
+    hub = urlsplit(current_app.config["BASE_URL"])
+    return f"{hub.scheme}://{hub.hostname}:{(hub.port or 80) + 1}"
+
+
+def _records_client(creds: dict, agency: Organisation) -> str:
+    """The agency's records system, registered as the agency's OAuth client
+    (its requests are bound to it), redirecting to wherever the demo agency
+    client is served; its secret is kept with the demo logins."""
+    redirect_uri = f"{agency_client_url()}/callback"
     existing = db.session.scalar(select(OAuthClient).where(OAuthClient.name == "Corcoran records system (demo)"))
     if existing is not None and "client_secret" in creds:
+        if existing.redirect_uri_list != [redirect_uri]:
+            set_redirect_uris(ACTOR, existing, [redirect_uri])
         return existing.client_id
-    client, secret = create_client(ACTOR, name="Corcoran records system (demo)",
-                                   redirect_uris=["http://127.0.0.1:8000/demo/oauth-callback"])
-    creds["client_secret"] = secret
+    client, secret = create_client(ACTOR, name="Corcoran records system (demo)", redirect_uris=[redirect_uri],
+                                   organisation=agency)
+    creds.update(client_secret=secret, client_id=client.client_id)
     _credentials_path().write_text(json.dumps(creds))
     return client.client_id

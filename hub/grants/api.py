@@ -5,7 +5,10 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from hub.extensions import csrf
+from marshmallow import Schema, fields
+
 from hub.grants import requests
+from hub.grants.binding import awaiting_link
 from hub.grants.consent import set_consent_link
 from hub.grants.oauth import authenticate_client
 from hub.grants.schemas import AccessDecisionSchema, AccessRequestCreateSchema, AccessRequestSchema, ConsentLinkSchema
@@ -38,6 +41,23 @@ class PendingRequests(MethodView):
     def get(self):
         """Requests waiting for the chief."""
         return requests.awaiting_chief()
+
+
+class AwaitingLinkSchema(Schema):
+    id = fields.Int()
+    camera_ids = fields.List(fields.Int(), attribute="cameras")
+    window_start = fields.DateTime()
+    window_end = fields.DateTime()
+    access_hours = fields.Int()
+
+
+@api_blp.route("/awaiting-link")
+class AwaitingLink(MethodView):
+    @api_blp.response(200, AwaitingLinkSchema(many=True))
+    def get(self):
+        """For the agency's OAuth client (HTTP Basic): approved requests waiting
+        for the consent link it builds (no case numbers: only what the link needs)."""
+        return awaiting_link(authenticate_client(request.authorization))
 
 
 @api_blp.route("/<int:request_id>")

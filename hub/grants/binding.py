@@ -56,3 +56,24 @@ def bind_client(actor: Any, request: AccessRequest, client: OAuthClient, *, acti
         check_client(actor, request, client, action=action)
         return False
     return True
+
+
+def awaiting_link(client: OAuthClient) -> list[AccessRequest]:
+    """Approved requests this client may carry to the partner and has not yet:
+    bound to it, or unbound and from the agency it is registered for (any
+    agency, for a client registered for none). What the agency's system polls
+    to hand over consent links; the look is ledgered as the client's."""
+    from hub.grants.models import RequestStatus
+    from hub.identity.models import User
+    from hub.ledger.services import record
+
+    query = select(AccessRequest).where(AccessRequest.status == RequestStatus.AWAITING_PARTNER,
+                                        AccessRequest.consent_url.is_(None))
+    if client.organisation_id is not None:
+        query = query.join(User, User.id == AccessRequest.officer_id).where(
+            User.organisation_id == client.organisation_id)
+    found = [r for r in db.session.scalars(query.order_by(AccessRequest.id))
+             if r.oauth_client_id in (None, client.id)]
+    record("grant.requests_awaiting_link_listed", actor=f"client:{client.client_id}",
+           details={"requests": [r.id for r in found]}, cameras=sorted({c for r in found for c in r.cameras}))
+    return found

@@ -59,3 +59,18 @@ def create_client(actor: Any, *, name: str, redirect_uris: list[str], grant_type
            details={"name": client.name, "redirect_uris": redirect_uris, "grant_types": grant_types,
                     "organisation_id": client.organisation_id})
     return client, secret
+
+
+def set_redirect_uris(actor: Any, client: OAuthClient, redirect_uris: list[str]) -> OAuthClient:
+    """Replace a client's registered redirect addresses (compared exactly)."""
+    require_capability(actor, Capability.MANAGE_CLIENTS, action="oauth_client.redirects")
+    problems = [p for p in map(_redirect_problem, redirect_uris) if p] if redirect_uris else [
+        "Register at least one redirect address."]
+    if problems:
+        raise ValidationFailed(errors={"redirect_uri": problems})
+    before = client.redirect_uri_list
+    client.redirect_uris = " ".join(redirect_uris)
+    db.session.flush()
+    record("oauth_client.redirects_changed", actor=actor, subject=client,
+           details={"before": before, "after": redirect_uris})
+    return client
