@@ -5,15 +5,33 @@ from __future__ import annotations
 from flask import flash
 from flask_wtf import FlaskForm
 
-from hub.errors import HubError
+from hub.errors import HubError, ledger_refusal
 from hub.extensions import db
 
 FORM_ERROR_STATUS = 422
 
 
-def apply_errors(form: FlaskForm, error: HubError) -> int:
+def apply_errors(form: FlaskForm, error: HubError, fields: dict[str, str] | None = None) -> int:
+    """Put the error's messages on the form's fields (`fields` maps the names
+    a rule or service uses to the form's). A refusal the law wants on record
+    is ledgered here, as the error handler would have. A policy refusal is
+    told in the rule's own plain words, with its citation, beside the field."""
     db.session.rollback()
+    if error.refusal is not None:
+        ledger_refusal(error.refusal, reason=error.message, errors=error.errors)
     placed = False
+    if isinstance(error.errors, list):
+        for item in error.errors:
+            if not isinstance(item, dict) or "cite" not in item:
+                continue
+            name = (fields or {}).get(item.get("field"), item.get("field"))
+            text = f"{item.get('says') or item['message']} ({item['cite']})"
+            field = getattr(form, name, None) if name else None
+            if field is not None and hasattr(field, "errors"):
+                field.errors = list(field.errors) + [text]
+            else:
+                flash(text, "error")
+            placed = True
     if isinstance(error.errors, dict):
         for name, messages in error.errors.items():
             field = getattr(form, name, None)

@@ -31,6 +31,7 @@ class Reason:
     message: str
     field: str | None = None
     basis: str = "statute"
+    says: str = ""
 
     def __str__(self) -> str:
         proposed = " (a proposed default, not yet adopted)" if self.basis == "proposed" else ""
@@ -55,8 +56,8 @@ class Decision:
         return "; ".join(str(r) for r in self.reasons)
 
     def as_errors(self) -> list[dict]:
-        return [{"rule": r.rule, "cite": r.cite, "basis": r.basis, "message": r.message, "field": r.field}
-                for r in self.reasons]
+        return [{"rule": r.rule, "cite": r.cite, "basis": r.basis, "message": r.message, "field": r.field,
+                 "says": r.says} for r in self.reasons]
 
 
 class PolicyEngine:
@@ -137,7 +138,7 @@ class PolicyEngine:
             unknown = rule.unknown_conditions(context)
             if unknown:
                 decision.reasons += [Reason(rule.id, rule.cite, f"'{name}' must be known to decide this", name,
-                                            rule.basis) for name in unknown]
+                                            rule.basis, rule.says) for name in unknown]
                 continue
             if not rule.applies(context):
                 continue
@@ -145,7 +146,7 @@ class PolicyEngine:
             decision.rules.append(rule.id)
             for kind, spec in rule.check.items():
                 for field_name, message in checks.JUDGES[kind](spec, context):
-                    decision.reasons.append(Reason(rule.id, rule.cite, message, field_name, rule.basis))
+                    decision.reasons.append(Reason(rule.id, rule.cite, message, field_name, rule.basis, rule.says))
             for key, value in rule.obligations.items():
                 current = decision.obligations.get(key)
                 decision.obligations[key] = value if current is None else checks.combine_obligation(current, value)

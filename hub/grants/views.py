@@ -18,6 +18,7 @@ from hub.grants import access, consent, requests
 from hub.grants.models import Grant
 from hub.identity.permissions import can
 from hub.identity.roles import Capability
+from hub.policy import PolicyRefused
 
 pages = Blueprint("grants", __name__, template_folder="templates")
 
@@ -32,6 +33,10 @@ class RequestForm(FlaskForm):
     window_end = DateTimeLocalField("Data to (UTC)", validators=[DataRequired()])
     duration = SelectField("Access for", choices=[("24", "24 hours"), ("48", "48 hours"), ("custom", "Custom")])
     custom_hours = IntegerField("Custom duration (hours)", validators=[Optional(), NumberRange(min=1)])
+
+
+# What the request rules weigh, by the form field a person changes to meet them.
+REQUEST_RULE_FIELDS = {"purpose": "offense_type", "window_age_days": "window_start", "access_hours": "duration"}
 
 
 class DecisionForm(FlaskForm):
@@ -63,9 +68,9 @@ def new():
             flash("Request sent to the chief.", "info")
             return redirect(url_for("grants.detail", request_id=request.id))
         except HubError as error:
-            if error.status == 403:
+            if error.status == 403 and not isinstance(error, PolicyRefused):
                 raise
-            status = apply_errors(form, error)
+            status = apply_errors(form, error, fields=REQUEST_RULE_FIELDS)
     elif form.is_submitted():
         status = FORM_ERROR_STATUS
     return render_template("grants/new.html", form=form), status

@@ -161,3 +161,20 @@ def test_clients_are_registered_with_exact_redirects(app, runner):
         stored = db.session.scalar(select(OAuthClient))
         assert lines[1].split(": ")[1] not in stored.secret_hash
         assert stored.redirect_uri_list == ["https://records.corcoran.example/oauth/callback"]
+
+
+def test_a_refusal_by_the_rules_is_told_on_the_form_in_their_words_and_keeps_the_input(app, client, world):
+    from tests.conftest import post_form
+    sign_in(client, "ofc")
+    before = refusals(app)
+    now = utcnow()
+    answer = post_form(client, "/grants/requests/new", {
+        "camera_ids": [str(world["gate"])], "case_number": "ICR-31", "offense_type": "theft",
+        "factual_basis": "Seen at the scene twice", "window_start": (now - timedelta(days=45)).strftime("%Y-%m-%dT%H:%M"),
+        "window_end": (now - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"), "duration": "24"})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert "reaches back 30 days at most" in page and "Minn. Stat. 13.824 subd. 3" in page
+    assert "window_age_days" not in page  # the rule's words, not the engine's
+    assert "ICR-31" in page and "Seen at the scene twice" in page  # nothing typed is lost
+    assert refusals(app) == before + 1
