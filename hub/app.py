@@ -56,7 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from partners import views as partner_views
     from hub.ledger import cli as ledger_cli, views as ledger_views
     from hub.home import navigation, views as home_views
-    from hub.settings import cli as settings_cli, views as settings_views
+    from hub.settings import cli as settings_cli, services as settings_services, views as settings_views
     from hub.demo import cli as demo_cli
     from hub.scheduler import cli as scheduler_cli
     from hub.retention import cli as retention_cli, views as retention_views
@@ -66,6 +66,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(identity_views.pages)
     app.register_blueprint(home_views.pages)
     app.jinja_env.globals["nav_links"] = navigation.links_for
+    app.jinja_env.globals["hub_name"] = settings_services.display_name
     app.register_blueprint(settings_views.pages)
     app.register_blueprint(cameras_views.pages)
     app.register_blueprint(partner_views.pages)

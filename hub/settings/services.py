@@ -34,7 +34,8 @@ class Definition:
 DEFINITIONS = {d.key: d for d in (
     Definition("hub_display_name", "Name shown on every page", "", _text(120)),
     Definition("contact_email", "Contact e-mail for partners and the public", "", _email),
-    Definition("transparency_notice", "Public notice on the transparency pages", "", _text(4000)),
+    Definition("transparency_notice", "Public notice for the transparency pages (shown once they are published)", "",
+               _text(4000)),
     Definition("alert_webhook_url", "Web address that receives every alert (signed; empty for none)", "",
                lambda v: None if not v or re.fullmatch(r"https?://\S+", v) else "Give an http(s) address."),
 )}
@@ -70,3 +71,16 @@ def change_settings(actor: Any, changes: dict[str, str]) -> dict[str, str]:
         db.session.flush()
         record("setting.changed", actor=actor, subject=setting, details={"from": before[key], "to": value})
     return current_settings()
+
+
+def display_name() -> str:
+    """The name every page shows: the setting when an administrator gave one,
+    the configured name otherwise."""
+    from flask import current_app
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        return current_settings().get("hub_display_name") or current_app.config["HUB_NAME"]
+    except SQLAlchemyError:  # an error page while the database is unwell still has a title
+        db.session.rollback()
+        return current_app.config["HUB_NAME"]

@@ -19,7 +19,7 @@ api_blp = ApiBlueprint("settings_api", __name__, url_prefix="/api/v1/settings", 
 @capability_required(Capability.MANAGE_SETTINGS)
 def index():
     form = FlaskForm()
-    values, errors, status = services.current_settings(), {}, 200
+    values, errors, status = {**services.current_settings(), "hub_display_name": services.display_name()}, {}, 200
     if form.validate_on_submit():
         submitted = {key: request.form.get(key, "") for key in services.DEFINITIONS}
         try:

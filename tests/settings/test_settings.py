@@ -58,3 +58,14 @@ def test_cli_sets_and_refuses(app, runner):
     bad = runner.invoke(args=["settings", "set", "nope", "x"])
     assert bad.exit_code != 0 and "Unknown setting" in bad.output
     assert setting_entries(app)[0]["to"] == "Corcoran"
+
+
+def test_the_hub_name_setting_is_what_every_page_shows(app, make, client, run):
+    from hub.settings.services import change_settings
+    admin = make.user("admin", Role.HUB_ADMIN, totp=True)
+    sign_in(client, "admin", totp_secret=admin.totp_secret)
+    form = client.get("/admin/settings").get_data(as_text=True)
+    assert 'value="Corcoran ALPR partner hub"' in form  # the form opens with the name in use
+    run(lambda: change_settings(OPERATOR, {"hub_display_name": "Corcoran Partner Cameras"}))
+    page = client.get("/").get_data(as_text=True)
+    assert "<title>Corcoran Partner Cameras</title>" in page and 'class="brand"' in page
