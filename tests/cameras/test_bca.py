@@ -7,7 +7,7 @@ from hub.cameras import bca
 from hub.cameras.errors import CameraInvalid
 from hub.clock import utcnow
 from hub.errors import Forbidden
-from hub.identity.roles import Role
+from hub.identity.roles import OrganisationKind, Role
 from tests.conftest import make_camera, make_organisation, make_partner, make_user, sign_in
 
 
@@ -45,3 +45,12 @@ def test_notice_pages_and_pdf(app, make, client):
     assert "overdue" in home and "CR 30 at CR 101" in home
     listing = client.get("/cameras/bca-notices").get_data(as_text=True)
     assert "days overdue" in listing
+
+
+def test_a_partner_is_not_alarmed_by_the_department_s_duty(app, make, client, frozen_clock):
+    hoa = make.organisation("Test HOA", OrganisationKind.HOA)
+    make.user("owner", Role.PARTNER_ADMIN, hoa)
+    camera = make.camera(hoa, "Gate", installed_on=date.today() - timedelta(days=40))
+    sign_in(client, "owner")
+    page = client.get(f"/cameras/{camera.id}").get_data(as_text=True)
+    assert "overdue" not in page and "the department's duty" in page
