@@ -22,6 +22,7 @@ from hub.cameras.models import Camera
 from hub.extensions import db
 from hub.identity.models import Organisation, User
 from hub.identity.roles import OrganisationKind
+from hub.ledger import actions
 from hub.ledger.errors import EntryNotFound
 from hub.ledger.models import LedgerEntry, LedgerEntryCamera
 from hub.ledger.tree import inclusion_proof
@@ -51,33 +52,18 @@ class Row:
     reads: int | None
     under: str | None = None
 
+    @property
+    def label(self) -> str:
+        return actions.label(self.action)
 
-ACTION_WORDS = {
-    "reads.ingested": "Reads collected", "reads.unverified_listed": "Unconfirmed reads listed for checking",
-    "read.confirmed": "A read's plate confirmed", "alerts.raised": "Hotlist hit raised an alert",
-    "alerts.delivered": "Alerts shown to an officer", "alert.viewed": "Alert opened",
-    "alert.verified": "Alert checked and verified", "alert.rejected": "Alert checked and rejected",
-    "alert.shared_by_webhook": "Alert sent to the agency's dispatch system",
-    "alert.webhook_withheld": "Alert withheld from the dispatch system",
-    "grant.requested": "Access requested", "grant.request_approved": "Request approved by the chief",
-    "grant.request_denied": "Request denied by the chief", "grant.consented": "Access granted",
-    "grant.declined": "Access declined", "grant.token_issued": "Access token issued",
-    "grant.reads_accessed": "Reads viewed under a grant", "grant.revoked": "Grant revoked",
-    "grant.consent_link_prepared": "Request sent for your decision",
-    "camera.sharing_mode_changed": "Sharing changed", "camera.registered": "Camera registered",
-    "camera.updated": "Camera details changed", "camera.retired": "Camera retired",
-    "camera.credential_issued": "Ingest credential issued", "camera.credential_revoked": "Ingest credential revoked",
-    "camera.bca_notice_sent": "BCA notice sent",
-}
+    @property
+    def description(self) -> str:
+        return actions.description(self.action)
+
+
 # The kind of purpose an entry served, for owners: the category, never the words.
 PURPOSE_CATEGORIES = (("reads.", "Collection"), ("read.", "Read verification"), ("alert", "Hotlist hit"),
                       ("grant.", "Partner access grant"), ("camera.", "Camera administration"))
-
-
-def plain_action(action: str) -> str:
-    if action.endswith(".refused"):
-        return f"Refused: {plain_action(action[:-len('.refused')]).lower()}"
-    return ACTION_WORDS.get(action) or action.replace(".", ": ").replace("_", " ").capitalize()
 
 
 def purpose_category(action: str, purpose: str | None, purposes: dict[str, str]) -> str | None:
@@ -105,7 +91,7 @@ def owner_row(entry_id, at, actor, organisation, action, purpose, case_number, d
     if sees_investigation:
         return Row(entry_id, at, actor, organisation, action, purpose, case_number, details.get("reads"), under)
     shown = purpose if own_words else purpose_category(action, purpose, policy.engine().purposes)
-    return Row(entry_id, at, actor, organisation, plain_action(action), shown, None, details.get("reads"), under)
+    return Row(entry_id, at, actor, organisation, action, shown, None, details.get("reads"), under)
 
 
 def sees_investigation(actor: Any) -> bool:
@@ -146,8 +132,8 @@ def access_log(actor: Any, camera: Camera, filters: Filters, *, limit: int = PAG
             for entry_id, at, who, org, action, purpose, case, details, subject_type, subject_id, org_id in rows]
 
 
-CSV_HEADER = ["entry_id", "time_utc", "actor", "organisation", "action", "purpose", "case_number", "reads",
-              "under", "proof_url"]
+CSV_HEADER = ["entry_id", "time_utc", "actor", "organisation", "action", "action_code", "purpose", "case_number",
+              "reads", "under", "proof_url"]
 
 
 def access_log_csv(actor: Any, camera: Camera, filters: Filters, proof_url) -> str:
@@ -159,7 +145,7 @@ def access_log_csv(actor: Any, camera: Camera, filters: Filters, proof_url) -> s
     while rows := access_log(actor, camera, page, limit=5000):
         for r in rows:
             writer.writerow([r.entry_id, r.at.strftime("%Y-%m-%dT%H:%M:%SZ"), r.actor, r.organisation or "",
-                             r.action, r.purpose or "", r.case_number or "", "" if r.reads is None else r.reads,
+                             r.label, r.action, r.purpose or "", r.case_number or "", "" if r.reads is None else r.reads,
                              r.under or "", proof_url(r.entry_id)])
         page.before_id = rows[-1].entry_id
     return out.getvalue()

@@ -4,6 +4,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from hub.cameras.models import SharingMode
 from hub.cameras.services import DIRECTIONS
+from hub.ledger import actions
 
 MODE_LABELS = {
     SharingMode.PRIVATE: "Private: police see nothing without a time-limited grant",
@@ -59,6 +60,7 @@ class AccessLogFilterForm(FlaskForm):
 
     since = DateField("From", validators=[Optional()])
     until = DateField("To", validators=[Optional()])
-    action = StringField("Action", validators=[Optional(), Length(max=100)])
+    action = SelectField("What", choices=[("", "Anything"), *actions.choices()], validate_choice=True,
+                         validators=[Optional()])
     actor = StringField("Who", validators=[Optional(), Length(max=200)])
     case_number = StringField("Case number", validators=[Optional(), Length(max=100)])

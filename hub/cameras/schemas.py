@@ -127,6 +127,8 @@ class AccessLogRowSchema(Schema):
     actor = fields.Str()
     organisation = fields.Str(allow_none=True)
     action = fields.Str()
+    label = fields.Str(metadata={"description": "The action in plain words"})
+    description = fields.Str(metadata={"description": "What the action is, in a line"})
     purpose = fields.Str(allow_none=True)
     case_number = fields.Str(allow_none=True)
     reads = fields.Int(allow_none=True)
