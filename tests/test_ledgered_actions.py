@@ -165,7 +165,7 @@ ACTIONS = {
                                              checks={"plate_matches_image": False}),
     "read.confirmed": lambda w: confirm_read(w["officer_ok"], w["unverified"], plate="LOW1"),
     "safe_at_home.request_recorded": lambda w: record_request(w["records"], plate="ZZZ999", received_on=date.today(),
-                                                              document=b"%PDF", document_type="application/pdf",
+                                                              document=b"%PDF-1.4", document_type="application/pdf",
                                                               reference="ACP 1"),
     "hold.created": lambda w: place_hold(w["sgt"], kind=HoldKind.INVESTIGATION, plate="ZZZ999", case_number="ICR-3",
                                          reason="robbery", review_on=date.today() + timedelta(days=9)),

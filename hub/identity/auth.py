@@ -63,7 +63,8 @@ def load_user_from_bearer(req) -> User | None:
 def unauthorized():
     if wants_json():
         raise Unauthenticated()
-    return redirect(url_for("identity.login", next=request.full_path if request.method == "GET" else None))
+    back = request.full_path.rstrip("?") if request.method == "GET" else None  # no stray "?" without a query
+    return redirect(url_for("identity.login", next=back))
 
 
 def start_session(user: User) -> None:

@@ -25,7 +25,7 @@ from hub.reads.models import Read
 from hub.reads.validation import READ_COLLECT
 from hub.safe_at_home.models import SafeAtHomeRequest
 
-DOCUMENT_TYPES = {"application/pdf", "image/png", "image/jpeg"}
+DOCUMENT_TYPES = {"application/pdf": b"%PDF-", "image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
 SAFE_AT_HOME_REQUEST = policy.declare("safe_at_home.request", {"request_document": None, "plate": None})
 
 
@@ -98,8 +98,11 @@ def record_request(actor: Any, *, plate: str, received_on: date, document: bytes
         errors["plate"] = ["A plate is 1 to 10 letters and digits."]
     if not document:
         errors["document"] = ["Attach the participant's written request."]
-    elif document_type not in DOCUMENT_TYPES:
-        errors["document"] = ["The request must be a PDF, PNG or JPEG file."]
+    elif document_type not in DOCUMENT_TYPES or not document.startswith(DOCUMENT_TYPES[document_type]):
+        errors["document"] = ["The request must be a PDF, PNG or JPEG file (this file is not what its name says)."]
+    elif plates.is_plate(normal) and _active_requests({plates.keyed_hash(normal)}):
+        errors["plate"] = ["A request for this plate is already on file: its reads are already destroyed and "
+                           "future ones dropped."]
     if received_on > utcnow().date():
         errors["received_on"] = ["The date received cannot be in the future."]
     if not reference.strip():

@@ -139,3 +139,9 @@ def test_logout_is_ledgered_and_ends_the_session(app, make, client):
     assert client.post("/logout", data={"csrf_token": token}).status_code == 302
     assert client.get("/").status_code == 302
     assert actions(app)[-1] == "logout"
+
+
+def test_the_sign_in_redirect_keeps_the_page_without_a_stray_question_mark(client):
+    answer = client.get("/cameras")
+    assert answer.status_code == 302 and answer.location.endswith("/login?next=/cameras")
+    assert client.get("/cameras?page=2").location.endswith("/login?next=/cameras?page%3D2")

@@ -69,7 +69,7 @@ def test_investigation_hold_keeps_the_plate(app, client, camera_world):
         place_hold(sergeant, kind=HoldKind.INVESTIGATION, plate=PROTECTED, case_number="ICR-9", reason="homicide",
                    review_on=date.today() + timedelta(days=30))
         request = services.record_request(make_user("rec", Role.RECORDS, trained=True, authorised=True), plate=PROTECTED, received_on=date.today(),
-                                          document=b"%PDF", document_type="application/pdf", reference="ACP 1")
+                                          document=b"%PDF-1.4", document_type="application/pdf", reference="ACP 1")
         db.session.commit()
         assert request.reads_destroyed == 0
     assert ingest(client, city, ("b", PROTECTED)).status_code == 200
@@ -105,7 +105,24 @@ def test_a_destruction_request_spares_reads_that_any_hold_keeps(app, client, cam
                    window_start=now - timedelta(hours=1), window_end=now + timedelta(minutes=1),
                    review_on=date.today() + timedelta(days=30))
         request = services.record_request(make_user("rec", Role.RECORDS, trained=True, authorised=True), plate=PROTECTED, received_on=date.today(),
-                                          document=b"%PDF", document_type="application/pdf", reference="ACP 2")
+                                          document=b"%PDF-1.4", document_type="application/pdf", reference="ACP 2")
         db.session.commit()
         assert request.reads_destroyed == 0
         assert list(db.session.scalars(select(Read.camera_read_id))) == ["a"]
+
+
+def test_a_disguised_file_and_a_second_request_for_a_plate_are_refused(app):
+    from hub.errors import ValidationFailed
+    with app.app_context():
+        clerk = make_user("rec", Role.RECORDS, trained=True, authorised=True)
+        with pytest.raises(ValidationFailed) as disguised:
+            services.record_request(clerk, plate="ABC123", received_on=date.today(), document=b"just text",
+                                    document_type="application/pdf", reference="ACP 3")
+        assert "document" in disguised.value.errors
+        services.record_request(clerk, plate="ABC123", received_on=date.today(), document=b"%PDF-1.4 x",
+                                document_type="application/pdf", reference="ACP 3")
+        with pytest.raises(ValidationFailed) as again:
+            services.record_request(clerk, plate="abc 123", received_on=date.today(), document=b"%PDF-1.4 y",
+                                    document_type="application/pdf", reference="ACP 4")
+        assert "already on file" in again.value.errors["plate"][0]
+        db.session.rollback()
