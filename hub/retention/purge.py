@@ -45,10 +45,10 @@ class RetentionRefused(HubError):
     code = "retention_refused"
 
 
-def camera_retention_days(camera: Camera) -> int:
-    """The camera's limit: the agency's (itself within the state's), or the
+def retention_days(owner_choice: int | None) -> int:
+    """A camera's limit: the agency's (itself within the state's), or the
     owner's shorter choice; the engine must accept it."""
-    days = min(filter(None, [agency_retention_days(), camera.retention_days]))
+    days = min(filter(None, [agency_retention_days(), owner_choice]))
     decision = policy.decide(READ_RETAIN, {"retention_days": days, "active_investigation_hold": False,
                                            "exculpatory_hold": False})
     if not decision.allowed:
@@ -101,8 +101,14 @@ def _day(value) -> date:
 
 
 def cutoffs_at(now: datetime) -> dict[int, datetime]:
-    return {camera.id: now - timedelta(days=camera_retention_days(camera))
-            for camera in db.session.scalars(select(Camera))}
+    """Each camera's cutoff; cameras share a few limits, each decided once."""
+    limits: dict[int | None, int] = {}
+    cutoffs = {}
+    for camera_id, owner_choice in db.session.execute(select(Camera.id, Camera.retention_days)):
+        if owner_choice not in limits:
+            limits[owner_choice] = retention_days(owner_choice)
+        cutoffs[camera_id] = now - timedelta(days=limits[owner_choice])
+    return cutoffs
 
 
 def _overdue(cutoffs: dict[int, datetime], extra=None):
@@ -266,15 +272,16 @@ def erase_private_details_of(actor: Any, run: PurgeRun, plates: set[str]) -> int
     The hotlists and holds that name a plate are not reads: theirs stay."""
     if not plates:
         return 0
-    still_stored = set(db.session.scalars(select(Read.plate).where(Read.plate.in_(plates)).distinct()))
-    gone = plates - still_stored
-    if not gone:
-        return 0
     rows = db.session.execute(select(LedgerPrivateDetail.entry_id, LedgerPrivateDetail.content)
                               .join(LedgerEntry, LedgerEntry.id == LedgerPrivateDetail.entry_id)
                               .where(LedgerPrivateDetail.content.like('%"plate"%'),
                                      ~LedgerEntry.action.like("hotlist.%"), ~LedgerEntry.action.like("hold.%"))).all()
-    doomed = [entry_id for entry_id, content in rows if json.loads(content).get("plate") in gone]
+    naming = {entry_id: json.loads(content).get("plate") for entry_id, content in rows}
+    named = {plate for plate in naming.values() if plate in plates}
+    if not named:
+        return 0
+    still_stored = set(db.session.scalars(select(Read.plate).where(Read.plate.in_(named)).distinct()))
+    doomed = [entry_id for entry_id, plate in naming.items() if plate in named - still_stored]
     if not doomed:
         return 0
     erased = erase_private_details(actor, doomed, reason=f"retention purge run {run.id}")
