@@ -6,6 +6,9 @@
 - a plain DELETE of a copy of a day's rows, with the VACUUM that reclaims them.
 Prints each beside the targets: the purge under 5 s and at least 20x faster
 than deleting the rows.
+
+    .venv/bin/python scripts/bench/retention.py [--reads 10000000] [--days 60]
+"""
 from __future__ import annotations
 
 import argparse
