@@ -60,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from hub.demo import cli as demo_cli
     from hub.scheduler import cli as scheduler_cli
     from hub.retention import cli as retention_cli, views as retention_views
+    from hub.transparency import log_of_use, views as transparency_views
 
     auth.init_app(app)
     app.register_blueprint(map_library.assets)
@@ -79,6 +80,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     oauth.init_app(app)
     app.register_blueprint(notification_views.pages)
     app.register_blueprint(retention_views.pages)
+    app.register_blueprint(transparency_views.pages)
+    log_of_use.init_app(app)
     api.register_blueprint(identity_views.api_blp)
     api.register_blueprint(ledger_views.api_blp)
     api.register_blueprint(settings_views.api_blp)

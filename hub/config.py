@@ -57,6 +57,7 @@ def build_config(instance_path: Path, env: dict[str, str]) -> dict:
         "RETENTION_JOB_SECONDS": int(env.get("HUB_RETENTION_JOB_SECONDS", "3600")),
         "GRANT_EXPIRY_JOB_SECONDS": 60,
         "BCA_REMINDER_JOB_SECONDS": 24 * 3600,
+        "LOG_OF_USE_JOB_SECONDS": 3600,
         "SCHEDULER_STANDBY_SECONDS": float(env.get("HUB_SCHEDULER_STANDBY_SECONDS", "15")),
         "PARTITION_JOB_SECONDS": 3600,
         "INGEST_MAX_IMAGE_BYTES": 2 * 1024 * 1024,

@@ -55,6 +55,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "retention.purge_previewed": ("Retention purge previewed", "What a purge would destroy was counted."),
     "retention.destruction_record_viewed": ("Destruction record opened", "The per-day record of destruction was opened."),
     "safe_at_home.request_recorded": ("Safe at Home request recorded", "A participant's plate is no longer kept."),
+    "log_of_use.aggregated": ("Log of use computed", "A day's public log of use was computed from the records."),
     "ledger.private_details_erased": ("Private details erased", "Plates named in earlier entries were erased; the entries still verify."),
     # people, organisations, settings
     "login.succeeded": ("Signed in", "A person signed in."),

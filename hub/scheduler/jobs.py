@@ -25,6 +25,7 @@ from hub.ratelimit.failures import tidy_failure_windows
 from hub.reads.partitions import ensure_partitions
 from hub.retention.purge import run_purge
 from hub.scheduler.models import JobRun
+from hub.transparency.log_of_use import aggregate_recent
 
 log = logging.getLogger(__name__)
 RETRIES = 2
@@ -60,6 +61,7 @@ JOBS = [
     Job("grant-expiry", record_expiries, "GRANT_EXPIRY_JOB_SECONDS"),
     Job("hot-file-import", import_configured_hot_file, "HOT_FILE_IMPORT_SECONDS"),
     Job("bca-reminders", send_reminders, "BCA_REMINDER_JOB_SECONDS"),
+    Job("log-of-use", lambda: aggregate_recent(SCHEDULER), "LOG_OF_USE_JOB_SECONDS"),
     Job("alert-webhooks", deliver_due, "WEBHOOK_JOB_SECONDS"),
     Job("notification-email", send_pending, "EMAIL_JOB_SECONDS"),
     Job("failure-summaries", tidy_failure_windows, "FAILURE_SUMMARY_SECONDS"),
