@@ -4,6 +4,7 @@ from flask.cli import AppGroup
 
 from hub.db import unit_of_work
 from hub.demo.services import HOT_PLATE, load_demo
+from hub.ledger.tree import seal_and_checkpoint
 
 demo = AppGroup("demo", help="The Corcoran demo network.")
 
@@ -13,6 +14,8 @@ def load_command():
     """Load (or confirm) the demo network and print its logins."""
     with unit_of_work():
         network = load_demo()
+    with unit_of_work():  # the demo's ledger ends sealed under a signed checkpoint
+        seal_and_checkpoint()
     click.echo("Demo network loaded: Corcoran Police Department, 9 city cameras, "
                "Bass Lake Preserve HOA (2 cameras), Corcoran Country Market (1 camera), Rogers Police Department.")
     click.echo(f"Demo logins (kept in {current_app.instance_path}/demo-credentials.json):")

@@ -73,8 +73,8 @@ def test_owner_checks_proofs_of_its_own_accesses_only(app, make, client, run, tm
     proof = client.get(f"/api/v1/cameras/{gate}/access-log/{mine}/proof")
     assert proof.status_code == 200
     with app.app_context():
-        key = signing.signing_key().public_key()
-    assert verifier.verify_proof_document(proof.get_json(), key) == []
+        keys = signing.verifier_keys()
+    assert verifier.verify_proof_document(proof.get_json(), keys) == []
     assert client.get(f"/api/v1/cameras/{gate}/access-log/{theirs}/proof").status_code == 404
     assert client.get(f"/api/v1/cameras/{elsewhere}/access-log/{theirs}/proof").status_code == 403
     assert client.get(f"/api/v1/cameras/{gate}/access-log?before=0").status_code == 422

@@ -1,5 +1,6 @@
 """Altering, removing or reordering stored entries is caught by `hub ledger
 verify` and by the offline verifier run on an export, naming the entry."""
+import base64
 import json
 
 import pytest
@@ -26,7 +27,7 @@ def offline_problems(tmp_path) -> tuple[int, str]:
     export = tmp_path / "ledger.jsonl"
     export.write_text("\n".join(export_lines()) + "\n")
     key = tmp_path / "key.pem"
-    key.write_text(signing.public_key_pem())
+    key.write_text("".join(k.vkey + "\n" for k in signing.verifier_keys()))
     import io
     from contextlib import redirect_stdout
     out = io.StringIO()
@@ -113,10 +114,14 @@ def test_rewritten_history_with_recomputed_hashes_breaks_the_signed_checkpoint(a
 def test_forged_checkpoint_signature_is_caught(app, ledger_of_ten, tmp_path):
     from hub.ledger.models import LedgerCheckpoint
     checkpoint = db.session.scalars(select(LedgerCheckpoint)).first()
-    checkpoint.root_hash = "00" * 32
+    body, signature = checkpoint.note.split("\n\n")
+    lines = body.split("\n")
+    lines[2] = base64.b64encode(bytes(32)).decode()
+    checkpoint.note = "\n".join(lines) + "\n\n" + signature
     db.session.commit()
     problems = verify_ledger()
-    assert problems and "signature" in str(problems[0])
+    assert problems and "does not verify" in str(problems[0])
+    assert "signature by corcoran-mn.alpr-hub+" in str(problems[0])
 
 
 def test_unsealed_entries_are_checked_by_their_leaf(app, ledger_of_ten):
