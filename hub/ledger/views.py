@@ -18,6 +18,13 @@ pages = PageBlueprint("ledger", __name__)
 NOTE_TYPE = "text/plain; charset=utf-8"
 
 
+def signed_body(view):
+    """The request's authority is the signature it carries, not a browser
+    session, so cross-site forgery has nothing to borrow: no CSRF token."""
+    view.signed_body = True
+    return view
+
+
 @api_blp.route("/checkpoints/latest")
 class LatestCheckpoint(MethodView):
     @api_blp.response(200, CheckpointSchema)
@@ -58,6 +65,7 @@ def checkpoint_note():
 
 
 @pages.route("/ledger/witness/add-checkpoint", methods=["POST"])
+@signed_body
 def add_checkpoint():
     """tlog-witness add-checkpoint: this hub cosigns a log it follows."""
     line = witness.add_checkpoint(request.get_data(as_text=True))
@@ -66,6 +74,7 @@ def add_checkpoint():
 
 
 @pages.route("/ledger/cosignatures", methods=["POST"])
+@signed_body
 def cosignatures():
     """A witness hands back its cosignature on one of this log's checkpoints."""
     added = witness.accept_cosignatures(request.get_data(as_text=True))
