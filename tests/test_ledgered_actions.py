@@ -26,7 +26,7 @@ from hub.grants.revocation import revoke_grant
 from hub.hotlists import services as hotlist_services
 from hub.identity import access, login, services, tokens
 from hub.identity.roles import OrganisationKind, Role
-from hub.ledger import witness
+from hub.ledger import holders, witness
 from hub.ledger.models import LedgerEntry
 from hub.ledger.services import rotate_signing_key
 from hub.reads.confirmation import confirm_read
@@ -90,6 +90,9 @@ def prepare(action: str) -> dict:
         set_sharing_mode(world["owner"], world["camera"], SharingMode.ALERTS_ONLY, reason="trial")
         ingest_batch(world["camera"], [{"read_id": "w1", "plate": "HOT1", "captured_at": utcnow().isoformat()}])
         set_sharing_mode(world["owner"], world["camera"], SharingMode.PRIVATE, reason="trial over")
+    if action == "ledger.checkpoint_kept":
+        from hub.ledger.tree import seal_and_checkpoint
+        seal_and_checkpoint()
     if action.startswith(("ledger.witness", "ledger.cosignature")):
         world.update(witness_world(action))
     db.session.commit()
@@ -197,6 +200,7 @@ ACTIONS = {
                                                     redirect_uris=["https://records.example/cb"]),
     "alert.webhook_withheld": lambda w: deliver_due(),
     "ledger.key_rotated": lambda w: rotate_signing_key(OPERATOR),
+    "ledger.checkpoint_kept": lambda w: holders.show_latest(w["owner"], w["owner"].organisation_id),
     "ledger.witness_trusted": lambda w: witness.trust_witness(OPERATOR, w["witness_vkey"]),
     "ledger.witness_log_followed": lambda w: witness.follow_log(OPERATOR, "other.example/log", [w["log_vkey"]]),
     "ledger.witness_cosigned": lambda w: witness.add_checkpoint(w["witness_request"]),

@@ -630,6 +630,29 @@ def _read_text(path: str) -> str:
         return f.read()
 
 
+def verify_bundle(bundle: dict, keys: list[VerifierKey], origin: str | None = None) -> list[str]:
+    """An access-log download with proofs: the latest checkpoint verifies,
+    it extends every checkpoint kept before, and each entry's leaf is in it.
+    (Entries not sealed when it was made carry no path and are listed.)"""
+    checkpoint, _ = open_checkpoint(bundle["checkpoint"], keys, origin)
+    problems = []
+    for kept in bundle.get("kept", []):
+        old, _ = open_checkpoint(kept["checkpoint"], keys, checkpoint.origin)
+        path = [bytes.fromhex(h) for h in kept["consistency_path"]]
+        if not verify_consistency(old.size, checkpoint.size, old.root, checkpoint.root, path):
+            problems.append(f"the checkpoint kept at size {old.size} is not extended by the latest one "
+                            f"(size {checkpoint.size}): the ledger was rolled back or rewritten")
+    for entry in bundle.get("entries", []):
+        if entry["audit_path"] is None:
+            print(f"entry {entry['entry_id']}: not yet sealed when this was downloaded")
+            continue
+        path = [bytes.fromhex(h) for h in entry["audit_path"]]
+        if not verify_inclusion(bytes.fromhex(entry["leaf_hash"]), entry["position"] - 1, checkpoint.size, path,
+                                checkpoint.root):
+            problems.append(f"entry {entry['entry_id']}: not in the tree of the signed checkpoint")
+    return problems
+
+
 def load_keys(paths: list[str], vkeys: list[str]) -> list[VerifierKey]:
     keys = [parse_vkey(v) for v in vkeys]
     for path in paths:
@@ -654,6 +677,8 @@ def _check(args, keys: list[VerifierKey]) -> list[str]:
         if not verify_consistency(old.size, new.size, old.root, new.root, proof):
             return [f"the checkpoint at size {new.size} is not consistent with the one at size {old.size}"]
         return []
+    if args.what == "bundle":
+        return verify_bundle(json.loads(_read_text(args.file)), keys, args.origin)
     saved = [open_checkpoint(_read_text(path), keys, args.origin)[0] for path in args.against]
     entries, checkpoints, sealed_size = _read_export(args.file)
     return [str(p) for p in verify_entries(entries, checkpoints, keys, sealed_size, origin=args.origin,
@@ -662,7 +687,7 @@ def _check(args, keys: list[VerifierKey]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Check the hub's audit ledger offline.")
-    parser.add_argument("what", choices=["proof", "export", "checkpoint", "consistency"])
+    parser.add_argument("what", choices=["proof", "export", "checkpoint", "consistency", "bundle"])
     parser.add_argument("file", help="the proof, export, or checkpoint (the older one, for consistency)")
     parser.add_argument("new", nargs="?", help="consistency: the newer checkpoint")
     parser.add_argument("proof", nargs="?", help="consistency: the proof from /api/v1/ledger/consistency")

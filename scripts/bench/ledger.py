@@ -30,6 +30,7 @@ from sqlalchemy import func, insert, select  # noqa: E402
 
 from hub.extensions import db  # noqa: E402
 from hub.identity import services  # noqa: E402
+from hub.identity.actors import operator  # noqa: E402
 from hub.identity.roles import OrganisationKind, Role  # noqa: E402
 from hub.ledger import verifier  # noqa: E402
 from hub.ledger.models import LedgerEntry  # noqa: E402
@@ -43,8 +44,8 @@ from hub.ledger.verification import verify_ledger  # noqa: E402
 
 def small_transactions(app, n: int) -> None:
     with app.app_context():
-        org = services.create_organisation("bench", name="Bench PD", kind=OrganisationKind.AGENCY)
-        user = services.create_user("bench", organisation=org, username="bench-user", display_name="B",
+        org = services.create_organisation(operator("bench"), name="Bench PD", kind=OrganisationKind.AGENCY)
+        user = services.create_user(operator("bench"), organisation=org, username="bench-user", display_name="B",
                                     role=Role.RECORDS, password="bench password long")
         db.session.commit()
         plain, ledgered = [], []
@@ -197,7 +198,7 @@ def witness_cosigning(app) -> None:
     key = Ed25519PrivateKey.generate()
     origin = "bench.example/log"
     with app.app_context():
-        witness.follow_log("bench", origin, [verifier.verifier_key(origin, key.public_key()).vkey])
+        witness.follow_log(operator("bench"), origin, [verifier.verifier_key(origin, key.public_key()).vkey])
         db.session.commit()
         leaves = [verifier.leaf_hash(str(i).encode()) for i in range(2000)]
         stack, notes = verifier.MerkleStack(), {}
