@@ -36,6 +36,7 @@ def build_config(instance_path: Path, env: dict[str, str]) -> dict:
         "LEDGER_VERIFIER_KEYS_PATH": env.get("HUB_LEDGER_VERIFIER_KEYS"),
         "LEDGER_WITNESS_KEY_PATH": env.get("HUB_LEDGER_WITNESS_KEY"),
         "LEDGER_WITNESS_NAME": env.get("HUB_LEDGER_WITNESS_NAME"),
+        "LEDGER_WITNESS_POLL_SECONDS": int(env.get("HUB_LEDGER_WITNESS_POLL_SECONDS", "60")),
         "LEDGER_CHECKPOINT_SECONDS": int(env.get("HUB_LEDGER_CHECKPOINT_SECONDS", "10")),
         "IMAGE_STORE_PATH": env.get("HUB_IMAGE_STORE") or str(instance_path / "images"),
         "IMAGE_KEY_PATH": env.get("HUB_IMAGE_KEY") or str(instance_path / "image-key"),

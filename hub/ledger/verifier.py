@@ -1,25 +1,30 @@
 """Offline verifier for the hub's audit ledger.
 
 This file depends only on the Python standard library and `cryptography`, so an
-auditor or a partner can copy it and check, without trusting the hub:
+auditor, a partner or a neighbouring hub can copy it and check, without trusting
+the hub, with the ledger's public keys obtained out of band (`hub ledger
+public-key`, one note verifier key a line)::
 
-* an inclusion proof (`GET /api/v1/ledger/entries/<id>/proof`) against the
-  signed checkpoint it carries, with a public key obtained out of band::
-
-      python verifier.py proof proof.json --public-key ledger-key.pub
-
-* a full export of the ledger (`hub ledger export > ledger.jsonl`): every leaf,
-  the hash chain and every signed checkpoint are recomputed::
-
-      python verifier.py export ledger.jsonl --public-key ledger-key.pub
+    python verifier.py checkpoint checkpoint.txt --keys keys.txt
+    python verifier.py consistency old.txt new.txt consistency.json --keys keys.txt
+    python verifier.py proof proof.json --keys keys.txt
+    python verifier.py bundle access-log-proofs.json --keys keys.txt
+    python verifier.py export ledger.jsonl --keys keys.txt [--against saved.txt]
 
 Hashing follows RFC 6962 section 2.1: a leaf hash is SHA-256(0x00 || leaf) and
-an interior node SHA-256(0x01 || left || right); inclusion proofs are checked
-with the algorithm of RFC 9162 section 2.1.3.2. An entry's leaf is its content;
-its place is its `position` (1-based) in the tree, given when the hub seals it.
-Beside the tree, sealed entries form a hash chain in position order,
-chain[p] = SHA-256(chain[p-1] || leaf_hash[p]), with chain[0] = 32 zero bytes.
-The hub's own code computes every hash through this module, so the hub and the
+an interior node SHA-256(0x01 || left || right); inclusion and consistency
+proofs are checked with the algorithms of RFC 9162 sections 2.1.3.2 and
+2.1.4.2. An entry's leaf is its content; its place is its `position`
+(1-based) in the tree, given when the hub seals it. Beside the tree, sealed
+entries form a hash chain in position order, chain[p] = SHA-256(chain[p-1] ||
+leaf_hash[p]), with chain[0] = 32 zero bytes.
+
+Checkpoints are C2SP tlog-checkpoints in the C2SP signed-note format (origin,
+size, base64 root, then `chain <hex>` and `time <UTC>` extension lines; Ed25519
+signature lines with the note key id); witnesses add C2SP tlog-cosignature
+`cosignature/v1` lines. The notes code is here rather than in a module of its
+own so that the verifier stays one file to copy. The hub's own code computes
+every hash and reads every note through this module, so the hub and the
 offline check cannot drift apart.
 """
 from __future__ import annotations

@@ -36,8 +36,20 @@ def import_configured_hot_file() -> None:
         import_hot_file(SCHEDULER, Path(path).read_bytes(), file_name=Path(path).name)
 
 
+def poll_followed_logs() -> None:
+    """As a witness for other hubs: cosign their new checkpoints when they
+    extend the last ones cosigned (nothing to do when none is followed)."""
+    import requests
+
+    from hub.ledger.witness import poll
+    with requests.Session() as session:
+        for outcome in poll(session):
+            log.info("ledger witness: %s", outcome)
+
+
 JOBS = [
     Job("ledger-seal-and-checkpoint", seal_and_checkpoint, "LEDGER_CHECKPOINT_SECONDS"),
+    Job("ledger-witness-poll", poll_followed_logs, "LEDGER_WITNESS_POLL_SECONDS"),
     Job("reads-partitions", ensure_partitions, "PARTITION_JOB_SECONDS"),
     Job("hot-file-import", import_configured_hot_file, "HOT_FILE_IMPORT_SECONDS"),
     Job("alert-webhooks", deliver_due, "WEBHOOK_JOB_SECONDS"),
