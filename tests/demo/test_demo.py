@@ -37,6 +37,9 @@ def test_demo_load_is_idempotent_and_complete(app, runner):
             Organisation.name != "Corcoran Police Department")).all()
         assert {c.sharing_mode for c in partner} == {SharingMode.PRIVATE}
         assert verify_ledger() == []
+        from hub.ledger.verification import unsealed_window
+        assert unsealed_window().count == 0  # the demo ends sealed under a signed checkpoint
+    assert "every entry is sealed" in runner.invoke(args=["ledger", "verify"]).output
     assert first.output.splitlines()[2:] == second.output.splitlines()[2:]
 
 
