@@ -223,14 +223,19 @@ def _sizes(first: int | None, second: int | None, latest: int) -> tuple[int, int
 
 def consistency_proof(first: int, second: int | None = None) -> dict:
     """Proof that the tree at `second` (by default the latest checkpoint)
-    extends the tree at `first`, with both roots and the signed checkpoint."""
+    extends the tree at `first`, with both roots and the signed checkpoint.
+    Every hash comes from one look-up of stored subtrees."""
     checkpoint = latest_checkpoint()
     first, second = _sizes(first, second, checkpoint.tree_size)
+    path = _consistency_ranges(first, 0, second) if 0 < first < second else []
+    roots = [(0, size) for size in (first, second) if size]
+    hashes = _subtree_hashes(roots + path)
+    empty = verifier.MerkleStack().root()
     return {
         "first": first, "second": second,
-        "first_root": subtree_hash(0, first).hex() if first else verifier.MerkleStack().root().hex(),
-        "second_root": subtree_hash(0, second).hex() if second else verifier.MerkleStack().root().hex(),
-        "proof": [h.hex() for h in consistency_path(first, second)],
+        "first_root": (hashes[0] if first else empty).hex(),
+        "second_root": (hashes[len(roots) - 1] if second else empty).hex(),
+        "proof": [h.hex() for h in hashes[len(roots):]],
         "checkpoint": checkpoint_document(checkpoint),
     }
 
@@ -249,13 +254,16 @@ def inclusion_proof(entry_id: int, size: int | None = None) -> dict:
     _, size = _sizes(0, size, checkpoint.tree_size)
     if entry.position > size:
         raise BadTreeSize(f"The entry is at position {entry.position}, outside a tree of {size} entries.")
+    audit = _path_ranges(entry.position - 1, 0, size)
+    extension = _consistency_ranges(size, 0, checkpoint.tree_size) if size < checkpoint.tree_size else []
+    hashes = _subtree_hashes([(0, size)] + audit + extension)
     return {
         "entry": entry_document(entry),
         "leaf_index": entry.position - 1,
         "tree_size": size,
-        "root_hash": subtree_hash(0, size).hex(),
-        "audit_path": [h.hex() for h in audit_path(entry.position - 1, size)],
-        "consistency_path": [h.hex() for h in consistency_path(size, checkpoint.tree_size)],
+        "root_hash": hashes[0].hex(),
+        "audit_path": [h.hex() for h in hashes[1:1 + len(audit)]],
+        "consistency_path": [h.hex() for h in hashes[1 + len(audit):]],
         "checkpoint": checkpoint_document(checkpoint),
     }
 
