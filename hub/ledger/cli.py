@@ -62,12 +62,13 @@ def export_command():
 
 @ledger.command("public-key")
 def public_key_command():
-    """Print the verifier keys (note vkeys): earlier keys first, still valid
-    for the checkpoints they signed; the current key alone on the last line."""
+    """Print the ledger's verifier keys (note vkeys), one a line: earlier keys
+    first (they still verify the checkpoints they signed), the current key
+    alone on the last line. The output is a keys file for `verifier.py`."""
     current = signing.current_verifier_key()
     for key in signing.verifier_keys():
         if key != current:
-            click.echo(f"# earlier key: {key.vkey}")
+            click.echo(key.vkey)
     click.echo(current.vkey)
 
 
