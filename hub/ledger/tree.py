@@ -7,7 +7,6 @@ chain, stores the new complete subtrees, and signs a checkpoint. Writers
 never wait for it, and it never waits for them."""
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy import and_, bindparam, insert, or_, select, update
 
 from hub.clock import utcnow

@@ -10,7 +10,7 @@ from hub.identity.roles import Role
 from hub.ledger import signing, verifier
 from hub.ledger.models import LedgerEntry
 from hub.ledger.services import record
-from hub.ledger.tree import consistency_path, consistency_proof, inclusion_proof, seal_and_checkpoint, subtree_hash
+from hub.ledger.tree import consistency_path, inclusion_proof, seal_and_checkpoint, subtree_hash
 from tests.conftest import sign_in
 from tests.ledger.test_merkle import reference_mth
 

@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, select, update
 
-from hub import clock
 from hub.extensions import db
 from hub.ledger import signing, verifier
 from hub.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerEntryCamera, LedgerState, LedgerTreeNode

@@ -1,12 +1,10 @@
 """This hub as a witness (C2SP tlog-witness add-checkpoint, cosignature/v1):
 it cosigns a log's checkpoint only when it extends the one it cosigned last,
 and answers every other request with the protocol's status and a reason."""
-import base64
 import hashlib
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import select
 
 from hub.extensions import db
 from hub.ledger import signing, verifier, witness
