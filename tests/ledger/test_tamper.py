@@ -141,3 +141,20 @@ def test_export_holds_no_private_details(ctx, tmp_path):
     text = "\n".join(export_lines())
     assert "SECRET1" not in text
     assert json.loads(text.splitlines()[0])["private_digest"]
+
+
+def test_checkpoints_signed_before_notes_still_verify(app, ledger_of_ten):
+    """A checkpoint stored in the hub's earlier text format (no note) is
+    checked with the same public key; altered, it fails."""
+    from hub.ledger.models import LedgerCheckpoint
+    checkpoint = db.session.scalars(select(LedgerCheckpoint)).first()
+    message = "\n".join(["alpr-hub-ledger-checkpoint/v1", checkpoint.origin, str(checkpoint.tree_size),
+                         checkpoint.root_hash, checkpoint.chain_hash, checkpoint.created_at_text]).encode() + b"\n"
+    checkpoint.signature = base64.b64encode(signing.signing_key().sign(message)).decode()
+    checkpoint.note = None
+    db.session.commit()
+    assert verify_ledger() == []
+    checkpoint.created_at_text = "2020-01-01T00:00:00.000000Z"
+    db.session.commit()
+    problems = verify_ledger()
+    assert problems and "no signature by a known key" in str(problems[0])
