@@ -83,11 +83,25 @@ def rotate_key_command():
 
 @ledger.command("trust-witness")
 @click.argument("vkey")
-def trust_witness_command(vkey):
+@click.option("--url", help="The witness's base URL, to push new checkpoints to it.")
+def trust_witness_command(vkey, url):
     """Accept cosignatures on this hub's checkpoints from the witness VKEY."""
     with unit_of_work():
-        witness = witnessing.trust_witness(operator(), vkey)
+        witness = witnessing.trust_witness(operator(), vkey, url)
     click.echo(f"cosignatures by {witness.name} are now accepted")
+
+
+@ledger.command("push-checkpoint")
+def push_checkpoint_command():
+    """Ask every trusted witness with a URL to cosign the latest checkpoint;
+    exit 1 if any refused or could not be reached."""
+    import requests
+
+    with requests.Session() as session:
+        outcomes = witnessing.push(session)
+    for line in outcomes:
+        click.echo(line)
+    sys.exit(1 if any("REFUSED" in line or "could not" in line for line in outcomes) else 0)
 
 
 witness = AppGroup("witness", help="Run this hub as a witness for other hubs' ledgers.")

@@ -109,7 +109,8 @@ class LedgerCheckpoint(db.Model):
 
 class LedgerWitness(db.Model):
     """A witness this hub's log trusts to cosign its checkpoints (its note
-    verifier key, signature type 0x04)."""
+    verifier key, signature type 0x04), where to push checkpoints to it, and
+    the largest size it is known to have cosigned."""
 
     __tablename__ = "ledger_witnesses"
 
@@ -117,6 +118,8 @@ class LedgerWitness(db.Model):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     vkey: Mapped[str] = mapped_column(Text)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    url: Mapped[str | None] = mapped_column(String(500))
+    cosigned_size: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class LedgerCosignature(db.Model):

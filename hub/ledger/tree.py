@@ -197,6 +197,14 @@ def latest_checkpoint() -> LedgerCheckpoint:
     return checkpoint
 
 
+def checkpoint_at(size: int) -> LedgerCheckpoint:
+    checkpoint = db.session.scalars(select(LedgerCheckpoint).where(LedgerCheckpoint.tree_size == size)
+                                    .order_by(LedgerCheckpoint.id.desc()).limit(1)).first()
+    if checkpoint is None:
+        raise NoCheckpoint(f"The ledger signed no checkpoint at size {size}.")
+    return checkpoint
+
+
 def served_note(checkpoint: LedgerCheckpoint) -> str:
     """The checkpoint's note with every witness cosignature it has gathered."""
     lines = db.session.scalars(select(LedgerCosignature.line).where(LedgerCosignature.checkpoint_id == checkpoint.id)

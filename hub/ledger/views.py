@@ -35,6 +35,14 @@ class LatestCheckpoint(MethodView):
                 "verifier_keys": [k.vkey for k in signing.verifier_keys()]}
 
 
+@api_blp.route("/checkpoints/<int:tree_size>")
+class CheckpointAtSize(MethodView):
+    @api_blp.response(200, CheckpointSchema)
+    def get(self, tree_size: int):
+        """The checkpoint the hub signed at this tree size, if it signed one."""
+        return tree.checkpoint_document(tree.checkpoint_at(tree_size))
+
+
 @api_blp.route("/consistency")
 class Consistency(MethodView):
     @api_blp.arguments(ConsistencyArgs, location="query")

@@ -168,17 +168,62 @@ def poll(fetch) -> list[str]:
 
 # --- this hub's log, cosigned by witnesses ---------------------------------
 
-def trust_witness(actor: Any, vkey: str) -> LedgerWitness:
+def trust_witness(actor: Any, vkey: str, url: str | None = None) -> LedgerWitness:
+    """Accept cosignatures by the witness `vkey`; with `url`, also push this
+    log's new checkpoints to it (tlog-witness add-checkpoint)."""
     key = _vkey(vkey, verifier.ALG_COSIGNATURE_V1)
     witness = db.session.scalar(select(LedgerWitness).where(LedgerWitness.name == key.name))
     if witness is None:
-        witness = LedgerWitness(name=key.name, vkey=key.vkey, added_at=utcnow())
+        witness = LedgerWitness(name=key.name, vkey=key.vkey, added_at=utcnow(), cosigned_size=0)
         db.session.add(witness)
-    witness.vkey = key.vkey
+    witness.vkey, witness.url = key.vkey, url.rstrip("/") if url else None
     db.session.flush()
     record("ledger.witness_trusted", actor=actor, subject=("witness", witness.id),
-           details={"name": key.name, "key": key.vkey})
+           details={"name": key.name, "key": key.vkey, "url": witness.url})
     return witness
+
+
+def push(fetch) -> list[str]:
+    """Push the latest checkpoint to every trusted witness that has a URL,
+    with a consistency proof from the size it last cosigned, and keep the
+    cosignatures it returns. A witness that cosigned a different size says
+    so (409, text/x.tlog.size); the push is then retried once from there."""
+    import requests
+
+    from hub.ledger import tree
+
+    latest = tree.latest_checkpoint()
+    note, size = tree.served_note(latest), latest.tree_size
+    witnesses = [(w.id, w.name, w.url, w.cosigned_size) for w in db.session.scalars(
+        select(LedgerWitness).where(LedgerWitness.url.is_not(None)).order_by(LedgerWitness.name))]
+    db.session.commit()  # hold no transaction while waiting on a witness
+    outcomes = []
+    for witness_id, name, url, old in witnesses:
+        try:
+            for _ in range(2):
+                if old > size:
+                    raise WitnessRefused(409, f"it cosigned {old} entries, more than this log's {size}")
+                proof = tree.consistency_path(old, size) if old else []
+                db.session.commit()
+                answer = fetch.post(f"{url}/ledger/witness/add-checkpoint", timeout=10,
+                                    data=request_body(old, proof, note).encode(),
+                                    headers={"Content-Type": "text/plain; charset=utf-8"})
+                if answer.status_code == 409 and answer.headers.get("Content-Type", "").startswith(SIZE_MEDIA_TYPE):
+                    old = int(answer.text.strip())
+                    continue
+                break
+            if answer.status_code != 200:
+                raise WitnessRefused(answer.status_code, answer.text.strip())
+            accept_cosignatures(note + answer.text)
+            db.session.commit()
+            outcomes.append(f"{name}: cosigned size {size}")
+        except WitnessRefused as refused:
+            db.session.rollback()
+            outcomes.append(f"{name}: REFUSED ({refused.status}) {refused.message}")
+        except (requests.RequestException, ValueError) as error:
+            db.session.rollback()
+            outcomes.append(f"{name}: could not be reached: {error}")
+    return outcomes
 
 
 def witness_keys() -> list[verifier.VerifierKey]:
@@ -210,6 +255,8 @@ def accept_cosignatures(note: str) -> int:
             verifier.open_note(body + "\n" + sig.line, [key])
         except verifier.NoteError as error:
             raise WitnessRefused(403, str(error)) from None
+        witness = db.session.scalar(select(LedgerWitness).where(LedgerWitness.name == sig.name))
+        witness.cosigned_size = max(witness.cosigned_size or 0, checkpoint.size)
         if sig.name in have:
             continue
         db.session.add(LedgerCosignature(checkpoint_id=match.id, witness=sig.name, line=sig.line,

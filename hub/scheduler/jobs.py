@@ -47,9 +47,24 @@ def poll_followed_logs() -> None:
             log.info("ledger witness: %s", outcome)
 
 
+def push_to_witnesses() -> None:
+    """Ask the witnesses this hub's log trusts to cosign its latest checkpoint."""
+    import requests
+
+    from hub.ledger.errors import NoCheckpoint
+    from hub.ledger.witness import push
+    try:
+        with requests.Session() as session:
+            for outcome in push(session):
+                log.info("ledger witness push: %s", outcome)
+    except NoCheckpoint:
+        pass
+
+
 JOBS = [
     Job("ledger-seal-and-checkpoint", seal_and_checkpoint, "LEDGER_CHECKPOINT_SECONDS"),
     Job("ledger-witness-poll", poll_followed_logs, "LEDGER_WITNESS_POLL_SECONDS"),
+    Job("ledger-witness-push", push_to_witnesses, "LEDGER_WITNESS_POLL_SECONDS"),
     Job("reads-partitions", ensure_partitions, "PARTITION_JOB_SECONDS"),
     Job("hot-file-import", import_configured_hot_file, "HOT_FILE_IMPORT_SECONDS"),
     Job("alert-webhooks", deliver_due, "WEBHOOK_JOB_SECONDS"),

@@ -24,6 +24,8 @@ def upgrade():
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('vkey', sa.Text(), nullable=False),
     sa.Column('added_at', sa.DateTime(), nullable=False),
+    sa.Column('url', sa.String(length=500), nullable=True),
+    sa.Column('cosigned_size', sa.BigInteger(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_witnesses')),
     sa.UniqueConstraint('name', name=op.f('uq_ledger_witnesses_name'))
     )

@@ -128,6 +128,9 @@ def test_api_consistency_between_sizes_and_bad_input(app, run, client, tmp_path)
     body["proof"][0] = "ab" * 32
     files["proof"].write_text(json.dumps(body))
     assert verifier.main(args) == 1
+    at_four = client.get("/api/v1/ledger/checkpoints/4").get_json()
+    assert at_four["tree_size"] == 4 and at_four["note"] == old_note
+    assert client.get("/api/v1/ledger/checkpoints/5").status_code == 404
     too_big = client.get("/api/v1/ledger/consistency?from=4&to=12")
     assert too_big.status_code == 400 and "11 entries, not 12" in too_big.get_json()["message"]
     reversed_sizes = client.get("/api/v1/ledger/consistency?from=9&to=4")

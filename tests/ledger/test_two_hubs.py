@@ -9,8 +9,11 @@ from pathlib import Path
 
 import requests
 
+from sqlalchemy import update
+
 from hub.extensions import db
 from hub.ledger import signing, verifier
+from hub.ledger.models import LedgerWitness
 from hub.ledger.services import record
 from hub.ledger.tree import seal_and_checkpoint
 from tests.reads.test_durability import ROOT, free_port, start_server
@@ -79,7 +82,8 @@ def test_two_hubs_witness_each_other(app, app_config, tmp_path):
     with app.app_context():
         assert runner.invoke(args=["ledger", "witness", "follow", NEIGHBOUR, "--key", their_log_key.vkey,
                                    "--url", theirs_url]).exit_code == 0
-        assert runner.invoke(args=["ledger", "trust-witness", their_witness_key.vkey]).exit_code == 0
+        assert runner.invoke(args=["ledger", "trust-witness", their_witness_key.vkey,
+                                   "--url", theirs_url]).exit_code == 0
         add_entries(1)
     ours, theirs = start_server(app_config, ours_port), start_neighbour(env, theirs_port)
     try:
@@ -103,6 +107,18 @@ def test_two_hubs_witness_each_other(app, app_config, tmp_path):
         note = requests.get(f"{ours_url}/ledger/checkpoint", timeout=10).text
         checkpoint, signers = verifier.open_checkpoint(note, keys, our_log_key.name)
         assert their_witness_key in signers and checkpoint.size >= 10
+        # Our log pushes its next checkpoint to the neighbour (tlog-witness
+        # add-checkpoint); told the size it last cosigned (409), it resends.
+        with app.app_context():
+            add_entries(3)
+            db.session.execute(update(LedgerWitness).values(cosigned_size=0))
+            db.session.commit()
+            pushed = runner.invoke(args=["ledger", "push-checkpoint"])
+            assert pushed.exit_code == 0 and f"{NEIGHBOUR}/witness: cosigned size" in pushed.output, pushed.output
+            db.session.remove()
+        note = requests.get(f"{ours_url}/ledger/checkpoint", timeout=10).text
+        pushed_checkpoint, signers = verifier.open_checkpoint(note, keys, our_log_key.name)
+        assert their_witness_key in signers and pushed_checkpoint.size > checkpoint.size
     finally:
         stop(ours)
         stop(theirs)
