@@ -144,7 +144,11 @@ def poll(fetch) -> list[str]:
         try:
             note = fetch.get(f"{url}/ledger/checkpoint", timeout=10)
             note.raise_for_status()
-            size = verifier.parse_checkpoint(verifier.split_note(note.text)[0]).size
+            offered = verifier.parse_checkpoint(verifier.split_note(note.text)[0])
+            size = offered.size
+            if size == old_size and offered.root.hex() == log.root_hash:
+                outcomes.append(f"{origin}: nothing new since size {size}")
+                continue
             proof = []
             if old_size and old_size <= size:
                 answer = fetch.get(f"{url}/api/v1/ledger/consistency", params={"from": old_size, "to": size},
@@ -199,6 +203,9 @@ def push(fetch) -> list[str]:
     db.session.commit()  # hold no transaction while waiting on a witness
     outcomes = []
     for witness_id, name, url, old in witnesses:
+        if old == size:
+            outcomes.append(f"{name}: already cosigned size {size}")
+            continue
         try:
             for _ in range(2):
                 if old > size:

@@ -89,6 +89,7 @@ def test_two_hubs_witness_each_other(app, app_config, tmp_path):
     try:
         first = neighbour(env, "ledger", "witness", "poll")
         assert "cosigned size" in first and "did not take" not in first, first
+        assert "nothing new since size" in neighbour(env, "ledger", "witness", "poll")
         with app.app_context():
             polled = runner.invoke(args=["ledger", "witness", "poll"])
             assert polled.exit_code == 0 and "cosigned size" in polled.output, polled.output
