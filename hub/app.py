@@ -82,6 +82,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(retention_views.pages)
     app.register_blueprint(transparency_views.pages)
     log_of_use.init_app(app)
+    app.register_blueprint(ledger_views.pages)
     api.register_blueprint(identity_views.api_blp)
     api.register_blueprint(ledger_views.api_blp)
     api.register_blueprint(settings_views.api_blp)

@@ -34,6 +34,10 @@ def build_config(instance_path: Path, env: dict[str, str]) -> dict:
         "POLICY_PACKS_DIR": env.get("HUB_POLICY_PACKS_DIR") or str(PACKS_DIR),
         "LEDGER_ORIGIN": env.get("HUB_LEDGER_ORIGIN", "corcoran-mn.alpr-hub"),
         "LEDGER_SIGNING_KEY_PATH": env.get("HUB_LEDGER_KEY") or str(instance_path / "ledger-signing-key.pem"),
+        "LEDGER_VERIFIER_KEYS_PATH": env.get("HUB_LEDGER_VERIFIER_KEYS"),
+        "LEDGER_WITNESS_KEY_PATH": env.get("HUB_LEDGER_WITNESS_KEY"),
+        "LEDGER_WITNESS_NAME": env.get("HUB_LEDGER_WITNESS_NAME"),
+        "LEDGER_WITNESS_POLL_SECONDS": int(env.get("HUB_LEDGER_WITNESS_POLL_SECONDS", "60")),
         "LEDGER_CHECKPOINT_SECONDS": int(env.get("HUB_LEDGER_CHECKPOINT_SECONDS", "10")),
         "IMAGE_STORE_PATH": env.get("HUB_IMAGE_STORE") or str(instance_path / "images"),
         "IMAGE_KEY_PATH": env.get("HUB_IMAGE_KEY") or str(instance_path / "image-key"),
@@ -132,6 +136,15 @@ def finish_config(config: dict) -> None:
     # an exception's text, and so never into a log: whatever else is set.
     config["SQLALCHEMY_ENGINE_OPTIONS"] = {**engine_options(config["SQLALCHEMY_DATABASE_URI"]),
                                            **config.get("SQLALCHEMY_ENGINE_OPTIONS", {}), "hide_parameters": True}
+    # The ledger's public keys and the witness key live beside its signing key
+    # unless placed elsewhere: one instance directory holds them all.
+    keys_dir = Path(config["LEDGER_SIGNING_KEY_PATH"]).parent
+    if not config.get("LEDGER_VERIFIER_KEYS_PATH"):
+        config["LEDGER_VERIFIER_KEYS_PATH"] = str(keys_dir / "ledger-verifier-keys.txt")
+    if not config.get("LEDGER_WITNESS_KEY_PATH"):
+        config["LEDGER_WITNESS_KEY_PATH"] = str(keys_dir / "ledger-witness-key.pem")
+    if not config.get("LEDGER_WITNESS_NAME"):
+        config["LEDGER_WITNESS_NAME"] = f"{config['LEDGER_ORIGIN']}/witness"
 
 
 def engine_options(url: str) -> dict:

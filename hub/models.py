@@ -3,8 +3,9 @@ the whole schema."""
 from hub.cameras.models import Camera, CameraCredential, CameraLocation  # noqa: F401
 from hub.identity.models import (ApiToken, Organisation, RecoveryCode, TrainingAcknowledgement,  # noqa: F401
                                  User, WrittenAuthorisation)
-from hub.ledger.models import (LedgerCheckpoint, LedgerEntry, LedgerEntryCamera,  # noqa: F401
-                               LedgerPrivateDetail, LedgerState, LedgerTreeNode)
+from hub.ledger.models import (LedgerCheckpoint, LedgerCheckpointKept, LedgerCosignature,  # noqa: F401
+                               LedgerEntry, LedgerEntryCamera, LedgerPrivateDetail, LedgerState, LedgerTreeNode,
+                               LedgerWitness, LedgerWitnessedLog)
 from hub.alerts.models import Alert, WebhookDelivery  # noqa: F401
 from hub.grants.models import AccessRequest, AuthorizationCode, Grant, OAuthClient, OAuthToken  # noqa: F401
 from hub.hotlists.models import HotlistEntry, HotlistImport, HotlistVersion  # noqa: F401

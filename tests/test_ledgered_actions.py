@@ -29,8 +29,10 @@ from hub.grants.revocation import revoke_code_tokens, revoke_grant
 from hub.hotlists import services as hotlist_services
 from hub.identity import access, login, services, tokens
 from hub.identity.roles import OrganisationKind, Role
+from hub.ledger import holders, witness
 from hub.ledger.models import LedgerEntry
 from hub.ratelimit.failures import record_failure, summarise_closed_windows
+from hub.ledger.services import rotate_signing_key
 from hub.reads.confirmation import confirm_read
 from hub.reads.ingest import ingest_batch
 from hub.reads.models import Read
@@ -111,7 +113,35 @@ def prepare(action: str) -> dict:
         for _ in range(3):
             record_failure("login.failed", details={"factor": "password"})
         clock.unfreeze()
+    if action == "ledger.checkpoint_kept":
+        from hub.ledger.tree import seal_and_checkpoint
+        seal_and_checkpoint()
+    if action.startswith(("ledger.witness", "ledger.cosignature")):
+        world.update(witness_world(action))
     db.session.commit()
+    return world
+
+
+def witness_world(action: str) -> dict:
+    """Another log this hub follows, one of its checkpoints ready to cosign,
+    and this hub's own checkpoint cosigned by a witness it trusts."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from hub.ledger import verifier
+    from hub.ledger.tree import latest_checkpoint, seal_and_checkpoint
+    log_key, witness_key = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    body = verifier.Checkpoint("other.example/log", 3, bytes(32)).body
+    note = body + "\n" + verifier.sign_note(body, "other.example/log", log_key).line
+    world = {"log_vkey": verifier.verifier_key("other.example/log", log_key.public_key()).vkey,
+             "witness_vkey": verifier.verifier_key("w.example", witness_key.public_key(), 4).vkey,
+             "witness_request": "old 0\n\n" + note}
+    if action != "ledger.witness_log_followed":
+        witness.follow_log(OPERATOR, "other.example/log", [world["log_vkey"]])
+    if action == "ledger.cosignature_received":
+        witness.trust_witness(OPERATOR, world["witness_vkey"])
+        seal_and_checkpoint()
+        own = latest_checkpoint().note
+        own_body = own[:own.rindex("\n\n") + 1]
+        world["cosigned_note"] = own + verifier.cosign_note(own_body, "w.example", witness_key, 1700000000).line
     return world
 
 
@@ -210,6 +240,12 @@ ACTIONS = {
     "authentication.failed": lambda w: record_failure("authentication.failed", subject=("endpoint", "reads_api.Reads"),
                                                       details={"endpoint": "reads_api.Reads", "status": 401}),
     "failures.summarised": lambda w: summarise_closed_windows(),
+    "ledger.key_rotated": lambda w: rotate_signing_key(OPERATOR),
+    "ledger.checkpoint_kept": lambda w: holders.show_latest(w["owner"], w["owner"].organisation_id),
+    "ledger.witness_trusted": lambda w: witness.trust_witness(OPERATOR, w["witness_vkey"]),
+    "ledger.witness_log_followed": lambda w: witness.follow_log(OPERATOR, "other.example/log", [w["log_vkey"]]),
+    "ledger.witness_cosigned": lambda w: witness.add_checkpoint(w["witness_request"]),
+    "ledger.cosignature_received": lambda w: witness.accept_cosignatures(w["cosigned_note"]),
     "login.refused_locked": lambda w: (setattr(w["officer"], "locked_until", _in_an_hour()),
                                        login.attempt_password("ofc", PASSWORD)),
 }

@@ -22,7 +22,7 @@ from hub.cameras.models import Camera
 from hub.extensions import db
 from hub.identity.models import Organisation, User
 from hub.identity.roles import OrganisationKind
-from hub.ledger import actions
+from hub.ledger import actions, holders
 from hub.ledger.errors import EntryNotFound
 from hub.ledger.models import LedgerEntry, LedgerEntryCamera
 from hub.ledger.tree import inclusion_proof
@@ -90,7 +90,8 @@ def owner_row(entry_id, at, actor, organisation, action, purpose, case_number, d
     under = under_what(action, subject_type, subject_id, details)
     if sees_investigation:
         return Row(entry_id, at, actor, organisation, action, purpose, case_number, details.get("reads"), under)
-    shown = purpose if own_words else purpose_category(action, purpose, policy.engine().purposes)
+    purposes = policy.engine().purposes
+    shown = purposes.get(purpose) or (purpose if own_words else purpose_category(action, purpose, purposes))
     return Row(entry_id, at, actor, organisation, action, shown, None, details.get("reads"), under)
 
 
@@ -149,6 +150,23 @@ def access_log_csv(actor: Any, camera: Camera, filters: Filters, proof_url) -> s
                              r.under or "", proof_url(r.entry_id)])
         page.before_id = rows[-1].entry_id
     return out.getvalue()
+
+
+def proof_bundle(actor: Any, camera: Camera, filters: Filters) -> dict:
+    """The access log's entries with their proofs into the latest checkpoint,
+    and every checkpoint the viewer's organisation was shown (see
+    `hub.ledger.holders`), for the owner's own records."""
+    entry_ids = []
+    page = Filters(**{**filters.__dict__, "before_id": None})
+    while rows := access_log(actor, camera, page, limit=5000):
+        entry_ids += [r.entry_id for r in rows]
+        page.before_id = rows[-1].entry_id
+    return {"camera_id": camera.id, **holders.proof_bundle(actor, actor.organisation_id, entry_ids)}
+
+
+def shown_checkpoint(actor: Any):
+    """The checkpoint the access-log page shows, kept for the viewer's organisation."""
+    return holders.show_latest(actor, actor.organisation_id) if isinstance(actor, User) else None
 
 
 def entry_proof(actor: Any, camera: Camera, entry_id: int) -> dict:

@@ -2,6 +2,7 @@
 (sharing mode, location, credential, BCA notice) and its access log."""
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -189,7 +190,13 @@ def access_log(camera_id: int):
         return Response(log.access_log_csv(current_user, camera, filters,
                                            lambda entry_id: _proof_url(camera.id, entry_id)), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="camera-{camera.id}-access-log.csv"'})
+    if request.args.get("format") == "proofs":
+        return Response(json.dumps(log.proof_bundle(current_user, camera, filters), indent=1),
+                        mimetype="application/json",
+                        headers={"Content-Disposition": f'attachment; filename="camera-{camera.id}-proofs.json"'})
     rows = log.access_log(current_user, camera, filters)
     next_args = {**request.args.to_dict(), "before": rows[-1].entry_id} if len(rows) == log.PAGE_SIZE else None
     return render_template("cameras/access_log.html", camera=camera, form=form, rows=rows, next_args=next_args,
-                           csv_args={**request.args.to_dict(), "format": "csv"})
+                           csv_args={**request.args.to_dict(), "format": "csv"},
+                           proof_args={**request.args.to_dict(), "format": "proofs"},
+                           checkpoint=log.shown_checkpoint(current_user))

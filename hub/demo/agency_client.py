@@ -139,6 +139,7 @@ class AgencyClient:
                     try:
                         entry["token"] = dict(session.refresh_token(f"{self.settings.hub_url}/oauth/token"))
                     except OAuthError as error:  # the hub refused (revoked, expired): shown, not raised
+                        entry["state"] = "ended: the hub refuses its tokens"
                         shown.append({"grant_id": entry["grant_id"], "error": str(error), "reads": []})
                         continue
                 answer = session.get(f"{self.settings.hub_url}/api/v1/grants/{entry['grant_id']}/reads", timeout=10)
@@ -146,8 +147,9 @@ class AgencyClient:
                     shown.append({"grant_id": entry["grant_id"], "reads": answer.json(), "error": None})
                 else:
                     body = answer.json() if answer.headers.get("Content-Type", "").startswith("application/json") else {}
-                    shown.append({"grant_id": entry["grant_id"], "reads": [],
-                                  "error": body.get("message") or f"HTTP {answer.status_code}"})
+                    message = body.get("message") or f"HTTP {answer.status_code}"
+                    entry["state"] = f"ended: {message}"
+                    shown.append({"grant_id": entry["grant_id"], "reads": [], "error": message})
             self._save(data)
         return shown
 

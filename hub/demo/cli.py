@@ -1,15 +1,17 @@
-import click
-from flask import current_app
-from flask.cli import AppGroup
-
 import json
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from werkzeug.serving import make_server
+
 from hub.db import unit_of_work
 from hub.demo.agency_client import ClientSettings, create_client_app, poll_forever
 from hub.demo.services import HOT_PLATE, agency_client_url, load_demo
+from hub.ledger.tree import seal_and_checkpoint
 
 demo = AppGroup("demo", help="The Corcoran demo network.")
 
@@ -19,6 +21,8 @@ def load_command():
     """Load (or confirm) the demo network and print its logins."""
     with unit_of_work():
         network = load_demo()
+    with unit_of_work():  # the demo's ledger ends sealed under a signed checkpoint
+        seal_and_checkpoint()
     click.echo("Demo network loaded: Corcoran Police Department, 9 city cameras, "
                "Bass Lake Preserve HOA (2 cameras), Corcoran Country Market (1 camera), Rogers Police Department.")
     click.echo(f"Demo logins (kept in {current_app.instance_path}/demo-credentials.json):")
@@ -48,8 +52,10 @@ def agency_client_command():
     stop = threading.Event()
     threading.Thread(target=poll_forever, args=(app.extensions["agency_client"], stop), daemon=True).start()
     address = urlsplit(own_url)
+    # Served directly: Flask's app.run() declines to serve inside a `flask`/`hub` command.
+    server = make_server(address.hostname, address.port, app, threaded=True)
     click.echo(f"The demo agency's records system is at {own_url}/ (an OAuth client of {settings.hub_url}).")
     try:
-        app.run(host=address.hostname, port=address.port, threaded=True)
+        server.serve_forever()
     finally:
         stop.set()

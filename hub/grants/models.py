@@ -55,6 +55,7 @@ class AccessRequest(db.Model):
     officer: Mapped[User] = relationship(foreign_keys=[officer_id], lazy="joined")
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     oauth_client: Mapped["OAuthClient | None"] = relationship()
+    grants: Mapped[list["Grant"]] = relationship(back_populates="request", lazy="selectin")
 
     @property
     def ledger_subject(self):
@@ -63,6 +64,17 @@ class AccessRequest(db.Model):
     @property
     def cameras(self) -> list[int]:
         return [int(c) for c in self.camera_ids.split(",") if c]
+
+    @property
+    def status_words(self) -> str:
+        """The status as the officer needs it: a granted request whose grants
+        have all ended says so."""
+        if self.status is RequestStatus.GRANTED and self.grants:
+            if all(g.revoked_at is not None for g in self.grants):
+                return "granted, then revoked"
+            if all(g.revoked_at is not None or g.expires_at <= utcnow() for g in self.grants):
+                return "granted, now ended"
+        return self.status.value.replace("_", " ")
 
 
 class OAuthClient(db.Model):
@@ -113,7 +125,7 @@ class Grant(db.Model):
     revoked_by: Mapped[str | None] = mapped_column(String(200))
     expiry_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    request: Mapped[AccessRequest] = relationship()
+    request: Mapped[AccessRequest] = relationship(back_populates="grants")
 
     @property
     def ledger_subject(self):

@@ -40,7 +40,8 @@ def links_for(user: User) -> list[Link]:
     if can(user, Capability.VIEW_CAMERAS):
         chosen.append(Link("Your cameras" if partner else "Cameras", "cameras.index"))
     if partner:
-        chosen += [Link("Grants you gave", "partner_grants.index"), Link("Messages", "notifications.index")]
+        chosen.append(Link("Grants you gave", "partner_grants.index"))
+    chosen.append(Link("Messages", "notifications.index"))
     if can(user, Capability.MANAGE_HOTLISTS):
         chosen.append(Link("Hotlists", "hotlists.index"))
     if can(user, Capability.MANAGE_HOLDS) or can(user, Capability.MANAGE_EXCULPATORY_HOLDS):

@@ -91,7 +91,7 @@ def _register_failure(user: User, what: str) -> str:
         return password_refused_message()
     if user.is_locked:
         return f"Too many failed attempts: the account is locked for {int(lock_for.total_seconds() // 60)} minutes."
-    return "That code is not valid."
+    return "That code is not valid. A code works once: if you just used it, wait for the next one."
 
 
 def password_refused_message() -> str:

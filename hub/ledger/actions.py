@@ -56,6 +56,12 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "retention.destruction_record_viewed": ("Destruction record opened", "The per-day record of destruction was opened."),
     "safe_at_home.request_recorded": ("Safe at Home request recorded", "A participant's plate is no longer kept."),
     "log_of_use.aggregated": ("Log of use computed", "A day's public log of use was computed from the records."),
+    "ledger.key_rotated": ("Ledger signing key rotated", "A new key signs checkpoints; the old one stays listed to verify."),
+    "ledger.checkpoint_kept": ("Checkpoint kept for a partner", "A signed checkpoint shown to a partner was kept for its records."),
+    "ledger.witness_trusted": ("Witness trusted", "A witness's key was added to those that cosign this ledger."),
+    "ledger.witness_log_followed": ("Another hub's ledger followed", "This hub witnesses another hub's ledger."),
+    "ledger.witness_cosigned": ("Checkpoint cosigned as a witness", "This hub cosigned another hub's checkpoint."),
+    "ledger.cosignature_received": ("Cosignature received", "A witness cosigned one of this ledger's checkpoints."),
     "ledger.private_details_erased": ("Private details erased", "Plates named in earlier entries were erased; the entries still verify."),
     # people, organisations, settings
     "login.succeeded": ("Signed in", "A person signed in."),

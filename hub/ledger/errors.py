@@ -1,4 +1,4 @@
-from hub.errors import Conflict, NotFound
+from hub.errors import Conflict, HubError, NotFound
 
 
 class EntryNotFound(NotFound):
@@ -15,3 +15,15 @@ class EntryNotCheckpointed(Conflict):
     code = "entry_not_checkpointed"
     message = ("The entry is newer than the latest signed checkpoint; "
                "a proof can be given after the next checkpoint.")
+
+
+class BadTreeSize(HubError):
+    status = 400
+    code = "bad_tree_size"
+    message = "That tree size is not one the ledger has signed."
+
+
+class BadCheckpoint(HubError):
+    status = 400
+    code = "bad_checkpoint"
+    message = "The checkpoint is malformed or does not verify."

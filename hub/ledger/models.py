@@ -92,6 +92,7 @@ class LedgerCheckpoint(db.Model):
     created_at_text: Mapped[str] = mapped_column(String(40))
     key_id: Mapped[str] = mapped_column(String(16))
     signature: Mapped[str] = mapped_column(String(120))
+    note: Mapped[str | None] = mapped_column(Text)
 
     def as_document(self) -> dict:
         return {
@@ -102,4 +103,62 @@ class LedgerCheckpoint(db.Model):
             "created_at": self.created_at_text,
             "key_id": self.key_id,
             "signature": self.signature,
+            "note": self.note,
         }
+
+
+class LedgerWitness(db.Model):
+    """A witness this hub's log trusts to cosign its checkpoints (its note
+    verifier key, signature type 0x04), where to push checkpoints to it, and
+    the largest size it is known to have cosigned."""
+
+    __tablename__ = "ledger_witnesses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    vkey: Mapped[str] = mapped_column(Text)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    url: Mapped[str | None] = mapped_column(String(500))
+    cosigned_size: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class LedgerCosignature(db.Model):
+    """A witness's cosignature line on one of this hub's checkpoints."""
+
+    __tablename__ = "ledger_cosignatures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    checkpoint_id: Mapped[int] = mapped_column(ForeignKey("ledger_checkpoints.id"), index=True)
+    witness: Mapped[str] = mapped_column(String(200))
+    line: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (db.UniqueConstraint("checkpoint_id", "witness"),)
+
+
+class LedgerWitnessedLog(db.Model):
+    """Another hub's log that this hub witnesses: the keys it trusts for it,
+    where to poll it, and the latest checkpoint it cosigned (tlog-witness
+    keeps exactly this per origin). The row is locked while a checkpoint is
+    checked, so two submissions cannot roll it back."""
+
+    __tablename__ = "ledger_witnessed_logs"
+
+    origin: Mapped[str] = mapped_column(String(200), primary_key=True)
+    vkeys: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(String(500))
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    root_hash: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LedgerCheckpointKept(db.Model):
+    """A checkpoint shown to a partner organisation: its portal keeps every
+    one, so the partner can later prove the ledger was not rolled back."""
+
+    __tablename__ = "ledger_checkpoints_kept"
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    checkpoint_id: Mapped[int] = mapped_column(ForeignKey("ledger_checkpoints.id"), primary_key=True)
+    kept_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,15 +1,17 @@
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 
 class CheckpointSchema(Schema):
     origin = fields.Str()
     tree_size = fields.Int()
-    root_hash = fields.Str()
+    root_hash = fields.Str(metadata={"description": "RFC 6962 root (hex)"})
     chain_hash = fields.Str()
     created_at = fields.Str()
-    key_id = fields.Str()
-    signature = fields.Str(metadata={"description": "Ed25519 signature (base64) over the checkpoint message"})
-    public_key = fields.Str(metadata={"description": "The hub's ledger public key (PEM)"})
+    key_id = fields.Str(metadata={"description": "The signing key's note key id (hex)"})
+    signature = fields.Str(metadata={"description": "base64(key id || Ed25519 signature) of the note"})
+    note = fields.Str(metadata={"description": "The checkpoint as a C2SP signed note, with cosignatures"})
+    verifier_keys = fields.List(fields.Str(), metadata={"description": "Note verifier keys of the log, old ones "
+                                                                       "included"})
 
 
 class EntrySchema(Schema):
@@ -33,8 +35,29 @@ class EntrySchema(Schema):
     chain_hash = fields.Str()
 
 
+class ProofArgs(Schema):
+    size = fields.Int(validate=validate.Range(min=1), metadata={"description": "Tree size to prove inclusion in"})
+
+
 class ProofSchema(Schema):
     entry = fields.Nested(EntrySchema)
     leaf_index = fields.Int()
+    tree_size = fields.Int()
+    root_hash = fields.Str(metadata={"description": "Root of the tree at tree_size (hex)"})
     audit_path = fields.List(fields.Str())
+    consistency_path = fields.List(fields.Str(), metadata={"description": "From tree_size to the checkpoint"})
+    checkpoint = fields.Nested(CheckpointSchema)
+
+
+class ConsistencyArgs(Schema):
+    first = fields.Int(required=True, data_key="from", validate=validate.Range(min=0))
+    second = fields.Int(data_key="to", validate=validate.Range(min=0))
+
+
+class ConsistencySchema(Schema):
+    first = fields.Int(data_key="from")
+    second = fields.Int(data_key="to")
+    first_root = fields.Str()
+    second_root = fields.Str()
+    proof = fields.List(fields.Str(), metadata={"description": "RFC 6962 consistency proof, hashes in hex"})
     checkpoint = fields.Nested(CheckpointSchema)

@@ -131,3 +131,14 @@ def erase_private_details(actor: Any, entry_ids: list[int], *, reason: str) -> i
     record("ledger.private_details_erased", actor=actor,
            details={"entry_ids": sorted(existing), "reason": reason})
     return len(existing)
+
+
+def rotate_signing_key(actor: Any) -> tuple[str, str]:
+    """Sign checkpoints with a new key from now on; the old public key stays
+    listed, so every checkpoint it signed still verifies. The key file is
+    replaced before the caller commits this entry."""
+    from hub.ledger import signing
+
+    old, new = signing.rotate()
+    record("ledger.key_rotated", actor=actor, details={"old_key": old.vkey, "new_key": new.vkey})
+    return old.vkey, new.vkey

@@ -7,14 +7,13 @@ chain, stores the new complete subtrees, and signs a checkpoint. Writers
 never wait for it, and it never waits for them."""
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy import and_, bindparam, insert, or_, select, update
 
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.ledger import signing, verifier
-from hub.ledger.errors import EntryNotCheckpointed, EntryNotFound, NoCheckpoint
-from hub.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerState, LedgerTreeNode
+from hub.ledger.errors import BadTreeSize, EntryNotCheckpointed, EntryNotFound, NoCheckpoint
+from hub.ledger.models import LedgerCheckpoint, LedgerCosignature, LedgerEntry, LedgerState, LedgerTreeNode
 from hub.ledger.services import format_time
 
 SEAL_BATCH = 20000
@@ -107,6 +106,25 @@ def _subtree_hashes(ranges: list[tuple[int, int]]) -> list[bytes]:
     return hashes
 
 
+def _consistency_ranges(m: int, start: int, end: int, whole: bool = True) -> list[tuple[int, int]]:
+    """The ranges whose hashes form RFC 9162 SUBPROOF(m, D[start:end], whole)."""
+    n = end - start
+    if m == n:
+        return [] if whole else [(start, end)]
+    k = 1 << ((n - 1).bit_length() - 1)
+    if m <= k:
+        return _consistency_ranges(m, start, start + k, whole) + [(start + k, end)]
+    return _consistency_ranges(m - k, start + k, end, False) + [(start, start + k)]
+
+
+def consistency_path(first: int, second: int) -> list[bytes]:
+    """RFC 6962 section 2.1.2 PROOF(first, D[second]); empty when first is 0
+    or equals second."""
+    if first == 0 or first == second:
+        return []
+    return _subtree_hashes(_consistency_ranges(first, 0, second))
+
+
 def subtree_hash(start: int, end: int) -> bytes:
     return _subtree_hashes([(start, end)])[0]
 
@@ -148,20 +166,26 @@ def seal_and_checkpoint() -> LedgerCheckpoint | None:
         return None
     state.size = built + added
     _store_nodes(built, state.size)
-    now = utcnow()
-    document = {
-        "origin": current_app.config["LEDGER_ORIGIN"], "tree_size": state.size,
-        "root_hash": subtree_hash(0, state.size).hex(), "chain_hash": state.chain_hash,
-        "created_at": format_time(now),
-    }
-    checkpoint = LedgerCheckpoint(
-        origin=document["origin"], tree_size=state.size, root_hash=document["root_hash"],
-        chain_hash=state.chain_hash, created_at=now, created_at_text=document["created_at"],
-        key_id=signing.key_id(), signature=signing.sign(verifier.checkpoint_message(document)),
-    )
-    db.session.add(checkpoint)
+    db.session.add(checkpoint := sign_checkpoint(state.size, subtree_hash(0, state.size), state.chain_hash))
     db.session.flush()
     return checkpoint
+
+
+def sign_checkpoint(size: int, root: bytes, chain_hash: str) -> LedgerCheckpoint:
+    """A C2SP checkpoint note of the tree, with the chain head and the time as
+    extension lines, signed by the log's key under its origin."""
+    now = utcnow()
+    created = format_time(now)
+    body = verifier.Checkpoint(signing.origin(), size, root, (f"chain {chain_hash}", f"time {created}")).body
+    line = verifier.sign_note(body, signing.origin(), signing.signing_key())
+    return LedgerCheckpoint(
+        origin=signing.origin(), tree_size=size, root_hash=root.hex(), chain_hash=chain_hash, created_at=now,
+        created_at_text=created, key_id=line.key_id.hex(), signature=line.line.split(" ")[-1].strip(),
+        note=body + "\n" + line.line)
+
+
+def sealed_size_or_zero() -> int:
+    return db.session.scalar(select(LedgerState.size).where(LedgerState.id == 1)) or 0
 
 
 def latest_checkpoint() -> LedgerCheckpoint:
@@ -173,19 +197,81 @@ def latest_checkpoint() -> LedgerCheckpoint:
     return checkpoint
 
 
-def inclusion_proof(entry_id: int) -> dict:
+def checkpoint_at(size: int) -> LedgerCheckpoint:
+    checkpoint = db.session.scalars(select(LedgerCheckpoint).where(LedgerCheckpoint.tree_size == size)
+                                    .order_by(LedgerCheckpoint.id.desc()).limit(1)).first()
+    if checkpoint is None:
+        raise NoCheckpoint(f"The ledger signed no checkpoint at size {size}.")
+    return checkpoint
+
+
+def served_note(checkpoint: LedgerCheckpoint) -> str:
+    """The checkpoint's note with every witness cosignature it has gathered."""
+    lines = db.session.scalars(select(LedgerCosignature.line).where(LedgerCosignature.checkpoint_id == checkpoint.id)
+                               .order_by(LedgerCosignature.id))
+    return checkpoint.note + "".join(lines)
+
+
+def checkpoint_document(checkpoint: LedgerCheckpoint) -> dict:
+    return {**checkpoint.as_document(), "note": served_note(checkpoint)}
+
+
+def _sizes(first: int | None, second: int | None, latest: int) -> tuple[int, int]:
+    second = latest if second is None else second
+    first = 0 if first is None else first
+    if first < 0 or second < 0:
+        raise BadTreeSize("A tree size cannot be negative.")
+    if second > latest:
+        raise BadTreeSize(f"The ledger's latest signed checkpoint covers {latest} entries, not {second}.")
+    if first > second:
+        raise BadTreeSize(f"The first size ({first}) is larger than the second ({second}).")
+    return first, second
+
+
+def consistency_proof(first: int, second: int | None = None) -> dict:
+    """Proof that the tree at `second` (by default the latest checkpoint)
+    extends the tree at `first`, with both roots and the signed checkpoint.
+    Every hash comes from one look-up of stored subtrees."""
+    checkpoint = latest_checkpoint()
+    first, second = _sizes(first, second, checkpoint.tree_size)
+    path = _consistency_ranges(first, 0, second) if 0 < first < second else []
+    roots = [(0, size) for size in (first, second) if size]
+    hashes = _subtree_hashes(roots + path)
+    empty = verifier.MerkleStack().root()
+    return {
+        "first": first, "second": second,
+        "first_root": (hashes[0] if first else empty).hex(),
+        "second_root": (hashes[len(roots) - 1] if second else empty).hex(),
+        "proof": [h.hex() for h in hashes[len(roots):]],
+        "checkpoint": checkpoint_document(checkpoint),
+    }
+
+
+def inclusion_proof(entry_id: int, size: int | None = None) -> dict:
+    """An entry's audit path in the tree of `size` entries (by default the
+    latest checkpoint's), and a consistency path from that tree to the latest
+    signed checkpoint, so the proof holds by itself and against any
+    checkpoint of that size saved elsewhere."""
     entry = db.session.get(LedgerEntry, entry_id)
     if entry is None:
         raise EntryNotFound()
     checkpoint = latest_checkpoint()
     if entry.position is None or entry.position > checkpoint.tree_size:
         raise EntryNotCheckpointed()
-    path = audit_path(entry.position - 1, checkpoint.tree_size)
+    _, size = _sizes(0, size, checkpoint.tree_size)
+    if entry.position > size:
+        raise BadTreeSize(f"The entry is at position {entry.position}, outside a tree of {size} entries.")
+    audit = _path_ranges(entry.position - 1, 0, size)
+    extension = _consistency_ranges(size, 0, checkpoint.tree_size) if size < checkpoint.tree_size else []
+    hashes = _subtree_hashes([(0, size)] + audit + extension)
     return {
         "entry": entry_document(entry),
         "leaf_index": entry.position - 1,
-        "audit_path": [h.hex() for h in path],
-        "checkpoint": checkpoint.as_document(),
+        "tree_size": size,
+        "root_hash": hashes[0].hex(),
+        "audit_path": [h.hex() for h in hashes[1:1 + len(audit)]],
+        "consistency_path": [h.hex() for h in hashes[1 + len(audit):]],
+        "checkpoint": checkpoint_document(checkpoint),
     }
 
 

@@ -1,17 +1,26 @@
 """Whole-ledger verification and export, for `hub ledger verify` and for
-auditors who check the ledger offline with `verifier.py`."""
+auditors who check the ledger offline with `verifier.py`.
+
+Verification trusts neither the database nor the signing key: it reads the
+public verifier keys only, checks every stored checkpoint and any checkpoint
+saved elsewhere (`against`) that the caller hands it, and recomputes the
+owners' access-log index from the entries it is derived from."""
 from __future__ import annotations
 
 import json
 import queue
 import threading
-from typing import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable, Iterator
 
+from flask import current_app
 from sqlalchemy import func, literal, select
 
+from hub.clock import utcnow
 from hub.extensions import db
 from hub.ledger import signing, verifier
-from hub.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerPrivateDetail, LedgerState
+from hub.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerEntryCamera, LedgerPrivateDetail, LedgerState
 
 _E = LedgerEntry.__table__
 _P = LedgerPrivateDetail.__table__
@@ -94,13 +103,70 @@ def sealed_size() -> int:
     return db.session.scalar(select(LedgerState.size).where(LedgerState.id == 1))
 
 
-def verify_ledger() -> list[verifier.Problem]:
-    """The first problem among the sealed entries (against the chain and every
-    signed checkpoint), then any among entries not sealed yet (against their
-    own leaf hashes)."""
-    public_key = signing.signing_key().public_key()
-    problems = list(verifier.verify_rows(stream_sealed(), checkpoints(), public_key, sealed_size()))
-    return problems + unsealed_problems()
+def saved_checkpoints(texts: Iterable[str], keys: list[verifier.VerifierKey]) -> list[verifier.Checkpoint]:
+    """Checkpoints kept outside the hub, verified by the public keys and
+    checked to be this log's; NoteError says what is wrong with one."""
+    return [verifier.open_checkpoint(text, keys, signing.origin())[0] for text in texts]
+
+
+def verify_ledger(against: Iterable[str] = ()) -> list[verifier.Problem]:
+    """The first problem among the sealed entries (against the chain, every
+    signed checkpoint and every checkpoint saved elsewhere in `against`),
+    then any among entries not sealed yet (against their own leaf hashes),
+    then rows of the owners' access-log index that the entries do not give."""
+    keys = signing.verifier_keys()
+    if not keys:
+        return [verifier.Problem(None, None, "no verifier keys are listed in "
+                                 f"{current_app.config['LEDGER_VERIFIER_KEYS_PATH']}: "
+                                 "the ledger's checkpoints cannot be checked")]
+    try:
+        saved = saved_checkpoints(against, keys)
+    except verifier.NoteError as error:
+        return [verifier.Problem(None, None, f"the checkpoint saved earlier cannot be used: {error}")]
+    problems = list(verifier.verify_rows(stream_sealed(), checkpoints(), keys, sealed_size(),
+                                         origin=signing.origin(), saved=saved))
+    return problems + unsealed_problems() + index_problems()
+
+
+def index_problems(limit: int = 50) -> list[verifier.Problem]:
+    """The owners' access-log index (`ledger_entry_cameras`) recomputed from
+    each entry's `cameras`: rows missing (an access hidden from an owner)
+    and rows extra (an access shown that the entry does not record)."""
+    expected = set()
+    for entry_id, details in db.session.execute(select(_E.c.id, _E.c.details)
+                                                .where(_E.c.details.contains('"cameras":'))):
+        cameras = json.loads(details).get("cameras")
+        if isinstance(cameras, list):
+            expected.update((entry_id, c) for c in cameras if type(c) is int)
+    _C = LedgerEntryCamera.__table__
+    actual = set(db.session.execute(select(_C.c.entry_id, _C.c.camera_id)).all())
+    problems = [verifier.Problem(e, None, f"the owners' access-log index lacks camera {c}, which the entry names")
+                for e, c in sorted(expected - actual)]
+    problems += [verifier.Problem(e, None, f"the owners' access-log index lists camera {c}, which the entry "
+                                           "does not name") for e, c in sorted(actual - expected)]
+    return problems[:limit]
+
+
+@dataclass(frozen=True)
+class UnsealedWindow:
+    """Entries committed but not yet under a signed checkpoint: the only ones
+    whose removal no checkpoint could reveal."""
+
+    count: int
+    oldest: datetime | None
+
+    def describe(self, period_seconds: int) -> str:
+        if not self.count:
+            return "every entry is sealed under a signed checkpoint"
+        age = (utcnow() - self.oldest).total_seconds()
+        return (f"{self.count} entries not yet sealed, the oldest {age:.0f} s old: until the next checkpoint "
+                f"(every {period_seconds} s) their removal could not be proven")
+
+
+def unsealed_window() -> UnsealedWindow:
+    count, oldest = db.session.execute(select(func.count(), func.min(_E.c.created_at))
+                                       .where(_E.c.position.is_(None))).one()
+    return UnsealedWindow(count, oldest)
 
 
 def export_lines() -> Iterator[str]:

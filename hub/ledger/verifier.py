@@ -1,25 +1,30 @@
 """Offline verifier for the hub's audit ledger.
 
 This file depends only on the Python standard library and `cryptography`, so an
-auditor or a partner can copy it and check, without trusting the hub:
+auditor, a partner or a neighbouring hub can copy it and check, without trusting
+the hub, with the ledger's public keys obtained out of band (`hub ledger
+public-key`, one note verifier key a line)::
 
-* an inclusion proof (`GET /api/v1/ledger/entries/<id>/proof`) against the
-  signed checkpoint it carries, with a public key obtained out of band::
-
-      python verifier.py proof proof.json --public-key ledger-key.pub
-
-* a full export of the ledger (`hub ledger export > ledger.jsonl`): every leaf,
-  the hash chain and every signed checkpoint are recomputed::
-
-      python verifier.py export ledger.jsonl --public-key ledger-key.pub
+    python verifier.py checkpoint checkpoint.txt --keys keys.txt
+    python verifier.py consistency old.txt new.txt consistency.json --keys keys.txt
+    python verifier.py proof proof.json --keys keys.txt
+    python verifier.py bundle access-log-proofs.json --keys keys.txt
+    python verifier.py export ledger.jsonl --keys keys.txt [--against saved.txt]
 
 Hashing follows RFC 6962 section 2.1: a leaf hash is SHA-256(0x00 || leaf) and
-an interior node SHA-256(0x01 || left || right); inclusion proofs are checked
-with the algorithm of RFC 9162 section 2.1.3.2. An entry's leaf is its content;
-its place is its `position` (1-based) in the tree, given when the hub seals it.
-Beside the tree, sealed entries form a hash chain in position order,
-chain[p] = SHA-256(chain[p-1] || leaf_hash[p]), with chain[0] = 32 zero bytes.
-The hub's own code computes every hash through this module, so the hub and the
+an interior node SHA-256(0x01 || left || right); inclusion and consistency
+proofs are checked with the algorithms of RFC 9162 sections 2.1.3.2 and
+2.1.4.2. An entry's leaf is its content; its place is its `position`
+(1-based) in the tree, given when the hub seals it. Beside the tree, sealed
+entries form a hash chain in position order, chain[p] = SHA-256(chain[p-1] ||
+leaf_hash[p]), with chain[0] = 32 zero bytes.
+
+Checkpoints are C2SP tlog-checkpoints in the C2SP signed-note format (origin,
+size, base64 root, then `chain <hex>` and `time <UTC>` extension lines; Ed25519
+signature lines with the note key id); witnesses add C2SP tlog-cosignature
+`cosignature/v1` lines. The notes code is here rather than in a module of its
+own so that the verifier stays one file to copy. The hub's own code computes
+every hash and reads every note through this module, so the hub and the
 offline check cannot drift apart.
 """
 from __future__ import annotations
@@ -28,13 +33,13 @@ import argparse
 import base64
 import hashlib
 import json
+import operator
 import sys
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 LEAF_VERSION = 1
 CHAIN_START = bytes(32)
-CHECKPOINT_HEADER = "alpr-hub-ledger-checkpoint/v1"
 LEAF_FIELDS = ("at", "actor_id", "actor", "actor_org_id", "action", "subject_type", "subject_id", "purpose",
                "case_number", "private_digest")
 # A sealed entry as `verify_rows` reads it: its leaf fields in leaf order, then
@@ -131,33 +136,318 @@ def verify_inclusion(leaf: bytes, index: int, tree_size: int, path: list[bytes],
     return sn == 0 and r == root
 
 
-def checkpoint_message(cp: dict) -> bytes:
-    return "\n".join([
-        CHECKPOINT_HEADER, cp["origin"], str(cp["tree_size"]), cp["root_hash"],
-        cp["chain_hash"], cp["created_at"],
-    ]).encode() + b"\n"
+# --- Signed notes (C2SP signed-note), checkpoints (C2SP tlog-checkpoint) and
+# witness cosignatures (C2SP tlog-cosignature, Ed25519 "cosignature/v1") ------
+
+ALG_ED25519 = 0x01
+ALG_COSIGNATURE_V1 = 0x04
+MAX_SIGNATURES = 100
+SIGNATURE_PREFIX = "\u2014 "  # em dash, space
 
 
-def load_public_key(data: bytes):
-    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+class NoteError(ValueError):
+    """A note, checkpoint or key that is malformed or does not verify; the
+    message says what is wrong in words an operator can act on."""
 
-    return load_pem_public_key(data)
+
+def key_id(name: str, alg: int, public_key: bytes) -> bytes:
+    """SHA-256(key name || 0x0A || signature type || public key)[:4]."""
+    return hashlib.sha256(name.encode() + b"\n" + bytes([alg]) + public_key).digest()[:4]
 
 
-def verify_checkpoint_signature(cp: dict, public_key) -> bool:
-    from cryptography.exceptions import InvalidSignature
+def valid_key_name(name: str) -> bool:
+    return bool(name) and "+" not in name and not any(c.isspace() for c in name)
 
+
+def _raw_public(public_key) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
+    return public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+@dataclass(frozen=True)
+class VerifierKey:
+    """A note verifier key: who signs (`name`), with what (`alg`, the raw
+    32-byte Ed25519 `public_key`), and the 4-byte id that names it in
+    signature lines."""
+
+    name: str
+    alg: int
+    public_key: bytes
+
+    @property
+    def key_id(self) -> bytes:
+        return key_id(self.name, self.alg, self.public_key)
+
+    @property
+    def vkey(self) -> str:
+        """`<name>+<hex key id>+<base64(type || public key)>`."""
+        encoded = base64.b64encode(bytes([self.alg]) + self.public_key).decode()
+        return f"{self.name}+{self.key_id.hex()}+{encoded}"
+
+    def verify(self, message: bytes, signature: bytes) -> bool:
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+        try:
+            Ed25519PublicKey.from_public_bytes(self.public_key).verify(signature, message)
+        except (InvalidSignature, ValueError):
+            return False
+        return True
+
+
+def verifier_key(name: str, public_key, alg: int = ALG_ED25519) -> VerifierKey:
+    """The verifier key of an Ed25519 public key (a `cryptography` key or raw bytes)."""
+    if not valid_key_name(name):
+        raise NoteError(f"{name!r} cannot name a key: it must be non-empty, without spaces or '+'")
+    raw = public_key if isinstance(public_key, bytes) else _raw_public(public_key)
+    return VerifierKey(name, alg, raw)
+
+
+def _b64decode(text: str, what: str) -> bytes:
     try:
-        public_key.verify(base64.b64decode(cp["signature"]), checkpoint_message(cp))
-    except (InvalidSignature, ValueError, KeyError):
+        return base64.b64decode(text.encode("ascii"), validate=True)
+    except (ValueError, UnicodeEncodeError):
+        raise NoteError(f"{what} is not valid base64") from None
+
+
+def parse_vkey(text: str) -> VerifierKey:
+    """Read `<name>+<hex key id>+<base64(type || key)>`, checking that the id
+    is the one the key and name give."""
+    parts = text.strip().split("+", 2)
+    if len(parts) != 3:
+        raise NoteError(f"{text.strip()!r} is not a verifier key (name+keyid+key)")
+    name, hex_id, encoded = parts
+    if not valid_key_name(name) or len(hex_id) != 8 or any(c not in "0123456789abcdef" for c in hex_id):
+        raise NoteError(f"{text.strip()!r} is not a verifier key (name+keyid+key)")
+    raw = _b64decode(encoded, "the verifier key")
+    if len(raw) != 33 or raw[0] not in (ALG_ED25519, ALG_COSIGNATURE_V1):
+        raise NoteError(f"the verifier key of {name} is not an Ed25519 key")
+    key = VerifierKey(name, raw[0], raw[1:])
+    if key.key_id.hex() != hex_id:
+        raise NoteError(f"the verifier key of {name} names id {hex_id} but its key has id {key.key_id.hex()}")
+    return key
+
+
+def read_vkeys(text: str) -> list[VerifierKey]:
+    """Verifier keys one a line; blank lines and `#` comments are skipped."""
+    return [parse_vkey(line) for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+@dataclass(frozen=True)
+class NoteSignature:
+    name: str
+    key_id: bytes
+    signature: bytes
+
+    @property
+    def line(self) -> str:
+        return f"{SIGNATURE_PREFIX}{self.name} {base64.b64encode(self.key_id + self.signature).decode()}\n"
+
+
+def split_note(text: str) -> tuple[str, list[NoteSignature]]:
+    """A note's text (with its final newline) and its signature lines, or
+    NoteError saying what is malformed."""
+    if not isinstance(text, str):
+        raise NoteError("a note must be text")
+    bad = next((c for c in text if c < " " and c != "\n"), None)
+    if bad is not None:
+        raise NoteError(f"the note contains the control character {bad!r}")
+    cut = text.rfind("\n\n")
+    if cut < 0:
+        raise NoteError("the note is truncated: no blank line between its text and its signatures")
+    body, lines = text[:cut + 1], text[cut + 2:]
+    if not lines:
+        raise NoteError("the note is truncated: it has no signature lines")
+    if not lines.endswith("\n"):
+        raise NoteError("the note is truncated: its last signature line does not end with a newline")
+    signatures = []
+    for line in lines[:-1].split("\n"):
+        if not line.startswith(SIGNATURE_PREFIX):
+            raise NoteError(f"not a signature line (it must start with an em dash): {line[:60]!r}")
+        fields = line[len(SIGNATURE_PREFIX):].split(" ")
+        if len(fields) != 2 or not valid_key_name(fields[0]):
+            raise NoteError(f"malformed signature line: {line[:60]!r}")
+        raw = _b64decode(fields[1], f"the signature by {fields[0]}")
+        if len(raw) < 5:
+            raise NoteError(f"the signature by {fields[0]} is too short")
+        signatures.append(NoteSignature(fields[0], raw[:4], raw[4:]))
+    if len(signatures) > MAX_SIGNATURES:
+        raise NoteError(f"the note has more than {MAX_SIGNATURES} signatures")
+    return body, signatures
+
+
+def cosigned_message(body: str, timestamp: int) -> bytes:
+    return f"cosignature/v1\ntime {timestamp}\n".encode() + body.encode()
+
+
+def sign_note(body: str, name: str, private_key) -> NoteSignature:
+    """The Ed25519 signature line of `private_key`, named `name`, over `body`."""
+    if not body.endswith("\n"):
+        raise NoteError("a note's text must end with a newline")
+    key = verifier_key(name, private_key.public_key())
+    return NoteSignature(name, key.key_id, private_key.sign(body.encode()))
+
+
+def cosign_note(body: str, name: str, private_key, timestamp: int) -> NoteSignature:
+    """A witness's timestamped cosignature (tlog-cosignature, Ed25519 v1)."""
+    key = verifier_key(name, private_key.public_key(), ALG_COSIGNATURE_V1)
+    signature = private_key.sign(cosigned_message(body, timestamp))
+    return NoteSignature(name, key.key_id, timestamp.to_bytes(8, "big") + signature)
+
+
+def _signature_holds(key: VerifierKey, body: str, signature: bytes) -> bool:
+    if key.alg == ALG_COSIGNATURE_V1:
+        if len(signature) != 72:
+            return False
+        timestamp = int.from_bytes(signature[:8], "big")
+        return timestamp < 2 ** 63 and key.verify(cosigned_message(body, timestamp), signature[8:])
+    return key.verify(body.encode(), signature)
+
+
+def open_note(text: str, keys: Iterable[VerifierKey]) -> tuple[str, list[VerifierKey]]:
+    """The text of a signed note and the known keys whose signatures verify.
+    As the signed-note specification says: signatures by unknown keys are
+    ignored, a known key's bad signature rejects the note, and a note that
+    no known key signed is rejected."""
+    body, signatures = split_note(text)
+    known = {(k.name, k.key_id): k for k in keys}
+    verified, unknown = [], []
+    for sig in signatures:
+        key = known.get((sig.name, sig.key_id))
+        if key is None:
+            unknown.append(f"{sig.name}+{sig.key_id.hex()}")
+        elif not _signature_holds(key, body, sig.signature):
+            raise NoteError(f"the signature by {sig.name}+{sig.key_id.hex()} does not verify")
+        elif key not in verified:
+            verified.append(key)
+    if not verified:
+        raise NoteError("no signature by a known key (signed by " + ", ".join(unknown) + ")")
+    return body, verified
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A C2SP tlog-checkpoint: origin, tree size, RFC 6962 root, and optional
+    extension lines (this hub writes `chain <hex>` and `time <UTC time>`)."""
+
+    origin: str
+    size: int
+    root: bytes
+    extensions: tuple[str, ...] = ()
+
+    @property
+    def body(self) -> str:
+        lines = [self.origin, str(self.size), base64.b64encode(self.root).decode(), *self.extensions]
+        return "".join(f"{line}\n" for line in lines)
+
+    def extension(self, key: str) -> str | None:
+        return next((line[len(key) + 1:] for line in self.extensions if line.startswith(key + " ")), None)
+
+
+def parse_checkpoint(body: str) -> Checkpoint:
+    if not body.endswith("\n"):
+        raise NoteError("the checkpoint text does not end with a newline")
+    lines = body[:-1].split("\n")
+    if len(lines) < 3:
+        raise NoteError("the checkpoint is truncated: it needs an origin, a size and a root hash")
+    if any(not line for line in lines):
+        raise NoteError("the checkpoint has an empty line inside its text")
+    origin, size_text, root_text = lines[:3]
+    if not size_text.isascii() or not size_text.isdigit() or (size_text != "0" and size_text.startswith("0")):
+        raise NoteError(f"the checkpoint's tree size {size_text!r} is not a decimal number")
+    root = _b64decode(root_text, "the checkpoint's root hash")
+    if len(root) != 32:
+        raise NoteError("the checkpoint's root hash is not 32 bytes")
+    return Checkpoint(origin, int(size_text), root, tuple(lines[3:]))
+
+
+def open_checkpoint(text: str, keys: Iterable[VerifierKey], origin: str | None = None
+                    ) -> tuple[Checkpoint, list[VerifierKey]]:
+    """A checkpoint note verified by the log's keys (and any witness keys in
+    `keys`), for the expected `origin` if one is given."""
+    keys = list(keys)
+    body, verified = open_note(text, keys)
+    checkpoint = parse_checkpoint(body)
+    if origin is not None and checkpoint.origin != origin:
+        raise NoteError(f"the checkpoint is for another log: origin {checkpoint.origin!r}, not {origin!r}")
+    if not any(k.name == checkpoint.origin and k.alg == ALG_ED25519 for k in verified):
+        raise NoteError(f"no signature by a known key of the log {checkpoint.origin!r}")
+    return checkpoint, verified
+
+
+def verify_consistency(first: int, second: int, first_root: bytes, second_root: bytes,
+                       proof: list[bytes]) -> bool:
+    """RFC 9162 section 2.1.4.2: does the tree of `second` leaves extend the
+    tree of `first` leaves? (An empty first tree is extended by any tree.)"""
+    if first > second or first < 0:
         return False
-    return True
+    if first == second:
+        return not proof and first_root == second_root
+    if first == 0:
+        return not proof
+    path = [first_root, *proof] if first & (first - 1) == 0 else list(proof)
+    if not path:
+        return False
+    fn, sn = first - 1, second - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr, sr = node_hash(c, fr), node_hash(c, sr)
+            while not fn & 1 and fn != 0:
+                fn >>= 1
+                sn >>= 1
+        else:
+            sr = node_hash(sr, c)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and fr == first_root and sr == second_root
 
 
-def verify_proof_document(proof: dict, public_key) -> list[str]:
-    """Problems with an inclusion-proof document; an empty list means it holds."""
+LEGACY_CHECKPOINT_HEADER = "alpr-hub-ledger-checkpoint/v1"
+
+
+def _legacy_holds(cp: dict, keys: Iterable[VerifierKey]) -> bool:
+    """Checkpoints signed before notes: the hub's own text, same Ed25519 key."""
+    message = "\n".join([LEGACY_CHECKPOINT_HEADER, cp["origin"], str(cp["tree_size"]), cp["root_hash"],
+                         cp["chain_hash"], cp["created_at"]]).encode() + b"\n"
+    try:
+        signature = base64.b64decode(cp["signature"])
+    except ValueError:
+        return False
+    return any(k.alg == ALG_ED25519 and k.verify(message, signature) for k in keys)
+
+
+def signed_checkpoint(cp: dict, keys: Iterable[VerifierKey], origin: str | None = None) -> Checkpoint:
+    """A stored checkpoint document (its note, or a legacy signature) checked
+    against the known keys; NoteError if it does not hold."""
+    if cp.get("note"):
+        checkpoint, _ = open_checkpoint(cp["note"], keys, origin)
+        return checkpoint
+    if not _legacy_holds(cp, list(keys)):
+        raise NoteError("no signature by a known key")
+    return Checkpoint(cp["origin"], cp["tree_size"], bytes.fromhex(cp["root_hash"]), (f"chain {cp['chain_hash']}",))
+
+
+def verify_proof_document(proof: dict, keys: Iterable[VerifierKey], origin: str | None = None) -> list[str]:
+    """Problems with an inclusion-proof document; an empty list means it
+    holds. The entry's leaf leads by its audit path to the root at
+    `tree_size`, and that tree is extended (consistency path) by the signed
+    checkpoint carried with it."""
+    keys = list(keys)
+    try:
+        entry, document = proof["entry"], proof["checkpoint"]
+        checkpoint = signed_checkpoint(document, keys, origin)
+    except NoteError as error:
+        return [f"checkpoint: {error}"]
+    except (KeyError, TypeError):
+        return ["not an inclusion proof: it needs an entry and a checkpoint"]
     problems = []
-    entry, cp = proof["entry"], proof["checkpoint"]
     if entry.get("withheld"):
         # Fields withheld from this reader: the leaf hash stands for the whole
         # entry, and what can be proven is that this leaf is in the tree.
@@ -166,13 +456,16 @@ def verify_proof_document(proof: dict, public_key) -> list[str]:
         computed = leaf_hash(leaf_body(entry))
         if computed.hex() != entry["leaf_hash"]:
             problems.append(f"entry {entry['id']}: its content does not match its leaf hash")
+    size = proof.get("tree_size", checkpoint.size)
+    root = bytes.fromhex(proof["root_hash"]) if proof.get("root_hash") else checkpoint.root
     path = [bytes.fromhex(h) for h in proof["audit_path"]]
-    if not verify_inclusion(computed, entry["position"] - 1, cp["tree_size"], path, bytes.fromhex(cp["root_hash"])):
-        problems.append(f"entry {entry['id']}: the audit path does not lead to the checkpoint's root")
-    if not verify_checkpoint_signature(cp, public_key):
-        problems.append(f"checkpoint at size {cp['tree_size']}: the signature does not verify")
+    if not verify_inclusion(computed, entry["position"] - 1, size, path, root):
+        problems.append(f"entry {entry['id']}: the audit path does not lead to the root at size {size}")
+    consistency = [bytes.fromhex(h) for h in proof.get("consistency_path", [])]
+    if not verify_consistency(size, checkpoint.size, root, checkpoint.root, consistency):
+        problems.append(f"the tree at size {size} is not extended by the signed checkpoint at size "
+                        f"{checkpoint.size}")
     return problems
-
 
 @dataclass
 class Problem:
@@ -181,6 +474,8 @@ class Problem:
     what: str
 
     def __str__(self) -> str:
+        if self.entry_id is None and self.position is None:
+            return self.what
         if self.entry_id is None:
             return f"position {self.position}: {self.what}"
         where = f" (position {self.position})" if self.position else ""
@@ -203,17 +498,28 @@ def _leaf_problem(row: tuple, computed_hex: str) -> Problem | None:
     return None
 
 
-def verify_rows(rows: Iterable[tuple], checkpoints: Iterable[dict], public_key,
-                sealed_size: int | None = None) -> Iterator[Problem]:
-    """Recompute every leaf, the chain and the roots of every checkpoint.
+def verify_rows(rows: Iterable[tuple], checkpoints: Iterable[dict], keys: Iterable[VerifierKey],
+                sealed_size: int | None = None, *, origin: str | None = None,
+                saved: Iterable[Checkpoint] = ()) -> Iterator[Problem]:
+    """Recompute every leaf, the chain and the roots of every checkpoint the
+    ledger holds (each checked against the known public `keys`), and of every
+    `saved` checkpoint kept outside it (already verified by the caller).
 
     `rows` are the sealed entries in position order, laid out as ROW_FIELDS.
     Stops at the first problem, which names the first entry that was altered,
     removed or reordered: nothing after a broken link can be trusted either.
     (One loop, no helper calls per entry: it runs a million times.)"""
-    by_size: dict[int, list[dict]] = {}
+    keys = list(keys)
+    by_size: dict[int, list] = {}
     for cp in checkpoints:
         by_size.setdefault(cp["tree_size"], []).append(cp)
+    for cp in saved:
+        by_size.setdefault(cp.size, []).append(cp)
+    if 0 in by_size:
+        problem = _check_at(by_size.pop(0), MerkleStack().root(), CHAIN_START, keys, origin)
+        if problem:
+            yield problem
+            return
     sha256 = hashlib.sha256
     stack: list[bytes] = []
     chain = CHAIN_START
@@ -242,28 +548,31 @@ def verify_rows(rows: Iterable[tuple], checkpoints: Iterable[dict], public_key,
             stack[-1] = sha256(b"\x01" + stack[-1] + right).digest()
             n >>= 1
         if size in by_size:
-            for cp in by_size.pop(size):
-                problem = _check_checkpoint(cp, _root(stack), chain, public_key)
-                if problem:
-                    yield problem
-                    return
+            problem = _check_at(by_size.pop(size), _root(stack), chain, keys, origin)
+            if problem:
+                yield problem
+                return
     for tree_size in sorted(by_size):
-        yield Problem(None, size + 1, f"missing: a signed checkpoint covers {tree_size} entries but only "
-                                      f"{size} are sealed")
+        if any(isinstance(cp, Checkpoint) for cp in by_size[tree_size]):
+            yield Problem(None, size + 1, f"rolled back: a checkpoint saved earlier covers {tree_size} entries "
+                                          f"but the ledger holds only {size} sealed entries")
+        else:
+            yield Problem(None, size + 1, f"missing: a signed checkpoint covers {tree_size} entries but only "
+                                          f"{size} are sealed")
         return
     if sealed_size is not None and sealed_size != size:
         yield Problem(None, size + 1, f"missing: {sealed_size} entries were sealed but {size} remain")
 
 
-def verify_entries(entries: Iterable[dict], checkpoints: Iterable[dict], public_key,
-                   sealed_size: int | None = None) -> Iterator[Problem]:
+def verify_entries(entries: Iterable[dict], checkpoints: Iterable[dict], keys: Iterable[VerifierKey],
+                   sealed_size: int | None = None, **kwargs) -> Iterator[Problem]:
     """`verify_rows` for entries given as dicts (an export, a proof)."""
     def rows():
         for entry in entries:
             private = entry.get("private")
             yield tuple(entry.get(k) for k in ROW_FIELDS[:-2]) + (
                 (private["salt"], private["content"]) if private else (None, None))
-    return verify_rows(rows(), checkpoints, public_key, sealed_size)
+    return verify_rows(rows(), checkpoints, keys, sealed_size, **kwargs)
 
 
 def _root(stack: list[bytes]) -> bytes:
@@ -273,45 +582,157 @@ def _root(stack: list[bytes]) -> bytes:
     return result
 
 
-def _check_checkpoint(cp: dict, root: bytes, chain: bytes, public_key) -> Problem | None:
-    if not verify_checkpoint_signature(cp, public_key):
-        return Problem(None, cp["tree_size"], f"the checkpoint at size {cp['tree_size']} has a bad signature")
-    if root.hex() != cp["root_hash"] or chain.hex() != cp["chain_hash"]:
-        return Problem(None, cp["tree_size"], "altered: the entries up to here no longer match the checkpoint "
-                                              f"signed at {cp['created_at']}")
+def _check_at(found: list, root: bytes, chain: bytes, keys: list[VerifierKey], origin: str | None
+              ) -> Problem | None:
+    for cp in found:
+        problem = _check_saved(cp, root, chain) if isinstance(cp, Checkpoint) else \
+            _check_checkpoint(cp, root, chain, keys, origin)
+        if problem:
+            return problem
     return None
 
 
+def _check_checkpoint(cp: dict, root: bytes, chain: bytes, keys: list[VerifierKey], origin: str | None
+                      ) -> Problem | None:
+    size = cp["tree_size"]
+    try:
+        signed = signed_checkpoint(cp, keys, origin)
+    except NoteError as error:
+        return Problem(None, size, f"the checkpoint at size {size} does not verify: {error}")
+    if (signed.size, signed.root.hex(), signed.extension("chain")) != (size, cp["root_hash"], cp["chain_hash"]):
+        return Problem(None, size, f"altered: the stored checkpoint at size {size} differs from its signed note")
+    if root != signed.root or chain.hex() != cp["chain_hash"]:
+        return Problem(None, size, "altered: the entries up to here no longer match the checkpoint "
+                                   f"signed at {cp['created_at']}")
+    return None
+
+
+def _check_saved(cp: Checkpoint, root: bytes, chain: bytes) -> Problem | None:
+    """A checkpoint kept outside the hub: the ledger's tree at its size must
+    have its root (and chain head, when it carries one)."""
+    if root != cp.root or cp.extension("chain") not in (None, chain.hex()):
+        return Problem(None, cp.size, f"re-written: the ledger's tree at size {cp.size} has root "
+                                      f"{base64.b64encode(root).decode()}, not the root "
+                                      f"{base64.b64encode(cp.root).decode()} of the checkpoint saved earlier")
+    return None
+
+
+_ENTRY_FIELDS = operator.itemgetter(*ROW_FIELDS[:-2])
+
+
 def _read_export(path: str):
-    entries, checkpoints, sealed_size = [], [], None
+    """The export's checkpoints and sealed size (a first, cheap pass), and
+    its entries as ROW_FIELDS tuples streamed in file order, which is
+    position order (a second pass), so a million entries need no sorting
+    and no list of dicts."""
+    checkpoints, sealed_size = [], None
     with open(path, encoding="utf-8") as f:
-        for line in f:
-            record = json.loads(line)
-            kind = record.pop("type")
-            if kind == "entry":
-                entries.append(record)
-            elif kind == "checkpoint":
+        for number, line in enumerate(f, 1):
+            if line.startswith('{"type": "entry"'):
+                continue
+            try:
+                record = json.loads(line)
+                kind = record.pop("type")
+            except (ValueError, KeyError, AttributeError):
+                raise NoteError(f"line {number} of the export is not a ledger record") from None
+            if kind == "checkpoint":
                 checkpoints.append(record)
             elif kind == "sealed":
                 sealed_size = record["size"]
-    entries.sort(key=lambda e: e["position"])
-    return entries, checkpoints, sealed_size
+
+    def rows():
+        loads, fields, empty = json.loads, _ENTRY_FIELDS, (None, None)
+        with open(path, encoding="utf-8") as f:
+            for number, line in enumerate(f, 1):
+                try:
+                    entry = loads(line)
+                    if not line.startswith('{"type": "entry"') and entry.get("type") != "entry":
+                        continue
+                    private = entry.get("private")
+                    yield fields(entry) + ((private["salt"], private["content"]) if private else empty)
+                except (ValueError, KeyError, TypeError):
+                    raise NoteError(f"line {number} of the export is not a ledger entry") from None
+    return rows(), checkpoints, sealed_size
+
+
+def _read_text(path: str) -> str:
+    with open(path, encoding="utf-8", newline="") as f:
+        return f.read()
+
+
+def verify_bundle(bundle: dict, keys: list[VerifierKey], origin: str | None = None) -> list[str]:
+    """An access-log download with proofs: the latest checkpoint verifies,
+    it extends every checkpoint kept before, and each entry's leaf is in it.
+    (Entries not sealed when it was made carry no path and are listed.)"""
+    checkpoint, _ = open_checkpoint(bundle["checkpoint"], keys, origin)
+    problems = []
+    for kept in bundle.get("kept", []):
+        old, _ = open_checkpoint(kept["checkpoint"], keys, checkpoint.origin)
+        path = [bytes.fromhex(h) for h in kept["consistency_path"]]
+        if not verify_consistency(old.size, checkpoint.size, old.root, checkpoint.root, path):
+            problems.append(f"the checkpoint kept at size {old.size} is not extended by the latest one "
+                            f"(size {checkpoint.size}): the ledger was rolled back or rewritten")
+    for entry in bundle.get("entries", []):
+        if entry["audit_path"] is None:
+            print(f"entry {entry['entry_id']}: not yet sealed when this was downloaded")
+            continue
+        path = [bytes.fromhex(h) for h in entry["audit_path"]]
+        if not verify_inclusion(bytes.fromhex(entry["leaf_hash"]), entry["position"] - 1, checkpoint.size, path,
+                                checkpoint.root):
+            problems.append(f"entry {entry['entry_id']}: not in the tree of the signed checkpoint")
+    return problems
+
+
+def load_keys(paths: list[str], vkeys: list[str]) -> list[VerifierKey]:
+    keys = [parse_vkey(v) for v in vkeys]
+    for path in paths:
+        keys.extend(read_vkeys(_read_text(path)))
+    if not keys:
+        raise NoteError("no verifier keys: give --keys FILE or --key VKEY")
+    return keys
+
+
+def _check(args, keys: list[VerifierKey]) -> list[str]:
+    if args.what == "proof":
+        return verify_proof_document(json.loads(_read_text(args.file)), keys, args.origin)
+    if args.what == "checkpoint":
+        checkpoint, signers = open_checkpoint(_read_text(args.file), keys, args.origin)
+        print(f"checkpoint of {checkpoint.origin} at size {checkpoint.size}, signed by "
+              + ", ".join(f"{k.name}+{k.key_id.hex()}" for k in signers))
+        return []
+    if args.what == "consistency":
+        old, _ = open_checkpoint(_read_text(args.file), keys, args.origin)
+        new, _ = open_checkpoint(_read_text(args.new), keys, args.origin or old.origin)
+        proof = [bytes.fromhex(h) for h in json.loads(_read_text(args.proof))["proof"]]
+        if not verify_consistency(old.size, new.size, old.root, new.root, proof):
+            return [f"the checkpoint at size {new.size} is not consistent with the one at size {old.size}"]
+        return []
+    if args.what == "bundle":
+        return verify_bundle(json.loads(_read_text(args.file)), keys, args.origin)
+    saved = [open_checkpoint(_read_text(path), keys, args.origin)[0] for path in args.against]
+    rows, checkpoints, sealed_size = _read_export(args.file)
+    return [str(p) for p in verify_rows(rows, checkpoints, keys, sealed_size, origin=args.origin, saved=saved)]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Check the hub's audit ledger offline.")
-    parser.add_argument("what", choices=["proof", "export"])
-    parser.add_argument("file")
-    parser.add_argument("--public-key", required=True, help="the hub's ledger public key (PEM)")
+    parser.add_argument("what", choices=["proof", "export", "checkpoint", "consistency", "bundle"])
+    parser.add_argument("file", help="the proof, export, or checkpoint (the older one, for consistency)")
+    parser.add_argument("new", nargs="?", help="consistency: the newer checkpoint")
+    parser.add_argument("proof", nargs="?", help="consistency: the proof from /api/v1/ledger/consistency")
+    parser.add_argument("--keys", "--public-key", action="append", default=[], dest="keys",
+                        help="a file of verifier keys (`hub ledger public-key`), one a line; may repeat")
+    parser.add_argument("--key", action="append", default=[], help="a verifier key itself; may repeat")
+    parser.add_argument("--origin", help="the log's origin line, when you know it")
+    parser.add_argument("--against", action="append", default=[],
+                        help="export: a checkpoint saved earlier that the ledger must extend; may repeat")
     args = parser.parse_args(argv)
-    with open(args.public_key, "rb") as f:
-        key = load_public_key(f.read())
-    if args.what == "proof":
-        with open(args.file, encoding="utf-8") as f:
-            problems = [str(p) for p in verify_proof_document(json.load(f), key)]
-    else:
-        entries, checkpoints, sealed_size = _read_export(args.file)
-        problems = [str(p) for p in verify_entries(entries, checkpoints, key, sealed_size)]
+    if args.what == "consistency" and not (args.new and args.proof):
+        parser.error("consistency needs OLD_CHECKPOINT NEW_CHECKPOINT PROOF_JSON")
+    try:
+        problems = _check(args, load_keys(args.keys, args.key))
+    except (NoteError, OSError, ValueError, KeyError, TypeError) as error:
+        problems = [f"cannot check: {error}"]
     for p in problems:
         print(p)
     if problems:

@@ -18,6 +18,7 @@ def scheduler(once: bool):
     """Run the scheduled jobs; a second scheduler waits as a hot standby and
     takes over when the first stops or dies."""
     app = current_app._get_current_object()
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # each run is on the job page, not in the log
     lock = SchedulerLock()
     standby = app.config["SCHEDULER_STANDBY_SECONDS"]
     while not lock.acquire():

@@ -54,8 +54,35 @@ def purge_expired_reads() -> str:
     return f"{report.reads_destroyed} reads destroyed, {report.reads_held} held, {report.images} images removed"
 
 
+def poll_followed_logs() -> None:
+    """As a witness for other hubs: cosign their new checkpoints when they
+    extend the last ones cosigned (nothing to do when none is followed)."""
+    import requests
+
+    from hub.ledger.witness import poll
+    with requests.Session() as session:
+        for outcome in poll(session):
+            log.info("ledger witness: %s", outcome)
+
+
+def push_to_witnesses() -> None:
+    """Ask the witnesses this hub's log trusts to cosign its latest checkpoint."""
+    import requests
+
+    from hub.ledger.errors import NoCheckpoint
+    from hub.ledger.witness import push
+    try:
+        with requests.Session() as session:
+            for outcome in push(session):
+                log.info("ledger witness push: %s", outcome)
+    except NoCheckpoint:
+        pass
+
+
 JOBS = [
     Job("ledger-seal-and-checkpoint", seal_and_checkpoint, "LEDGER_CHECKPOINT_SECONDS"),
+    Job("ledger-witness-poll", poll_followed_logs, "LEDGER_WITNESS_POLL_SECONDS"),
+    Job("ledger-witness-push", push_to_witnesses, "LEDGER_WITNESS_POLL_SECONDS"),
     Job("reads-partitions", ensure_partitions, "PARTITION_JOB_SECONDS"),
     Job("retention-purge", purge_expired_reads, "RETENTION_JOB_SECONDS", own_units=True),
     Job("grant-expiry", record_expiries, "GRANT_EXPIRY_JOB_SECONDS"),
@@ -69,11 +96,16 @@ JOBS = [
 
 
 def _summary(result) -> str | None:
+    """What a run did, in words: a count, a sentence, or what it made."""
     if result is None:
         return None
     if isinstance(result, (list, tuple, set)):
         return f"{len(result)} item(s)"
-    return str(result)[:500]
+    if isinstance(result, (int, str)):
+        return str(result)[:500]
+    if hasattr(result, "tree_size"):
+        return f"checkpoint signed at size {result.tree_size}"
+    return type(result).__name__
 
 
 def run_job(app: Flask, job: Job, *, attempt: int = 1) -> bool:

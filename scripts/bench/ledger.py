@@ -2,7 +2,12 @@
 (a) the cost of a small transaction with and without its ledger entry,
 (b) appends per second with 1 and with 8 concurrent writers,
 (c) seconds to verify 1,000,000 entries (and to checkpoint them),
-(d) inclusion-proof size and time at that size.
+(d) inclusion-proof size and time at that size,
+(e) consistency proofs between random sizes (target p95 < 20 ms),
+(f) verifying a full export with proofs against a saved checkpoint, offline
+    with verifier.py (target < 10 s),
+(g) a witness cosigning a new checkpoint over HTTP on localhost (target < 50 ms),
+each figure printed beside its target.
 
     .venv/bin/python scripts/bench/ledger.py [--entries 1000000] [--engines postgresql,sqlite]
 """
@@ -25,11 +30,15 @@ from sqlalchemy import func, insert, select  # noqa: E402
 
 from hub.extensions import db  # noqa: E402
 from hub.identity import services  # noqa: E402
+from hub.identity.actors import operator  # noqa: E402
 from hub.identity.roles import OrganisationKind, Role  # noqa: E402
 from hub.ledger import verifier  # noqa: E402
 from hub.ledger.models import LedgerEntry  # noqa: E402
 from hub.ledger.services import format_time, record  # noqa: E402
-from hub.ledger.tree import inclusion_proof, seal_and_checkpoint  # noqa: E402
+from hub.ledger import signing, witness  # noqa: E402
+from hub.ledger.tree import (consistency_proof, inclusion_proof, latest_checkpoint,  # noqa: E402
+                             seal_and_checkpoint)
+from hub.ledger.verification import export_lines  # noqa: E402
 from hub.ledger.verification import verify_ledger  # noqa: E402
 from hub.identity.actors import operator  # noqa: E402
 
@@ -145,6 +154,92 @@ def run(engine: str, entries: int, small: int) -> None:
                 sizes.append(len(json.dumps(proof)))
             print(f"  (d) inclusion proof at {entries:,}: {summary_ms(timings)}; "
                   f"{statistics.mean(lengths):.1f} hashes, {statistics.mean(sizes):,.0f} bytes of JSON")
+        consistency(app, entries)
+        offline_export(app, entries)
+        witness_cosigning(app)
+
+
+def consistency(app, entries: int) -> None:
+    with app.app_context():
+        timings = []
+        for _ in range(200):
+            first, second = sorted(random.sample(range(1, entries + 1), 2))
+            start = time.perf_counter()
+            consistency_proof(first, second)
+            timings.append(time.perf_counter() - start)
+        timings.sort()
+        p95 = timings[int(len(timings) * 0.95) - 1] * 1000
+        print(f"  (e) consistency proof between random sizes of {entries:,}: {summary_ms(timings)}; "
+              f"p95 {p95:.1f} ms (target < 20 ms)")
+
+
+def offline_export(app, entries: int) -> None:
+    import tempfile
+
+    with app.app_context(), tempfile.TemporaryDirectory() as folder:
+        export, keys, saved = (os.path.join(folder, name) for name in ("ledger.jsonl", "keys.txt", "saved.txt"))
+        with open(saved, "w") as f:
+            f.write(latest_checkpoint().note)
+        with open(keys, "w") as f:
+            f.writelines(k.vkey + "\n" for k in signing.verifier_keys())
+        start = time.perf_counter()
+        with open(export, "w") as f:
+            for line in export_lines():
+                f.write(line + "\n")
+        written = time.perf_counter() - start
+        start = time.perf_counter()
+        status = verifier.main(["export", export, "--keys", keys, "--against", saved])
+        print(f"  (f) offline verification of the {entries:,}-entry export against a saved checkpoint: "
+              f"{time.perf_counter() - start:.1f} s (target < 10 s), {'ok' if status == 0 else 'FAILED'}; "
+              f"writing the export took {written:.1f} s")
+
+
+def witness_cosigning(app) -> None:
+    """This hub witnesses a second, in-memory log over its own HTTP endpoint."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = Ed25519PrivateKey.generate()
+    origin = "bench.example/log"
+    with app.app_context():
+        witness.follow_log(operator("bench"), origin, [verifier.verifier_key(origin, key.public_key()).vkey])
+        db.session.commit()
+        leaves = [verifier.leaf_hash(str(i).encode()) for i in range(2000)]
+        stack, notes = verifier.MerkleStack(), {}
+        for i, leaf in enumerate(leaves, 1):
+            stack.append(leaf)
+            if i % 20 == 0:
+                body = verifier.Checkpoint(origin, i, stack.root()).body
+                notes[i] = body + "\n" + verifier.sign_note(body, origin, key).line
+    client, timings, old = app.test_client(), [], 0
+    for size, note in notes.items():
+        proof = _proof(leaves, old, size)
+        start = time.perf_counter()
+        response = client.post("/ledger/witness/add-checkpoint", data=witness.request_body(old, proof, note).encode())
+        timings.append(time.perf_counter() - start)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        old = size
+    timings.sort()
+    p95 = timings[int(len(timings) * 0.95) - 1] * 1000
+    print(f"  (g) witness cosigning a new checkpoint (add-checkpoint, in-process HTTP): {summary_ms(timings)}; "
+          f"p95 {p95:.1f} ms (target < 50 ms)")
+
+
+def _proof(leaves, first, second):
+    def mth(hs):
+        if len(hs) == 1:
+            return hs[0]
+        k = 1 << ((len(hs) - 1).bit_length() - 1)
+        return verifier.node_hash(mth(hs[:k]), mth(hs[k:]))
+
+    def sub(m, hs, whole):
+        n = len(hs)
+        if m == n:
+            return [] if whole else [mth(hs)]
+        k = 1 << ((n - 1).bit_length() - 1)
+        if m <= k:
+            return sub(m, hs[:k], whole) + [mth(hs[k:])]
+        return sub(m - k, hs[k:], False) + [mth(hs[:k])]
+    return sub(first, leaves[:second], True) if 0 < first < second else []
 
 
 def main() -> None:

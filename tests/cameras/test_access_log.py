@@ -76,8 +76,8 @@ def test_owner_checks_proofs_of_its_own_accesses_only(app, make, client, run, tm
     proof = client.get(f"/api/v1/cameras/{gate}/access-log/{mine}/proof")
     assert proof.status_code == 200
     with app.app_context():
-        key = signing.signing_key().public_key()
-    assert verifier.verify_proof_document(proof.get_json(), key) == []
+        keys = signing.verifier_keys()
+    assert verifier.verify_proof_document(proof.get_json(), keys) == []
     assert client.get(f"/api/v1/cameras/{gate}/access-log/{theirs}/proof").status_code == 404
     assert client.get(f"/api/v1/cameras/{elsewhere}/access-log/{theirs}/proof").status_code == 403
     assert client.get(f"/api/v1/cameras/{gate}/access-log?before=0").status_code == 422
@@ -99,3 +99,46 @@ def test_csv_cells_cannot_run_as_formulas(app, make, client, run, purpose):
                                            .get_data(as_text=True), newline="")))
     changed = [r for r in rows if r["action"] == "Sharing changed"]
     assert [r["purpose"] for r in changed] == ["'" + purpose]
+
+
+def test_partner_keeps_every_checkpoint_shown_and_downloads_proofs(app, make, client, run, tmp_path):
+    """The portal keeps each checkpoint the owner was shown; the download
+    holds the latest, those kept, consistency proofs between them and an
+    audit path for each access; the offline verifier checks it, and a
+    ledger rolled back below a kept checkpoint fails the check."""
+    from hub.ledger import signing, verifier
+    from hub.ledger.models import LedgerCheckpointKept
+    owner = make.user("owner", Role.PARTNER_ADMIN, make.organisation("Test HOA", OrganisationKind.HOA))
+
+    def access(gate_id=None):
+        gate_id = gate_id or make_camera(make_partner(), "Gate").id
+        record("reads.searched", actor=None, purpose="case", cameras=[gate_id])
+        return gate_id
+    gate = run(access)
+    run(seal_and_checkpoint)
+    sign_in(client, "owner")
+    first = client.get(f"/cameras/{gate}/access-log").get_data(as_text=True)
+    assert "latest signed checkpoint" in first and "\u2014 corcoran-mn.alpr-hub " in first
+    run(access, gate)
+    run(seal_and_checkpoint)
+    client.get(f"/cameras/{gate}/access-log")
+    client.get(f"/cameras/{gate}/access-log")  # shown again: kept once
+    with app.app_context():
+        kept = db.session.scalars(select(LedgerCheckpointKept).where(
+            LedgerCheckpointKept.organisation_id == owner.organisation_id)).all()
+        assert len(kept) == 2
+        assert db.session.scalar(select(db.func.count()).select_from(LedgerEntry).where(
+            LedgerEntry.action == "ledger.checkpoint_kept")) == 2
+        keys_file = tmp_path / "keys.txt"
+        keys_file.write_text("".join(k.vkey + "\n" for k in signing.verifier_keys()))
+    download = client.get(f"/cameras/{gate}/access-log?format=proofs")
+    assert download.status_code == 200 and download.mimetype == "application/json"
+    bundle = download.get_json()
+    assert len(bundle["kept"]) == 2 and len(bundle["entries"]) >= 2
+    assert all(e["audit_path"] is not None for e in bundle["entries"])
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(bundle))
+    assert verifier.main(["bundle", str(path), "--keys", str(keys_file)]) == 0
+    bundle["kept"][0]["consistency_path"] = ["00" * 32]
+    path.write_text(json.dumps(bundle))
+    assert verifier.main(["bundle", str(path), "--keys", str(keys_file)]) == 1

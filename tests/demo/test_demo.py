@@ -37,6 +37,9 @@ def test_demo_load_is_idempotent_and_complete(app, runner):
             Organisation.name != "Corcoran Police Department")).all()
         assert {c.sharing_mode for c in partner} == {SharingMode.PRIVATE}
         assert verify_ledger() == []
+        from hub.ledger.verification import unsealed_window
+        assert unsealed_window().count == 0  # the demo ends sealed under a signed checkpoint
+    assert "every entry is sealed" in runner.invoke(args=["ledger", "verify"]).output
     assert first.output.splitlines()[2:] == second.output.splitlines()[2:]
 
 
@@ -47,3 +50,40 @@ def test_demo_officer_may_reach_data(app, runner, client):
         from hub.identity.services import find_user
         assert data_access_decision(find_user("demo-officer")).allowed
         assert not data_access_decision(find_user("demo-partner-admin")).allowed
+
+
+def test_the_agency_client_command_serves_beside_the_hub(tmp_path):
+    """`hub demo agency-client`, as scripts/run starts it, keeps serving its page."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import requests
+
+    def free_port() -> int:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+    port = free_port()
+    env = {**os.environ, "HUB_INSTANCE_PATH": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/hub.sqlite3",
+           "HUB_BASE_URL": f"http://127.0.0.1:{free_port()}", "HUB_AGENCY_CLIENT_URL": f"http://127.0.0.1:{port}",
+           "HUB_PASSWORD_HASH_PROFILE": "fast"}
+    hub = os.path.join(os.path.dirname(sys.executable), "hub")
+    for command in (["db", "upgrade"], ["demo", "load"]):
+        assert subprocess.run([hub, *command], env=env, capture_output=True, timeout=300).returncode == 0
+    client = subprocess.Popen([hub, "demo", "agency-client"], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline, page = time.monotonic() + 30, None
+        while time.monotonic() < deadline and page is None:
+            try:
+                page = requests.get(f"http://127.0.0.1:{port}/", timeout=5)
+            except requests.RequestException:
+                time.sleep(0.3)
+        assert page is not None and page.status_code == 200 and "Corcoran records system" in page.text
+        assert client.poll() is None
+    finally:
+        client.kill()
+        client.wait(timeout=10)

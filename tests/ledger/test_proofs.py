@@ -21,7 +21,7 @@ def fill(n):
 
 @pytest.mark.parametrize("sizes", [[1], [5], [8], [3, 7, 16], [13, 14, 31]])
 def test_every_entry_proves_against_incrementally_built_checkpoints(ctx, sizes):
-    key = signing.signing_key().public_key()
+    keys = signing.verifier_keys()
     done = 0
     for size in sizes:
         fill(size - done)
@@ -31,7 +31,7 @@ def test_every_entry_proves_against_incrementally_built_checkpoints(ctx, sizes):
         assert checkpoint.tree_size == size
         for entry_id in db.session.scalars(db.select(LedgerEntry.id)):
             proof = inclusion_proof(entry_id)
-            assert verifier.verify_proof_document(proof, key) == []
+            assert verifier.verify_proof_document(proof, keys) == []
             assert len(proof["audit_path"]) <= max(1, (size - 1).bit_length())
 
 
@@ -39,17 +39,17 @@ def test_wrong_proofs_fail(ctx):
     fill(9)
     seal_and_checkpoint()
     db.session.commit()
-    key = signing.signing_key().public_key()
+    keys = signing.verifier_keys()
     proof = inclusion_proof(db.session.scalar(db.select(LedgerEntry.id).where(LedgerEntry.position == 4)))
     tampered_entry = json.loads(json.dumps(proof))
     tampered_entry["entry"]["details"] = '{"i":42}'
-    assert verifier.verify_proof_document(tampered_entry, key)
+    assert verifier.verify_proof_document(tampered_entry, keys)
     bad_path = json.loads(json.dumps(proof))
     bad_path["audit_path"][1] = "ab" * 32
-    assert verifier.verify_proof_document(bad_path, key)
+    assert verifier.verify_proof_document(bad_path, keys)
     bad_signature = json.loads(json.dumps(proof))
-    bad_signature["checkpoint"]["tree_size"] = 10
-    assert verifier.verify_proof_document(bad_signature, key)
+    bad_signature["checkpoint"]["note"] = bad_signature["checkpoint"]["note"].replace("\n9\n", "\n10\n")
+    assert verifier.verify_proof_document(bad_signature, keys)
 
 
 def test_checkpoint_with_nothing_new_is_not_made(ctx):
@@ -65,7 +65,7 @@ def test_api_serves_checkpoint_and_proof_to_auditor(app, make, run, client, tmp_
     run(fill, 3)
     run(seal_and_checkpoint)
     checkpoint = client.get("/api/v1/ledger/checkpoints/latest").get_json()
-    assert checkpoint["tree_size"] >= 3 and "BEGIN PUBLIC KEY" in checkpoint["public_key"]
+    assert checkpoint["tree_size"] >= 3 and checkpoint["verifier_keys"][0].startswith("corcoran-mn.alpr-hub+")
     assert client.get("/api/v1/ledger/entries/1/proof").status_code == 401
     sign_in(client, "aud", totp_secret=auditor.totp_secret)
     with app.app_context():
@@ -74,7 +74,7 @@ def test_api_serves_checkpoint_and_proof_to_auditor(app, make, run, client, tmp_
     assert response.status_code == 200
     proof_file, key_file = tmp_path / "proof.json", tmp_path / "key.pem"
     proof_file.write_text(response.get_data(as_text=True))
-    key_file.write_text(checkpoint["public_key"])
+    key_file.write_text("\n".join(checkpoint["verifier_keys"]) + "\n")
     assert verifier.main(["proof", str(proof_file), "--public-key", str(key_file)]) == 0
     missing = client.get("/api/v1/ledger/entries/9999/proof")
     assert missing.status_code == 404 and missing.get_json()["code"] == "ledger_entry_not_found"

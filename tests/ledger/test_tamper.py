@@ -1,5 +1,6 @@
 """Altering, removing or reordering stored entries is caught by `hub ledger
 verify` and by the offline verifier run on an export, naming the entry."""
+import base64
 import json
 
 import pytest
@@ -26,7 +27,7 @@ def offline_problems(tmp_path) -> tuple[int, str]:
     export = tmp_path / "ledger.jsonl"
     export.write_text("\n".join(export_lines()) + "\n")
     key = tmp_path / "key.pem"
-    key.write_text(signing.public_key_pem())
+    key.write_text("".join(k.vkey + "\n" for k in signing.verifier_keys()))
     import io
     from contextlib import redirect_stdout
     out = io.StringIO()
@@ -113,10 +114,14 @@ def test_rewritten_history_with_recomputed_hashes_breaks_the_signed_checkpoint(a
 def test_forged_checkpoint_signature_is_caught(app, ledger_of_ten, tmp_path):
     from hub.ledger.models import LedgerCheckpoint
     checkpoint = db.session.scalars(select(LedgerCheckpoint)).first()
-    checkpoint.root_hash = "00" * 32
+    body, signature = checkpoint.note.split("\n\n")
+    lines = body.split("\n")
+    lines[2] = base64.b64encode(bytes(32)).decode()
+    checkpoint.note = "\n".join(lines) + "\n\n" + signature
     db.session.commit()
     problems = verify_ledger()
-    assert problems and "signature" in str(problems[0])
+    assert problems and "does not verify" in str(problems[0])
+    assert "signature by corcoran-mn.alpr-hub+" in str(problems[0])
 
 
 def test_unsealed_entries_are_checked_by_their_leaf(app, ledger_of_ten):
@@ -136,3 +141,20 @@ def test_export_holds_no_private_details(ctx, tmp_path):
     text = "\n".join(export_lines())
     assert "SECRET1" not in text
     assert json.loads(text.splitlines()[0])["private_digest"]
+
+
+def test_checkpoints_signed_before_notes_still_verify(app, ledger_of_ten):
+    """A checkpoint stored in the hub's earlier text format (no note) is
+    checked with the same public key; altered, it fails."""
+    from hub.ledger.models import LedgerCheckpoint
+    checkpoint = db.session.scalars(select(LedgerCheckpoint)).first()
+    message = "\n".join(["alpr-hub-ledger-checkpoint/v1", checkpoint.origin, str(checkpoint.tree_size),
+                         checkpoint.root_hash, checkpoint.chain_hash, checkpoint.created_at_text]).encode() + b"\n"
+    checkpoint.signature = base64.b64encode(signing.signing_key().sign(message)).decode()
+    checkpoint.note = None
+    db.session.commit()
+    assert verify_ledger() == []
+    checkpoint.created_at_text = "2020-01-01T00:00:00.000000Z"
+    db.session.commit()
+    problems = verify_ledger()
+    assert problems and "no signature by a known key" in str(problems[0])

@@ -84,3 +84,4 @@ def test_the_shipped_client_walks_consent_reads_and_revocation(app, live_server,
         db.session.commit()
     after = requests.get(agency_client["url"]).text
     assert "revoked" in after and "GATE1" not in after
+    assert "ended: The owner has revoked this grant." in requests.get(agency_client["url"]).text

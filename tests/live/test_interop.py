@@ -98,7 +98,8 @@ class Hub:
         assert handed.json()["oauth_client"]["client_id"] == self.flow["client_id"]
         page = self.partner.get(f"{self.base}/grants/requests/{request_id}/consent", timeout=30)
         assert page.status_code == 200 and "Burglary" in page.text and "Records" in page.text
-        assert "ICR-2026-0412" not in page.text  # the partner never sees the case number
+        assert "ICR-2026-0412" not in page.text  # the partner never sees the case number,
+        assert "Vehicle seen leaving" not in page.text  # nor the factual basis
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
         answer = self.partner.post(page.url, allow_redirects=False, timeout=30, data={
             "csrf_token": csrf, "decision": "approve", "camera_ids": [str(self.flow["gate"])], "hours": "24"})
