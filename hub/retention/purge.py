@@ -169,10 +169,14 @@ def destroy_batch(actor: Any, run: PurgeRun, cutoffs: dict[int, datetime], repor
     looked at. The DELETE asks again whether each read is held, so a hold
     placed since the reads were chosen still keeps them, and what is counted
     is what was deleted."""
-    chosen = list(db.session.scalars(select(Read.id).where(*_overdue(cutoffs, extra), ~held()).limit(limit)))
+    chosen = db.session.execute(select(Read.id, Read.captured_at).where(*_overdue(cutoffs, extra), ~held())
+                                .limit(limit)).all()
     if not chosen:
         return 0
-    gone = db.session.execute(delete(Read).where(Read.id.in_(chosen), ~held())
+    # The time range lets PostgreSQL touch only the day partitions concerned.
+    earliest, latest = min(r.captured_at for r in chosen), max(r.captured_at for r in chosen)
+    gone = db.session.execute(delete(Read).where(Read.id.in_([r.id for r in chosen]),
+                                                 Read.captured_at >= earliest, Read.captured_at <= latest, ~held())
                               .returning(Read.id, Read.camera_id, Read.captured_at, Read.plate, Read.plate_image,
                                          Read.vehicle_image)).all()
     ids = [row.id for row in gone]
