@@ -1,6 +1,7 @@
 """The application factory."""
 from __future__ import annotations
 
+import json
 import logging
 import os
 from pathlib import Path
@@ -68,6 +69,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(home_views.pages)
     app.jinja_env.globals["nav_links"] = navigation.links_for
     app.jinja_env.globals["hub_name"] = settings_services.display_name
+    app.jinja_env.filters["fromjson"] = json.loads
     app.register_blueprint(settings_views.pages)
     app.register_blueprint(cameras_views.pages)
     app.register_blueprint(partner_views.pages)

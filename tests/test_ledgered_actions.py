@@ -20,6 +20,7 @@ from hub.cameras.sharing import set_sharing_mode
 from hub.clock import clock, utcnow
 from hub.extensions import db
 from hub.grants.binding import awaiting_link
+from hub.ledger import browse
 from hub.transparency.log_of_use import aggregate_day
 from hub.grants.clients import create_client, set_redirect_uris
 from hub.grants.consent import consent, decline, read_details, set_consent_link
@@ -226,6 +227,8 @@ ACTIONS = {
     "grant.requests_awaiting_link_listed": lambda w: awaiting_link(w["client"]),
     "oauth_client.redirects_changed": lambda w: set_redirect_uris(OPERATOR, w["client"], ["https://records.example/new"]),
     "log_of_use.aggregated": lambda w: aggregate_day(OPERATOR, utcnow().date()),
+    "ledger.browsed": lambda w: browse.entries(w["chief"], browse.LedgerFilters()),
+    "ledger.verified": lambda w: browse.verify(w["chief"]),
     "hold.viewed": lambda w: get_hold(w["sgt"], w["hold"].id),
     "holds.listed": lambda w: list_holds(w["sgt"]),
     "hold.released": lambda w: release_hold(w["sgt"], w["hold"], reason="case closed"),

@@ -43,8 +43,9 @@ def cards_for(user: User) -> list[Card]:
         cards.append(Card("Officers", "Record training and file the chief's written authorisations.",
                           url_for("identity.users"), "Open the user list"))
     if can(user, Capability.READ_LEDGER):
-        cards.append(Card("Audit ledger", "The latest signed checkpoint, and proofs that an entry is in the ledger.",
-                          url_for("ledger_api.LatestCheckpoint"), "Latest checkpoint (JSON)"))
+        cards.append(Card("Audit ledger", "Every entry, the latest signed checkpoint, verification on request, "
+                          "and proofs that an entry is in the ledger.", url_for("ledger.browse_page"),
+                          "Open the ledger"))
     if not user.has_second_factor:
         cards.append(Card("Second factor", "Protect your account with an authenticator app.",
                           url_for("identity.enrol"), "Set up"))

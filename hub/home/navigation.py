@@ -47,7 +47,7 @@ def links_for(user: User) -> list[Link]:
     if can(user, Capability.MANAGE_HOLDS) or can(user, Capability.MANAGE_EXCULPATORY_HOLDS):
         chosen.append(Link("Holds", "retention.index"))
     if agency and can(user, Capability.READ_LEDGER):
-        chosen.append(Link("Destruction record", "retention.destruction"))
+        chosen += [Link("Audit ledger", "ledger.browse_page"), Link("Destruction record", "retention.destruction")]
     if can(user, Capability.MANAGE_SAFE_AT_HOME):
         chosen.append(Link("Safe at Home", "safe_at_home.index"))
     if can(user, Capability.MANAGE_USERS) or can(user, Capability.AUTHORISE_OFFICERS) or \

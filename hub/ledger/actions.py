@@ -62,6 +62,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "ledger.witness_log_followed": ("Another hub's ledger followed", "This hub witnesses another hub's ledger."),
     "ledger.witness_cosigned": ("Checkpoint cosigned as a witness", "This hub cosigned another hub's checkpoint."),
     "ledger.cosignature_received": ("Cosignature received", "A witness cosigned one of this ledger's checkpoints."),
+    "ledger.browsed": ("Ledger read", "Entries of the ledger were listed for an auditor."),
+    "ledger.verified": ("Ledger verified", "The whole ledger was verified on request."),
     "ledger.private_details_erased": ("Private details erased", "Plates named in earlier entries were erased; the entries still verify."),
     # people, organisations, settings
     "login.succeeded": ("Signed in", "A person signed in."),

@@ -3,18 +3,23 @@ consistency proofs are public (they reveal only sizes and hashes), so any
 partner, auditor or neighbouring hub can hold the hub to its history;
 inclusion proofs are for auditors. The witness endpoints speak C2SP
 tlog-witness: text in, signature lines or a status with a reason out."""
-from flask import Blueprint as PageBlueprint, Response, request
+from flask import Blueprint as PageBlueprint, Response, abort, render_template, request
 from flask.views import MethodView
+from flask_login import current_user, login_required
 from flask_smorest import Blueprint
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import Length, Optional
 
+from hub.errors import HubError
 from hub.extensions import db
 from hub.identity.auth import scope_required
-from hub.ledger import signing, tree, witness
+from hub.ledger import actions, browse, signing, tree, witness
 from hub.ledger.schemas import CheckpointSchema, ConsistencyArgs, ConsistencySchema, ProofArgs, ProofSchema
 
 api_blp = Blueprint("ledger_api", __name__, url_prefix="/api/v1/ledger",
                     description="The tamper-evident audit ledger")
-pages = PageBlueprint("ledger", __name__)
+pages = PageBlueprint("ledger", __name__, template_folder="templates")
 NOTE_TYPE = "text/plain; charset=utf-8"
 
 
@@ -96,3 +101,38 @@ def witness_refused(error: witness.WitnessRefused):
     if error.size is not None:
         return Response(f"{error.size}\n", status=error.status, mimetype=witness.SIZE_MEDIA_TYPE)
     return Response(error.message + "\n", status=error.status, mimetype=NOTE_TYPE)
+
+
+class LedgerFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    action = SelectField("What", choices=[("", "Anything"), *actions.choices()], validate_choice=True,
+                         validators=[Optional()])
+    actor = StringField("Who", validators=[Optional(), Length(max=200)])
+    since = DateField("From", validators=[Optional()])
+    until = DateField("To", validators=[Optional()])
+
+
+@pages.route("/ledger", methods=["GET", "POST"])
+@login_required
+def browse_page():
+    """The auditor's ledger: entries, filters, the checkpoint, verification."""
+    form = LedgerFilterForm(request.args)
+    problems = None
+    if request.method == "POST":
+        FlaskForm().validate_on_submit() or abort(400)
+        problems = browse.verify(current_user)
+    if not form.validate():
+        return render_template("ledger/browse.html", form=form, entries=[], problems=problems, next_args=None,
+                               checkpoint=None, actions=actions), 422
+    found = browse.entries(current_user, browse.LedgerFilters(
+        action=form.action.data or None, actor=form.actor.data or None, since=form.since.data,
+        until=form.until.data, before_id=request.args.get("before", type=int)))
+    next_args = {**request.args.to_dict(), "before": found[-1].id} if len(found) == browse.PAGE_SIZE else None
+    try:
+        checkpoint = tree.latest_checkpoint()
+    except HubError:
+        checkpoint = None
+    return render_template("ledger/browse.html", form=form, entries=found, problems=problems, next_args=next_args,
+                           checkpoint=checkpoint, actions=actions)
