@@ -31,6 +31,7 @@ from hub.reads.confirmation import confirm_read
 from hub.reads.ingest import ingest_batch
 from hub.reads.models import Read
 from hub.safe_at_home.services import create_hold, record_request
+from hub.search.services import export, search
 from hub.settings.services import change_settings
 from partners.services import accept_invitation, decide_partnership, invite_administrator, sign_up
 from partners.terms import current_terms
@@ -83,6 +84,8 @@ def prepare(action: str) -> dict:
         factual_basis="seen", window_start=utcnow() - timedelta(days=2), window_end=utcnow() - timedelta(days=1),
         access_hours=24)
     world["unverified"] = db.session.scalar(select(Read.id).where(Read.verified.is_(False)))
+    if action == "reads.exported":
+        world["search"] = search(world["officer_ok"], SEARCH).entry_id
     if action == "alert.webhook_withheld":
         change_settings(OPERATOR, {"alert_webhook_url": "http://127.0.0.1:9/alerts"})
         set_sharing_mode(world["owner"], world["camera"], SharingMode.ALERTS_ONLY, reason="trial")
@@ -169,9 +172,14 @@ ACTIONS = {
     "oauth_client.created": lambda w: create_client(OPERATOR, name="Records",
                                                     redirect_uris=["https://records.example/cb"]),
     "alert.webhook_withheld": lambda w: deliver_due(),
+    "reads.searched": lambda w: search(w["officer_ok"], SEARCH),
+    "reads.exported": lambda w: export(w["officer_ok"], w["search"]),
     "login.refused_locked": lambda w: (setattr(w["officer"], "locked_until", _in_an_hour()),
                                        login.attempt_password("ofc", PASSWORD)),
 }
+
+
+SEARCH = {"plate": "HOT1", "reason": "theft", "case_number": "CPD-26-000001", "basis": "seen at the scene"}
 
 
 def _in_an_hour():
