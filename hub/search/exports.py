@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass
 
 from fpdf import FPDF
+from PIL import Image
 
 from hub import policy
 from hub.clock import utcnow
@@ -143,7 +144,6 @@ def thumbnail(read) -> str | None:
     if not digest:
         return None
     try:
-        from PIL import Image
         picture = Image.open(io.BytesIO(images.get(digest)))
         picture.thumbnail(THUMBNAIL_SIZE)
         out = io.BytesIO()

@@ -25,6 +25,7 @@ from _support import bench_app, percentile, postgres_available  # noqa: E402
 
 from sqlalchemy import func, select, text  # noqa: E402
 
+from hub import policy  # noqa: E402
 from hub.cameras.services import Location, register_camera  # noqa: E402
 from hub.extensions import db  # noqa: E402
 from hub.identity import access, services  # noqa: E402
@@ -196,6 +197,7 @@ def main() -> None:
         rnd = random.Random(99)
         with app.app_context():
             officer = db.session.get(User, world["officer_id"])
+            retention = policy.engine().obligation("read.retain", "retention_days")
             now = datetime.now(timezone.utc)
             cases = []
             for days in (7, 60):
@@ -213,11 +215,12 @@ def main() -> None:
                              "warrant": "SW-BENCH"}
                 time_query(officer, query, 2)  # warm the cache
                 timings = time_query(officer, query, args.samples)
-                whole = time_service(officer, arguments, max(5, args.samples // 4))
+                whole = time_service(officer, arguments, max(5, args.samples // 4)) if days <= retention else None
                 seq = sequential(officer, query, args.seq_samples)
                 found = sum(n for _, n in db.session.execute(statements(officer, query)[0]).all())
                 verdict = "met" if percentile(timings, 95) * 1000 < TARGETS_MS[kind] else "MISSED"
-                print(f"{kind:<10} {pattern:<9} {days:>4}  {found:>6}  {ms(timings):<34}{ms(whole):<34}"
+                whole_text = ms(whole) if whole else f"refused: past the {retention}-day retention"
+                print(f"{kind:<10} {pattern:<9} {days:>4}  {found:>6}  {ms(timings):<34}{whole_text:<34}"
                       f"{ms(seq):<34}{TARGETS_MS[kind]:>4} ms {verdict:<6} "
                       f"{', '.join(plan_indexes(officer, query)) or 'none'}")
                 db.session.rollback()

@@ -201,3 +201,23 @@ def test_searches_need_the_search_scope_on_tokens(app, world):
     response = app.test_client().get("/api/v1/search", query_string=ask(),
                                      headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 403
+
+
+FIELDS = ["plate", "state", "from", "to", "cameras", "area", "reason", "case_number", "basis", "look_alikes",
+          "warrant", "exigent", "page"]
+
+
+def test_no_input_gets_a_server_error(app, world, officer):
+    from hypothesis import HealthCheck, given, settings, strategies as st
+
+    junk = st.one_of(st.text(max_size=30), st.sampled_from(["QX?123", "*", "2026-13-45", "-1", "1e400", "nan",
+                                                            "45,-93,44,-92", "0,0,0,0", "%00", "burglary"]))
+
+    @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(arguments=st.dictionaries(st.sampled_from(FIELDS), junk))
+    def probe(arguments):
+        response = get(officer, **{**ask(), **arguments})
+        assert response.status_code in (200, 400, 403), (arguments, response.get_data(as_text=True)[:300])
+        if response.status_code != 200:
+            assert set(response.get_json()) == {"code", "message", "errors"}
+    probe()
