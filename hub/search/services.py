@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased
 
 from hub import policy
 from hub.cameras.models import Camera
@@ -154,17 +155,26 @@ def _searched_cameras(scope: Scope, query: SearchQuery) -> list[SearchedCamera]:
     return _cameras(ids, granted - set(scope.cameras))
 
 
-def _conditions(scope: Scope, query: SearchQuery, camera_ids: list[int]) -> list:
-    conditions = [scope.clause(Read.camera_id, Read.captured_at), Read.captured_at >= query.start,
-                  Read.captured_at <= query.end, query.pattern.condition(Read.plate, look_alikes=query.look_alikes)]
-    if query.cameras:
-        conditions.append(Read.camera_id.in_(camera_ids))
+def statements(scope: Scope, query: SearchQuery, camera_ids: list[int]):
+    """The two statements of a search: the count of reads by camera, and the
+    reads newest first (to page). Reads matching the plate, the window, the
+    state and the area are found first through the plate indexes, then kept
+    only when in scope: a scope lists up to thousands of cameras, and planned
+    into each daily partition that list would cost many times the search."""
+    found = [Read.captured_at >= query.start, Read.captured_at <= query.end,
+             query.pattern.condition(Read.plate, look_alikes=query.look_alikes)]
     if query.plate_state:
-        conditions.append(Read.plate_state == query.plate_state)
+        found.append(Read.plate_state == query.plate_state)
     if query.area:
         south, west, north, east = query.area
-        conditions.append(and_(Read.latitude.between(south, north), Read.longitude.between(west, east)))
-    return conditions
+        found.append(and_(Read.latitude.between(south, north), Read.longitude.between(west, east)))
+    hit = aliased(Read, select(Read).where(*found).cte("found").prefix_with("MATERIALIZED"))
+    in_scope = [scope.clause(hit.camera_id, hit.captured_at)]
+    if query.cameras:
+        in_scope.append(hit.camera_id.in_(camera_ids))
+    count = select(hit.camera_id, func.count()).where(*in_scope).group_by(hit.camera_id)
+    reads = select(hit).where(*in_scope).order_by(hit.captured_at.desc(), hit.id.desc())
+    return count, reads
 
 
 def _run(actor: Any, query: SearchQuery, *, action: str, offset: int, limit: int) -> SearchResult:
@@ -179,18 +189,15 @@ def _run(actor: Any, query: SearchQuery, *, action: str, offset: int, limit: int
                             refusal=_refusal(action, actor, {"case_number": query.case_number,
                                                              "reason": query.reason}, cameras=outside))
     camera_ids = [c.id for c in cameras]
-    conditions = _conditions(scope, query, camera_ids)
-    hits = dict(db.session.execute(select(Read.camera_id, func.count()).where(*conditions)
-                                   .group_by(Read.camera_id)).all()) if camera_ids else {}
+    count, newest_first = statements(scope, query, camera_ids)
+    hits = dict(db.session.execute(count).all()) if camera_ids else {}
     total = sum(hits.values())
     decision = policy.decide(SEARCH_RESULTS, {"result_count": total, "warrant": bool(query.warrant),
                                               "exigent_circumstances": query.exigent})
     if not decision.allowed:
         raise PolicyRefused(decision, actor=actor, details={"case_number": query.case_number, "reason": query.reason,
                                                             "reads": total}, cameras=camera_ids)
-    reads = list(db.session.scalars(select(Read).where(*conditions)
-                                    .order_by(Read.captured_at.desc(), Read.id.desc()).offset(offset).limit(limit))) \
-        if total else []
+    reads = list(db.session.scalars(newest_first.offset(offset).limit(limit))) if total else []
     look_alikes = {r.id for r in reads if query.look_alikes and not query.pattern.matches(r.plate)}
     return SearchResult(query, 0, reads, total, cameras, sorted(hits), look_alikes)
 

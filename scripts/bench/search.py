@@ -23,7 +23,7 @@ from datetime import datetime, timedelta, timezone
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _support import bench_app, percentile, postgres_available  # noqa: E402
 
-from sqlalchemy import func, select, text  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 from hub import policy  # noqa: E402
 from hub.cameras.services import Location, register_camera  # noqa: E402
@@ -32,7 +32,7 @@ from hub.identity import access, services  # noqa: E402
 from hub.identity.actors import operator  # noqa: E402
 from hub.identity.models import User  # noqa: E402
 from hub.identity.roles import OrganisationKind, Role  # noqa: E402
-from hub.reads.models import Read, new_read_id  # noqa: E402
+from hub.reads.models import new_read_id  # noqa: E402
 from hub.reads.partitions import partition_name  # noqa: E402
 from hub.scope import Purpose, scope_for  # noqa: E402
 from hub.search import services as search_services  # noqa: E402
@@ -128,10 +128,8 @@ def statements(officer: User, query: SearchQuery):
     """The two statements the search service runs: the count by camera and
     the first page of reads."""
     scope = scope_for(officer, Purpose.SEARCH, case_number=query.case_number)
-    conditions = search_services._conditions(scope, query, [])
-    count = select(Read.camera_id, func.count()).where(*conditions).group_by(Read.camera_id)
-    page = select(Read).where(*conditions).order_by(Read.captured_at.desc(), Read.id.desc()).limit(50)
-    return count, page
+    count, newest_first = search_services.statements(scope, query, [])
+    return count, newest_first.limit(search_services.PAGE_SIZE)
 
 
 def time_query(officer: User, query: SearchQuery, samples: int) -> list[float]:
@@ -174,6 +172,7 @@ def plan_indexes(officer: User, query: SearchQuery) -> list[str]:
 def sequential(officer: User, query: SearchQuery, samples: int) -> list[float]:
     db.session.execute(text("SET LOCAL enable_indexscan = off"))
     db.session.execute(text("SET LOCAL enable_bitmapscan = off"))
+    db.session.execute(text("SET LOCAL enable_indexonlyscan = off"))
     timings = time_query(officer, query, samples)
     db.session.rollback()
     return timings
