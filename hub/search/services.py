@@ -184,8 +184,9 @@ def _run(actor: Any, query: SearchQuery, *, action: str, offset: int, limit: int
     cameras = _searched_cameras(scope, query)
     outside = sorted(set(query.cameras) - {c.id for c in cameras})
     if outside:
-        raise SearchInvalid(errors={"cameras": [f"You may not search cameras {outside} now: they are neither the "
-                                                "agency's, nor shared, nor under a live grant to this case whose data window meets the search window."]},
+        raise SearchInvalid(errors={"cameras": [
+            f"You may not search cameras {outside} now: they are neither the agency's, nor shared, nor under "
+            "a live grant to this case whose data window meets the search window."]},
                             refusal=_refusal(action, actor, {"case_number": query.case_number,
                                                              "reason": query.reason}, cameras=outside))
     camera_ids = [c.id for c in cameras]

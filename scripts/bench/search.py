@@ -170,10 +170,19 @@ def plan_indexes(officer: User, query: SearchQuery) -> list[str]:
 
 
 def sequential(officer: User, query: SearchQuery, samples: int) -> list[float]:
+    """The same statements with index scans turned off. Each is sent as new
+    text: a statement the driver has prepared keeps the plan it was prepared
+    with, whatever the settings say since."""
     db.session.execute(text("SET LOCAL enable_indexscan = off"))
     db.session.execute(text("SET LOCAL enable_bitmapscan = off"))
     db.session.execute(text("SET LOCAL enable_indexonlyscan = off"))
-    timings = time_query(officer, query, samples)
+    compiled = [str(s.compile(db.engine, compile_kwargs={"literal_binds": True})) for s in statements(officer, query)]
+    timings = []
+    for n in range(samples):
+        started = time.perf_counter()
+        for sql in compiled:
+            db.session.execute(text(f"/* sequential {n} {time.time_ns()} */ {sql}")).all()
+        timings.append(time.perf_counter() - started)
     db.session.rollback()
     return timings
 
