@@ -145,7 +145,7 @@ def _window(raw: Mapping[str, Any], errors: dict) -> tuple[datetime | None, date
     if end > now + CLOCK_SKEW:
         errors["to"] = ["The window cannot reach into the future."]
     elif start >= end:
-        errors["from"] = ["The window starts before it ends."]
+        errors["from"] = ["The window must start before it ends."]
     elif retention and start < now - timedelta(days=retention):
         errors["from"] = [f"Reads are kept {retention} days at most: start the window after "
                           f"{(now - timedelta(days=retention)):%Y-%m-%d %H:%M} UTC."]

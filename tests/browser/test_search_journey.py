@@ -27,7 +27,8 @@ def test_search_then_export(app, browser, hub_url, tmp_path):
                                    "captured_at": (now - timedelta(hours=2)).isoformat()}])
         db.session.commit()
 
-    page = browser.new_context(accept_downloads=True).new_page()
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
     sign_in(page, hub_url, "ofc")
     page.click("header nav >> text=Search reads")
     page.fill("#search-plate", "KLM48?")
@@ -56,3 +57,4 @@ def test_search_then_export(app, browser, hub_url, tmp_path):
     page.goto(f"{hub_url}/search?plate=KL")  # too short: the summary takes the focus
     page.wait_for_selector("#error-summary")
     assert page.evaluate("document.activeElement.id") == "error-summary"
+    context.close()
