@@ -48,14 +48,6 @@ class SearchQuery:
                 "factual_basis": self.basis, "warrant": self.warrant or None, "exigent_circumstances": self.exigent,
                 "window_days": round(self.window_days, 3)}
 
-    def as_arguments(self, plate: str) -> dict:
-        """The query-string form of this search, for running it again."""
-        return {"plate": plate, "state": self.plate_state or "", "from": self.start.isoformat(),
-                "to": self.end.isoformat(), "cameras": [str(c) for c in self.cameras],
-                "area": ",".join(str(v) for v in self.area) if self.area else "", "reason": self.reason,
-                "case_number": self.case_number, "basis": self.basis, "look_alikes": "1" if self.look_alikes else "",
-                "warrant": self.warrant, "exigent": "1" if self.exigent else ""}
-
 
 def arguments_from_record(plate: str, case_number: str | None, reason: str | None, details: dict) -> dict:
     """The arguments of a recorded search (the ledger entry's details)."""
