@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from hub.reads import api as reads_api, cli as reads_cli
     from hub.notifications import views as notification_views
     from hub.safe_at_home import views as safe_at_home_views
+    from hub.search import views as search_views
     from hub.identity import auth, cli as identity_cli, views as identity_views
     from partners import views as partner_views
     from hub.ledger import cli as ledger_cli, views as ledger_views
@@ -85,6 +86,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(transparency_views.pages)
     log_of_use.init_app(app)
     app.register_blueprint(ledger_views.pages)
+    app.register_blueprint(search_views.pages)
     api.register_blueprint(identity_views.api_blp)
     api.register_blueprint(ledger_views.api_blp)
     api.register_blueprint(settings_views.api_blp)
@@ -95,6 +97,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     api.register_blueprint(grants_api.api_blp)
     api.register_blueprint(grant_reads_api.api_blp)
     api.register_blueprint(retention_views.api_blp)
+    api.register_blueprint(search_views.api_blp)
     app.cli.add_command(identity_cli.users)
     app.cli.add_command(identity_cli.tokens)
     app.cli.add_command(ledger_cli.ledger)

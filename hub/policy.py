@@ -26,7 +26,7 @@ _SESSION_KEY = "policy_decisions"
 DECLARING_MODULES = (
     "hub.identity.access", "hub.reads.validation", "hub.cameras.sharing", "hub.cameras.bca",
     "hub.safe_at_home.services", "hub.hotlists.services", "hub.hotlists.matching", "hub.alerts.services",
-    "hub.grants.requests", "hub.retention.services", "hub.transparency.log_of_use",
+    "hub.grants.requests", "hub.retention.services", "hub.transparency.log_of_use", "hub.search.services",
 )
 
 ROLES = tuple(role.value for role in Role)
@@ -46,8 +46,6 @@ def declare(action: str, fields: Mapping[str, tuple | None], *, pending: str | N
 
 # Actions whose capabilities the hub does not have yet: the packs hold their
 # rules, and the rule-coverage check lists them as pending by name.
-declare("data.search", {"reason": None, "case_number": None, "purpose": None, "warrant": BOOLEAN,
-                        "exigent_circumstances": BOOLEAN}, pending="reasoned search")
 declare("data.share", {"recipient_is_law_enforcement": BOOLEAN, "agency_name": None, "requester_name": None,
                        "purpose": None, "factual_basis": None, "case_number": None, "head_of_agency_statement": None,
                        "approved_by_chief": BOOLEAN, "active_investigation": BOOLEAN, "recipient_state": None,

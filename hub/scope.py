@@ -97,7 +97,8 @@ def _agency_scope(purpose: Purpose, role: Role) -> frozenset[int]:
     return _camera_ids(or_(own, and_(partner_active, Camera.sharing_mode.in_(modes))))
 
 
-def _grant_windows(officer: User, *, grant=None, client_id: str | None = None) -> tuple:
+def _grant_windows(officer: User, *, grant=None, client_id: str | None = None,
+                   case_number: str | None = None) -> tuple:
     from hub.grants.models import AccessRequest, Grant
 
     now = utcnow()
@@ -107,15 +108,19 @@ def _grant_windows(officer: User, *, grant=None, client_id: str | None = None) -
         query = query.where(Grant.id == grant.id)
     if client_id is not None:
         query = query.where(Grant.client_id == client_id)
+    if case_number is not None:
+        query = query.where(AccessRequest.case_number == case_number.strip())
     live_cameras = _camera_ids(Camera.status == CameraStatus.ACTIVE)
     return tuple((camera_id, g.window_start, g.window_end) for g in db.session.scalars(query)
                  for camera_id in g.cameras if camera_id in live_cameras)
 
 
-def scope_for(actor: Any, purpose: Purpose, *, grant=None) -> Scope:
+def scope_for(actor: Any, purpose: Purpose, *, grant=None, case_number: str | None = None) -> Scope:
     """The reads `actor` may see for `purpose` now. A user of the agency must
     also pass the data-access rules (training, written authorisation, role):
-    that check runs here first and refuses, on record, when it fails."""
+    that check runs here first and refuses, on record, when it fails. With a
+    `case_number`, a search reaches grant cameras only under grants made for
+    that case: a grant is the partner's consent for one investigation."""
     if isinstance(actor, ClientActor):
         if purpose is not Purpose.GRANT or grant is None:
             return NOTHING
@@ -136,5 +141,5 @@ def scope_for(actor: Any, purpose: Purpose, *, grant=None) -> Scope:
     require_data_access(actor, subject=grant)
     if purpose is Purpose.GRANT:
         return Scope(windows=_grant_windows(actor, grant=grant)) if grant is not None else NOTHING
-    windows = _grant_windows(actor) if purpose is Purpose.SEARCH else ()
+    windows = _grant_windows(actor, case_number=case_number) if purpose is Purpose.SEARCH else ()
     return Scope(cameras=_agency_scope(purpose, actor.role), windows=windows)

@@ -119,6 +119,15 @@ class PolicyEngine:
                 return dict(pack.purposes)
         return {}
 
+    @property
+    def case_number_format(self) -> dict | None:
+        """How the agency's case numbers are written (`pattern`, `example`,
+        `says`): the agency's, else the state's, else no format."""
+        for pack in reversed(self.packs):
+            if pack.case_number:
+                return dict(pack.case_number)
+        return None
+
     def rules(self, action: str) -> list[Rule]:
         return list(self._rules.get(action, []))
 

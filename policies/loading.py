@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,7 @@ class Pack:
     status: str = "in force"
     adopted: dict | None = None
     purposes: tuple[tuple[str, str], ...] = ()
+    case_number: dict | None = None
 
     @property
     def fingerprint(self) -> str:
@@ -97,6 +99,11 @@ def load_pack_file(path: Path, *, kind: str | None = None) -> Pack:
         raise PolicyPackError(path, _rule_name(document, error), f"{error.message} (at {location})")
     if kind and document["kind"] != kind:
         raise PolicyPackError(path, None, f"is a {document['kind']} pack where a {kind} pack is expected")
+    if "case_number" in document:
+        try:
+            re.compile(document["case_number"]["pattern"])
+        except re.error as exc:
+            raise PolicyPackError(path, None, f"case_number pattern is not a regular expression ({exc})") from None
     ids = [r["id"] for r in document["rules"]]
     duplicated = sorted({i for i in ids if ids.count(i) > 1})
     if duplicated:
@@ -113,4 +120,5 @@ def load_pack_file(path: Path, *, kind: str | None = None) -> Pack:
                 rules=rules, state=document.get("state"), sources=tuple(document.get("sources", [])),
                 digest=hashlib.sha256(raw).hexdigest(), status=document.get("status", "in force"),
                 adopted=document.get("adopted"),
-                purposes=tuple((p["id"], p["label"]) for p in document.get("purposes", [])))
+                purposes=tuple((p["id"], p["label"]) for p in document.get("purposes", [])),
+                case_number=document.get("case_number"))

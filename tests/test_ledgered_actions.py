@@ -44,6 +44,7 @@ from hub.retention.services import get_hold, list_holds, place_hold, release_hol
 from hub.cameras.bca import send_reminders
 from hub.grants.revocation import record_expiries
 from hub.safe_at_home.services import record_request
+from hub.search.services import export, search
 from hub.settings.services import change_settings
 from partners.services import accept_invitation, decide_partnership, invite_administrator, sign_up
 from partners.terms import current_terms
@@ -98,6 +99,8 @@ def prepare(action: str) -> dict:
         factual_basis="seen", window_start=utcnow() - timedelta(days=2), window_end=utcnow() - timedelta(days=1),
         access_hours=24)
     world["unverified"] = db.session.scalar(select(Read.id).where(Read.verified.is_(False)))
+    if action == "reads.exported":
+        world["search"] = search(world["officer_ok"], SEARCH).entry_id
     if action == "alert.webhook_withheld":
         change_settings(OPERATOR, {"alert_webhook_url": "http://127.0.0.1:9/alerts"})
         set_sharing_mode(world["owner"], world["camera"], SharingMode.ALERTS_ONLY, reason="trial")
@@ -249,6 +252,8 @@ ACTIONS = {
     "ledger.witness_log_followed": lambda w: witness.follow_log(OPERATOR, "other.example/log", [w["log_vkey"]]),
     "ledger.witness_cosigned": lambda w: witness.add_checkpoint(w["witness_request"]),
     "ledger.cosignature_received": lambda w: witness.accept_cosignatures(w["cosigned_note"]),
+    "reads.searched": lambda w: search(w["officer_ok"], SEARCH),
+    "reads.exported": lambda w: export(w["officer_ok"], w["search"]),
     "login.refused_locked": lambda w: (setattr(w["officer"], "locked_until", _in_an_hour()),
                                        login.attempt_password("ofc", PASSWORD)),
 }
@@ -263,6 +268,7 @@ def _redeemed_code(grant, client, owner) -> int:
     db.session.add(code)
     db.session.flush()
     return code.id
+SEARCH = {"plate": "HOT1", "reason": "theft", "case_number": "CPD-26-000001", "basis": "seen at the scene"}
 
 
 def _in_an_hour():

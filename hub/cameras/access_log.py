@@ -62,7 +62,8 @@ class Row:
 
 
 # The kind of purpose an entry served, for owners: the category, never the words.
-PURPOSE_CATEGORIES = (("reads.", "Collection"), ("read.", "Read verification"), ("alert", "Hotlist hit"),
+PURPOSE_CATEGORIES = (("reads.search", "Search"), ("reads.export", "Search"), ("data.search", "Search"),
+                      ("reads.", "Collection"), ("read.", "Read verification"), ("alert", "Hotlist hit"),
                       ("grant.", "Partner access grant"), ("camera.", "Camera administration"))
 
 
@@ -78,6 +79,8 @@ def under_what(action: str, subject_type: str | None, subject_id: str | None, de
         return f"Grant {details.get('grant_id') or subject_id}"
     if action.startswith("alert"):
         return "Alerts (sharing mode)"
+    if details.get("granted_cameras"):
+        return "Standing share or a grant to the case"
     if action.startswith(("reads.", "read.")):
         return "Standing share"
     return None

@@ -75,6 +75,9 @@ def _alert_cards(user: User) -> list[Card]:
     if can(user, Capability.MANAGE_HOTLISTS):
         cards.append(Card("Hotlists", "Manual entries and the state hot-file imports.", url_for("hotlists.index"),
                           "Manage hotlists"))
+    if can(user, Capability.SEARCH_READS):
+        cards.append(Card("Search reads", "Search full or partial plates over the cameras you may see, for a case, "
+                          "with a reason and the factual basis.", url_for("search.search_page"), "Search reads"))
     if can(user, Capability.REQUEST_PARTNER_ACCESS):
         cards.append(Card("Partner access", "Ask a partner for time-limited access to its cameras, for a case.",
                           url_for("grants.mine"), "My requests"))

@@ -31,6 +31,8 @@ def links_for(user: User) -> list[Link]:
     partner = user.organisation.kind.is_partner
     agency = user.organisation.kind is OrganisationKind.AGENCY
     chosen = [Link("Home", "home.index")]
+    if can(user, Capability.SEARCH_READS):
+        chosen.append(Link("Search reads", "search.search_page"))
     if can(user, Capability.RECEIVE_ALERTS):
         chosen.append(Link("Alerts", "alerts.board"))
     if can(user, Capability.REQUEST_PARTNER_ACCESS):

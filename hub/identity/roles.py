@@ -97,6 +97,7 @@ class Capability(str, enum.Enum):
     MANAGE_HOTLISTS = "hotlists.manage"
     RECEIVE_ALERTS = "alerts.receive"
     VERIFY_READS = "reads.verify"
+    SEARCH_READS = "reads.search"
     REQUEST_PARTNER_ACCESS = "grants.request"
     APPROVE_ACCESS_REQUESTS = "grants.approve"
     MANAGE_CLIENTS = "clients.manage"
@@ -107,15 +108,16 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.PARTNER_ADMIN: _ALL | {Capability.INVITE_PARTNER_ADMINS, Capability.VIEW_CAMERAS,
                                 Capability.MANAGE_CAMERAS, Capability.VIEW_ACCESS_LOG, Capability.VERIFY_READS},
     Role.OFFICER: _ALL | {Capability.VIEW_CAMERAS, Capability.RECEIVE_ALERTS, Capability.REQUEST_PARTNER_ACCESS,
-                          Capability.VERIFY_READS},
+                          Capability.VERIFY_READS, Capability.SEARCH_READS},
     Role.ALPR_ADMIN: _ALL | {Capability.RECORD_TRAINING, Capability.VIEW_CAMERAS, Capability.MANAGE_CAMERAS,
                              Capability.VERIFY_READS,
                              Capability.RECORD_BCA_NOTICES, Capability.VIEW_ACCESS_LOG, Capability.MANAGE_HOLDS,
-                             Capability.MANAGE_HOTLISTS, Capability.RECEIVE_ALERTS},
+                             Capability.MANAGE_HOTLISTS, Capability.RECEIVE_ALERTS, Capability.SEARCH_READS},
     Role.CHIEF: _ALL | {Capability.AUTHORISE_OFFICERS, Capability.RECORD_TRAINING, Capability.READ_LEDGER,
                         Capability.APPROVE_PARTNERS, Capability.VIEW_CAMERAS, Capability.VIEW_ACCESS_LOG,
-                        Capability.APPROVE_ACCESS_REQUESTS},
-    Role.RECORDS: _ALL | {Capability.VIEW_CAMERAS, Capability.MANAGE_SAFE_AT_HOME, Capability.MANAGE_EXCULPATORY_HOLDS},
+                        Capability.APPROVE_ACCESS_REQUESTS, Capability.SEARCH_READS},
+    Role.RECORDS: _ALL | {Capability.VIEW_CAMERAS, Capability.MANAGE_SAFE_AT_HOME,
+                          Capability.MANAGE_EXCULPATORY_HOLDS},
     Role.AGENCY_REQUESTER: _ALL,
     Role.AUDITOR: _ALL | {Capability.READ_LEDGER, Capability.VIEW_CAMERAS, Capability.VIEW_ACCESS_LOG},
     Role.HUB_ADMIN: _ALL | {Capability.MANAGE_USERS, Capability.MANAGE_SETTINGS, Capability.READ_LEDGER,
@@ -136,6 +138,7 @@ CAPABILITY_SCOPES = {
     Capability.MANAGE_HOLDS: "holds:write",
     Capability.MANAGE_EXCULPATORY_HOLDS: "holds:write",
     Capability.VERIFY_READS: "reads:verify",
+    Capability.SEARCH_READS: "reads:search",
     Capability.REQUEST_PARTNER_ACCESS: "grants:request",
     Capability.APPROVE_ACCESS_REQUESTS: "grants:approve",
 }

@@ -75,17 +75,48 @@ def test_data_access_needs_training_authorisation_and_role(corcoran):
     assert not corcoran.decide("data.access", officer(role="partner_admin")).allowed
 
 
-def test_search_needs_reason_and_case_and_forbids_prohibited_uses(minnesota):
-    assert minnesota.decide("data.search", {"reason": "stolen car seen", "case_number": "ICR-1",
-                                            "purpose": "burglary"}).allowed
-    missing = minnesota.decide("data.search", {"reason": " "})
+def search(**overrides):
+    return {"reason": "burglary", "purpose": "burglary", "case_number": "ICR-1", "factual_basis": "seen at the scene",
+            "window_days": 1, "warrant": False, "exigent_circumstances": False, **overrides}
+
+
+def test_search_needs_reason_case_and_basis_and_forbids_prohibited_uses(minnesota):
+    assert minnesota.decide("data.search", search()).allowed
+    missing = minnesota.decide("data.search", {"reason": " ", "warrant": False, "exigent_circumstances": False})
     assert {r.message for r in missing.reasons} == {"'reason' is required", "'case_number' is required",
-                                                    "'purpose' must be known"}
+                                                    "'factual_basis' is required", "'purpose' must be known"}
     for purpose in ("facial_recognition", "traffic_enforcement", "repossession", "revenue_collection"):
-        assert not minnesota.decide("data.search", {"reason": "x", "case_number": "1", "purpose": purpose}).allowed
-    tracking = {"reason": "x", "case_number": "1", "purpose": "track_person"}
+        assert not minnesota.decide("data.search", search(purpose=purpose)).allowed
+    tracking = search(purpose="track_person")
     assert not minnesota.decide("data.search", tracking).allowed
     assert minnesota.decide("data.search", {**tracking, "warrant": True}).allowed
+
+
+def test_agency_limits_a_search_without_warrant_to_a_week_and_200_reads(corcoran):
+    refused = corcoran.decide("data.search", search(window_days=7.5))
+    assert [r.rule for r in refused.reasons] == ["search-window-without-warrant"]
+    assert "proposed default" in str(refused.reasons[0])
+    assert corcoran.decide("data.search", search(window_days=7.5, exigent_circumstances=True)).allowed
+    facts = {"warrant": False, "exigent_circumstances": False}
+    assert corcoran.decide("data.search_results", {**facts, "result_count": 200}).allowed
+    assert not corcoran.decide("data.search_results", {**facts, "result_count": 201}).allowed
+    assert corcoran.decide("data.search_results", {**facts, "result_count": 5000, "warrant": True}).allowed
+
+
+def test_example_state_forbids_searching_for_immigration_enforcement(example_state):
+    refused = example_state.decide("data.search", search(purpose="immigration_enforcement"))
+    assert [r.rule for r in refused.reasons] == ["no-immigration-enforcement-search"]
+    assert example_state.decide("data.search", search()).allowed
+
+
+def test_agency_case_number_format(corcoran, minnesota, pack_dir):
+    import re
+    form = corcoran.case_number_format
+    assert re.fullmatch(form["pattern"], form["example"]) and minnesota.case_number_format is None
+    path = pack_dir / "agencies" / "corcoran.yaml"
+    path.write_text(path.read_text().replace('pattern: "^[A-Z]{2,5}', 'pattern: "^[A-Z{2,5}'))
+    with pytest.raises(PolicyPackError, match="case_number pattern"):
+        PolicyEngine.load(vocabulary=VOCABULARY, agency="corcoran", directory=pack_dir)
 
 
 def test_outside_agency_sharing_needs_the_five_elements_and_approval(minnesota):

@@ -1,0 +1,255 @@
+"""Reasoned search (DESIGN.md 3.5): full or partial plates, over a window,
+over the cameras the officer may see at this moment and nothing else.
+
+Every search names a reason from the agency's list, a case or incident
+number and a factual basis, and the policy engine decides it twice: before
+any read is touched (the reason, the purpose, the window) and once the size
+of the answer is known (a search that returns a vehicle's movements needs a
+warrant or exigent circumstances on record). Each search, each export and
+each refusal is in the ledger, in the transaction that answers it; the plate
+goes beside the entry, committed by hash, and every camera searched is named
+so that its owner sees the search in the camera's access log."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased
+
+from hub import policy
+from hub.cameras.models import Camera
+from hub.errors import Refusal
+from hub.extensions import db
+from hub.identity.models import Organisation
+from hub.identity.permissions import require_capability
+from hub.identity.roles import Capability
+from hub.ledger.models import LedgerEntry, LedgerPrivateDetail
+from hub.ledger.services import Receipt, record
+from hub.policy import PolicyRefused
+from hub.reads.models import Read
+from hub.scope import Purpose, Scope, scope_for
+from hub.search import query as queries
+from hub.search.errors import SearchDetailsErased, SearchInvalid, SearchNotFound
+from hub.search.query import SearchQuery
+from policies.vocabulary import BOOLEAN
+
+SEARCH = policy.declare("data.search", {
+    "reason": None, "purpose": None, "case_number": None, "factual_basis": None, "window_days": None,
+    "warrant": BOOLEAN, "exigent_circumstances": BOOLEAN})
+SEARCH_RESULTS = policy.declare("data.search_results", {
+    "result_count": None, "warrant": BOOLEAN, "exigent_circumstances": BOOLEAN})
+
+PAGE_SIZE = 50
+EXPORT_LIMIT = 5_000
+RECENT_CASES = 10
+# The facts a person types, and the search field each is given in.
+INPUT_FACTS = {"reason": "reason", "case_number": "case_number", "factual_basis": "basis"}
+MISSING = {"reason": "Choose the reason for the search from the agency's list.",
+           "case_number": "Give the case or incident number.",
+           "basis": "Write the factual basis: why these data are pertinent to the investigation."}
+
+
+@dataclass
+class SearchedCamera:
+    id: int
+    name: str
+    owner: str
+    granted: bool  # reached under a grant to this case, not a standing share
+
+
+@dataclass
+class SearchResult:
+    query: SearchQuery
+    entry_id: int
+    reads: list[Read]
+    total: int
+    cameras_searched: list[SearchedCamera]
+    cameras_hit: list[int]
+    look_alike_ids: set[int] = field(default_factory=set)
+    page_size: int = PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    def is_look_alike(self, read: Read) -> bool:
+        return read.id in self.look_alike_ids
+
+
+def reasons() -> list[dict]:
+    """The agency pack's closed list of purposes, which searches choose from."""
+    return [{"id": key, "label": label} for key, label in policy.engine().purposes.items()]
+
+
+def recent_case_numbers(actor: Any, *, limit: int = RECENT_CASES) -> list[str]:
+    """The case numbers this officer searched or asked partners about most
+    recently, to pick from. Plates are never kept for this."""
+    last = func.max(LedgerEntry.id)
+    rows = db.session.execute(
+        select(LedgerEntry.case_number, last).where(
+            LedgerEntry.actor_id == getattr(actor, "id", None), LedgerEntry.case_number.is_not(None),
+            LedgerEntry.action.in_(("reads.searched", "grant.requested")))
+        .group_by(LedgerEntry.case_number).order_by(last.desc()).limit(limit))
+    return [case_number for case_number, _ in rows]
+
+
+def searchable_cameras(actor: Any) -> list[SearchedCamera]:
+    """The cameras the actor may search now, to choose from: the agency's,
+    shared ones and those under the actor's live grants (a grant's cameras
+    are searched only for the grant's case)."""
+    scope = scope_for(actor, Purpose.SEARCH)
+    granted = {c for c, _, _ in scope.windows} - set(scope.cameras)
+    return _cameras(scope.camera_ids, granted)
+
+
+def _cameras(ids, granted) -> list[SearchedCamera]:
+    if not ids:
+        return []
+    rows = db.session.execute(select(Camera.id, Camera.name, Organisation.name)
+                              .join(Organisation, Organisation.id == Camera.organisation_id)
+                              .where(Camera.id.in_(sorted(ids))).order_by(Organisation.name, Camera.name))
+    return [SearchedCamera(i, name, owner, i in granted) for i, name, owner in rows]
+
+
+def _refusal(action: str, actor: Any, values: dict, decision=None, cameras=()) -> Refusal:
+    details = {"case_number": values.get("case_number") or None, "reason": values.get("reason") or None}
+    if decision is not None:
+        details["policy"] = decision.on_record()
+    return Refusal(action, actor, None, details, tuple(sorted(set(cameras))))
+
+
+def _checked_query(actor: Any, raw: Mapping[str, Any], *, action: str) -> SearchQuery:
+    """The query, once its fields are sound and the engine allows it: bad
+    input is a 400 naming each field, a refusal by the rules a 403 citing
+    them; both are ledgered as refused attempts."""
+    values, errors = queries.parse(raw)
+    window_known = values["start"] is not None
+    decision = policy.decide(SEARCH, {
+        "reason": values["reason"] or None, "purpose": values["reason"] or None,
+        "case_number": values["case_number"] or None, "factual_basis": values["basis"] or None,
+        "window_days": (values["end"] - values["start"]).total_seconds() / 86400 if window_known else None,
+        "warrant": bool(values["warrant"]), "exigent_circumstances": values["exigent"]})
+    for reason in decision.reasons:
+        name = INPUT_FACTS.get(reason.field)
+        if name and name not in errors:
+            errors[name] = [f"{MISSING[name]} ({reason.cite})"]
+    if errors:
+        raise SearchInvalid(errors=errors, refusal=_refusal(action, actor, values, decision))
+    if not decision.allowed:
+        raise PolicyRefused(decision, actor=actor, details=_refusal(action, actor, values).details)
+    purposes = policy.engine().purposes
+    if values["reason"] not in purposes:
+        raise SearchInvalid(errors={"reason": [f"Choose one of the agency's reasons: {', '.join(purposes)}."]},
+                            refusal=_refusal(action, actor, values, decision))
+    return SearchQuery(**values)
+
+
+def _searched_cameras(scope: Scope, query: SearchQuery) -> list[SearchedCamera]:
+    granted = {c for c, start, end in scope.windows if start <= query.end and end >= query.start}
+    ids = set(scope.cameras) | granted
+    if query.cameras:
+        ids &= set(query.cameras)
+    return _cameras(ids, granted - set(scope.cameras))
+
+
+def statements(scope: Scope, query: SearchQuery, camera_ids: list[int]):
+    """The two statements of a search: the count of reads by camera, and the
+    reads newest first (to page). Reads matching the plate, the window, the
+    state and the area are found first through the plate indexes, then kept
+    only when in scope: a scope lists up to thousands of cameras, and planned
+    into each daily partition that list would cost many times the search."""
+    found = [Read.captured_at >= query.start, Read.captured_at <= query.end,
+             query.pattern.condition(Read.plate, look_alikes=query.look_alikes)]
+    if query.plate_state:
+        found.append(Read.plate_state == query.plate_state)
+    if query.area:
+        south, west, north, east = query.area
+        found.append(and_(Read.latitude.between(south, north), Read.longitude.between(west, east)))
+    hit = aliased(Read, select(Read).where(*found).cte("found").prefix_with("MATERIALIZED"))
+    in_scope = [scope.clause(hit.camera_id, hit.captured_at)]
+    if query.cameras:
+        in_scope.append(hit.camera_id.in_(camera_ids))
+    count = select(hit.camera_id, func.count()).where(*in_scope).group_by(hit.camera_id)
+    reads = select(hit).where(*in_scope).order_by(hit.captured_at.desc(), hit.id.desc())
+    return count, reads
+
+
+def _run(actor: Any, query: SearchQuery, *, action: str, offset: int, limit: int) -> SearchResult:
+    """The search itself, inside the scope of this moment: only cameras the
+    actor may see now, grant cameras only under grants to this case."""
+    scope = scope_for(actor, Purpose.SEARCH, case_number=query.case_number)
+    cameras = _searched_cameras(scope, query)
+    outside = sorted(set(query.cameras) - {c.id for c in cameras})
+    if outside:
+        raise SearchInvalid(errors={"cameras": [
+            f"You may not search cameras {outside} now: they are neither the agency's, nor shared, nor under "
+            "a live grant to this case whose data window meets the search window."]},
+                            refusal=_refusal(action, actor, {"case_number": query.case_number,
+                                                             "reason": query.reason}, cameras=outside))
+    camera_ids = [c.id for c in cameras]
+    count, newest_first = statements(scope, query, camera_ids)
+    hits = dict(db.session.execute(count).all()) if camera_ids else {}
+    total = sum(hits.values())
+    decision = policy.decide(SEARCH_RESULTS, {"result_count": total, "warrant": bool(query.warrant),
+                                              "exigent_circumstances": query.exigent})
+    if not decision.allowed:
+        raise PolicyRefused(decision, actor=actor, details={"case_number": query.case_number, "reason": query.reason,
+                                                            "reads": total}, cameras=camera_ids)
+    reads = list(db.session.scalars(newest_first.offset(offset).limit(limit))) if total else []
+    look_alikes = {r.id for r in reads if query.look_alikes and not query.pattern.matches(r.plate)}
+    return SearchResult(query, 0, reads, total, cameras, sorted(hits), look_alikes)
+
+
+def _details(result: SearchResult) -> dict:
+    return {**result.query.on_record(), "reads": result.total, "returned": len(result.reads),
+            "cameras_hit": result.cameras_hit, "granted_cameras": [c.id for c in result.cameras_searched if c.granted]}
+
+
+def search(actor: Any, raw: Mapping[str, Any]) -> SearchResult:
+    """One page of a search, ledgered with the query, the reason, the case
+    number, the cameras searched and a summary of the answer."""
+    require_capability(actor, Capability.SEARCH_READS, action="reads.search")
+    query = _checked_query(actor, raw, action="reads.search")
+    result = _run(actor, query, action="reads.search", offset=(query.page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    receipt = record("reads.searched", actor=actor, purpose=query.reason, case_number=query.case_number,
+                     details={**_details(result), "page": query.page}, private={"plate": query.pattern.text},
+                     cameras=[c.id for c in result.cameras_searched])
+    result.entry_id = receipt.entry_id
+    return result
+
+
+@dataclass
+class Export:
+    search_entry_id: int
+    receipt: Receipt
+    result: SearchResult
+
+
+def export(actor: Any, search_entry_id: int) -> Export:
+    """Run a recorded search again, in the scope of this moment, for export:
+    a dissemination, ledgered against the search it repeats. Only the
+    officer who searched exports it; the plate is read from beside the
+    search's entry, so a search whose plate was lawfully destroyed cannot
+    be exported again."""
+    require_capability(actor, Capability.SEARCH_READS, action="reads.export")
+    entry = db.session.get(LedgerEntry, search_entry_id)
+    if entry is None or entry.action != "reads.searched" or entry.actor_id != getattr(actor, "id", None):
+        raise SearchNotFound(refusal=Refusal("reads.export", actor, ("ledger_entry", search_entry_id), {}))
+    private = db.session.get(LedgerPrivateDetail, entry.id)
+    if private is None:
+        raise SearchDetailsErased(refusal=Refusal("reads.export", actor, ("ledger_entry", entry.id), {}))
+    plate = json.loads(private.content)["plate"]
+    raw = queries.arguments_from_record(plate, entry.case_number, entry.purpose, json.loads(entry.details))
+    query = _checked_query(actor, raw, action="reads.export")
+    result = _run(actor, query, action="reads.export", offset=0, limit=EXPORT_LIMIT)
+    ids = ",".join(str(r.id) for r in result.reads)
+    receipt = record("reads.exported", actor=actor, subject=("ledger_entry", entry.id), purpose=query.reason,
+                     case_number=query.case_number,
+                     details={**_details(result), "search_entry_id": entry.id, "exported": len(result.reads),
+                              "read_ids_sha256": hashlib.sha256(ids.encode()).hexdigest()},
+                     private={"plate": plate}, cameras=result.cameras_hit)
+    result.entry_id = entry.id
+    return Export(entry.id, receipt, result)
