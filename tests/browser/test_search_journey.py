@@ -27,8 +27,7 @@ def test_search_then_export(app, browser, hub_url):
                                    "captured_at": (now - timedelta(hours=2)).isoformat()}])
         db.session.commit()
 
-    context = browser.new_context()
-    page = context.new_page()
+    page = browser.new_context().new_page()
     sign_in(page, hub_url, "ofc")
     page.click("header nav >> text=Search reads")
     page.fill("#search-plate", "KLM48?")
@@ -41,16 +40,14 @@ def test_search_then_export(app, browser, hub_url):
     assert "KLM482" in table and "KLM489" in table and "KLM481" not in table
     entry = page.inner_text("#search-entry").lstrip("#")
 
-    # The export links are fetched with the page's own session (no download
-    # machinery): what the officer's click would save.
-    csv_file = context.request.get(hub_url + page.get_attribute("#export-csv", "href"))
-    assert csv_file.ok and csv_file.headers["content-type"].startswith("text/csv")
-    text = csv_file.text()
+    # The export links, fetched by the page itself with the officer's session.
+    fetch = "url => fetch(url).then(r => r.text().then(t => [r.status, r.headers.get('content-type'), t]))"
+    status, kind, text = page.evaluate(fetch, page.get_attribute("#export-csv", "href"))
+    assert status == 200 and kind.startswith("text/csv")
     assert "search_entry_id" in text and f",{entry}," in text and "KLM489" in text and "KLM481" not in text
-    pdf_file = context.request.get(hub_url + page.get_attribute("#export-pdf", "href"))
-    assert pdf_file.ok and pdf_file.body().startswith(b"%PDF")
+    status, kind, text = page.evaluate(fetch, page.get_attribute("#export-pdf", "href"))
+    assert status == 200 and kind == "application/pdf" and text.startswith("%PDF")
 
     page.goto(f"{hub_url}/search?plate=KL")  # too short: the summary takes the focus
     page.wait_for_selector("#error-summary")
     assert page.evaluate("document.activeElement.id") == "error-summary"
-    context.close()
