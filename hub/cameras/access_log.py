@@ -56,6 +56,7 @@ class Row:
 ACTION_WORDS = {
     "reads.ingested": "Reads collected", "reads.unverified_listed": "Unconfirmed reads listed for checking",
     "read.confirmed": "A read's plate confirmed", "alerts.raised": "Hotlist hit raised an alert",
+    "alerts.possible_raised": "Possible hotlist hit (look-alike characters) raised an alert",
     "alerts.delivered": "Alerts shown to an officer", "alert.viewed": "Alert opened",
     "alert.verified": "Alert checked and verified", "alert.rejected": "Alert checked and rejected",
     "alert.shared_by_webhook": "Alert sent to the agency's dispatch system",
