@@ -58,7 +58,7 @@ def import_command(file, camera_ref):
     click.echo(f"{totals['accepted']} accepted, {totals['duplicates']} already stored, {totals['rejected']} refused")
 
 
-def _crop_jobs(csv_file) -> list[tuple[str, tuple[int, int, int, int] | None]]:
+def _crop_jobs(csv_file) -> list[tuple[str, str, tuple[int, int, int, int] | None]]:
     """`file,x,y,w,h` rows (a header line is allowed); files relative to the CSV's folder."""
     base = os.path.dirname(os.path.abspath(csv_file.name))
     jobs = []
@@ -71,7 +71,7 @@ def _crop_jobs(csv_file) -> list[tuple[str, tuple[int, int, int, int] | None]]:
                 raise ValueError
         except (ValueError, IndexError):
             raise click.ClickException(f"line {number}: expected file,x,y,w,h")
-        jobs.append((name if os.path.isabs(name) else os.path.join(base, name), box))
+        jobs.append((name, name if os.path.isabs(name) else os.path.join(base, name), box))
     return jobs
 
 
@@ -103,12 +103,12 @@ def recognise_command(as_json, crops_csv, files):
     """Read plates from images: plate boxes given by --crops, or whole vehicle photos."""
     if bool(crops_csv) == bool(files):
         raise click.UsageError("Give either --crops CSV or one or more photo files.")
-    jobs = _crop_jobs(crops_csv) if crops_csv else [(name, None) for name in files]
+    jobs = _crop_jobs(crops_csv) if crops_csv else [(name, name, None) for name in files]
     show_progress = len(jobs) > 20
     with click.progressbar(jobs, label="Reading plates", file=sys.stderr,
                            hidden=not show_progress) as progress:
-        for path, box in progress:
-            result = {"file": os.path.relpath(path) if crops_csv else path, **_recognise_one(path, box)}
+        for name, path, box in progress:
+            result = {"file": name, **_recognise_one(path, box)}
             if as_json:
                 click.echo(json.dumps(result))
             else:

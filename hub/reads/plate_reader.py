@@ -34,7 +34,7 @@ CALIBRATION = Path(__file__).with_name("packs") / "plate_confidence.json"
 # left out on purpose: an unreadable name says little about the number, and
 # weighing it would keep most clean plates from being verified.
 FEATURES = ("log_probability", "log_weakest", "fits_format", "chose_next_choice")
-CROP_DETECT_HEIGHT = 192
+CROP_DETECT_HEIGHT = 160
 PHOTO_DETECT_SIDE = 1280
 
 
@@ -78,7 +78,19 @@ def _bgr(image: Image.Image) -> np.ndarray:
     return np.asarray(image.convert("RGB"))[:, :, ::-1].copy()
 
 
-def _read_lines(bgr: np.ndarray, boxes: list[np.ndarray], pad: float = 0.08) -> list[Line]:
+SMALLEST_LINE = 0.25  # of the tallest line's height: smaller text (a sticker's month, a dealer's name) is not read
+
+
+def _box_height(box: np.ndarray) -> float:
+    return float(max(np.linalg.norm(box[0] - box[3]), np.linalg.norm(box[1] - box[2])))
+
+
+def _read_lines(bgr: np.ndarray, boxes: list[np.ndarray], pad: float = 0.08, *, plate_lines_only: bool = False) -> list[Line]:
+    if boxes and plate_lines_only:  # in a plate crop: the tallest lines, and the smaller ones above them (a state's name)
+        tallest = max(boxes, key=_box_height)
+        top, height = float(tallest[:, 1].min()), _box_height(tallest)
+        boxes = [box for box in boxes if _box_height(box) >= 0.6 * height
+                 or (_box_height(box) >= SMALLEST_LINE * height and float(box[:, 1].mean()) < top)]
     images = [crop_box(bgr, box, pad) for box in boxes]
     return [Line(text, chars, box) for (text, chars), box in zip(models().recognise(images), boxes)]
 
@@ -174,7 +186,7 @@ def read_plate(bgr: np.ndarray) -> PlateReading:
     if h < 4 or w < 4:
         return NOTHING
     long_side = min(960, max(64, int(CROP_DETECT_HEIGHT * max(h, w) / h)))
-    lines = _read_lines(bgr, models().detect(bgr, long_side))
+    lines = _read_lines(bgr, models().detect(bgr, long_side), plate_lines_only=True)
     state, state_confidence = _state_of(lines)
     serial = _serial_line(lines, w, h)
     if serial is None:  # nothing found as a line: read the middle band of the crop

@@ -49,23 +49,43 @@ class Line:
         return float(np.prod([c.probability for c in self.characters])) if self.characters else 0.0
 
 
+class _Session:
+    """One onnxruntime session: CPU, a fixed number of threads, no memory
+    arena and no memory pattern (inputs vary in size from read to read, and
+    a pattern kept per size would grow a worker's memory without end)."""
+
+    def __init__(self, path: Path, threads: int):
+        import onnxruntime
+
+        options = onnxruntime.SessionOptions()
+        options.log_severity_level = 4
+        options.enable_cpu_mem_arena = False
+        options.enable_mem_pattern = False
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = onnxruntime.InferenceSession(str(path), sess_options=options,
+                                                    providers=["CPUExecutionProvider"])
+        self.input = self.session.get_inputs()[0].name
+
+    def __call__(self, tensor: np.ndarray) -> list[np.ndarray]:
+        return self.session.run(None, {self.input: tensor})
+
+
 class Models:
     def __init__(self):
         import rapidocr_onnxruntime
-        from rapidocr_onnxruntime.ch_ppocr_det import TextDetector
-        from rapidocr_onnxruntime.ch_ppocr_rec import TextRecognizer
+        from rapidocr_onnxruntime.ch_ppocr_det.utils import DBPostProcess
 
         models = Path(rapidocr_onnxruntime.__file__).with_name("models")
         threads = int(os.environ.get("HUB_OCR_THREADS", "1"))  # one per worker: workers run side by side
-        common = {"intra_op_num_threads": threads, "inter_op_num_threads": -1, "use_cuda": False, "use_dml": False}
-        self.detector = TextDetector({**common, "model_path": str(models / "ch_PP-OCRv4_det_infer.onnx"),
-                                      "limit_side_len": 960, "limit_type": "max", "mean": [0.5] * 3,
-                                      "std": [0.5] * 3, "thresh": 0.3, "box_thresh": 0.5, "max_candidates": 200,
-                                      "unclip_ratio": 1.6, "use_dilation": True, "score_mode": "fast"})
-        recogniser = TextRecognizer({**common, "model_path": str(models / "ch_PP-OCRv4_rec_infer.onnx"),
-                                     "rec_batch_num": 6, "rec_img_shape": [3, REC_HEIGHT, 320]})
-        self.recognise_session = recogniser.session
-        characters = recogniser.postprocess_op.character  # index 0 is the CTC blank
+        self.detect_session = _Session(models / "ch_PP-OCRv4_det_infer.onnx", threads)
+        self.detect_boxes = DBPostProcess(thresh=0.3, box_thresh=0.5, max_candidates=200, unclip_ratio=1.6,
+                                          use_dilation=True, score_mode="fast")
+        self.recognise_session = _Session(models / "ch_PP-OCRv4_rec_infer.onnx", threads)
+        # the model's own character list, with the CTC blank first and a space last (as it was trained)
+        meta = self.recognise_session.session.get_modelmeta().custom_metadata_map
+        characters = ["blank", *meta["character"].splitlines(), " "]
         self.columns = [[i for i, ch in enumerate(characters) if ch.upper() == target] for target in ALPHABET]
         keep = {i for group in self.columns for i in group} | {0}
         self.other = np.array([i for i in range(len(characters)) if i not in keep])
@@ -78,23 +98,22 @@ class Models:
         import cv2
         resized = cv2.resize(bgr, (rw, rh)).astype(np.float32)
         tensor = ((resized / 255.0 - 0.5) / 0.5).transpose(2, 0, 1)[np.newaxis].astype(np.float32)
-        preds = self.detector.infer(tensor)[0]
-        boxes, _ = self.detector.postprocess_op(preds, (h, w))
+        preds = self.detect_session(tensor)[0]
+        boxes, _ = self.detect_boxes(preds, (h, w))
         return [np.asarray(b, dtype=np.float32) for b in (boxes if boxes is not None else [])]
 
     def recognise(self, lines: list[np.ndarray]) -> list[tuple[str, tuple[Character, ...]]]:
-        """Each line image (BGR) read as letters and digits, with each character's probability."""
-        if not lines:
-            return []
+        """Each line image (BGR) read as letters and digits, with each
+        character's probability. One line per run: lines differ in width,
+        and a batch would pad every one to the widest."""
         import cv2
-        widths = [min(REC_MAX_WIDTH, max(8, math.ceil(REC_HEIGHT * im.shape[1] / max(1, im.shape[0]))))
-                  for im in lines]
-        batch = np.zeros((len(lines), 3, REC_HEIGHT, max(widths)), dtype=np.float32)
-        for i, (image, width) in enumerate(zip(lines, widths)):
+        out = []
+        for image in lines:
+            width = min(REC_MAX_WIDTH, max(16, math.ceil(REC_HEIGHT * image.shape[1] / max(1, image.shape[0]))))
             resized = cv2.resize(image, (width, REC_HEIGHT)).astype(np.float32)
-            batch[i, :, :, :width] = (resized.transpose(2, 0, 1) / 255.0 - 0.5) / 0.5
-        probabilities = self.recognise_session(batch)[0]
-        return [self._decode(p) for p in probabilities]
+            tensor = ((resized.transpose(2, 0, 1) / 255.0 - 0.5) / 0.5)[np.newaxis].astype(np.float32)
+            out.append(self._decode(self.recognise_session(tensor)[0][0]))
+        return out
 
     def _decode(self, steps: np.ndarray) -> tuple[str, tuple[Character, ...]]:
         """Greedy CTC over blank, the 36 plate characters, and `other` (a dash,

@@ -48,7 +48,7 @@ def edit_distance(a: str, b: str) -> int:
 
 
 def figures(samples, read, threshold: float) -> dict:
-    times, exact, alike, chars, confident_wrong = [], 0, 0, 0.0, 0
+    times, exact, alike, chars, confident_wrong, confident_wrong_strict = [], 0, 0, 0.0, 0, 0
     for sample in samples:
         image = Image.open(io.BytesIO(sample.image))
         start = time.perf_counter()
@@ -57,16 +57,17 @@ def figures(samples, read, threshold: float) -> dict:
         exact += plate == sample.plate
         alike += plate.replace("O", "0") == sample.plate.replace("O", "0")
         chars += max(0.0, 1 - edit_distance(plate, sample.plate) / len(sample.plate))
-        confident_wrong += confidence >= threshold and plate != sample.plate
+        confident_wrong += confidence >= threshold and plate.replace("O", "0") != sample.plate.replace("O", "0")
+        confident_wrong_strict += confidence >= threshold and plate != sample.plate
     n = len(samples)
     return {"ms": 1000 * statistics.median(times), "exact": exact / n, "alike": alike / n, "chars": chars / n,
-            "confident_wrong": confident_wrong / n, "n": n}
+            "confident_wrong": confident_wrong / n, "confident_wrong_strict": confident_wrong_strict / n, "n": n}
 
 
 def show(label: str, f: dict, targets: str = "") -> None:
     print(f"  {label:<44} median {f['ms']:7.1f} ms  exact {100 * f['exact']:5.1f} %  (O=0 alike "
           f"{100 * f['alike']:5.1f} %)  chars {100 * f['chars']:5.1f} %  confident-wrong "
-          f"{100 * f['confident_wrong']:4.1f} %  n={f['n']}{'   ' + targets if targets else ''}")
+          f"{100 * f['confident_wrong']:4.1f} % ({100 * f['confident_wrong_strict']:4.1f} % with O/0 apart)  n={f['n']}{'   ' + targets if targets else ''}")
 
 
 def stock_reader():
@@ -92,6 +93,7 @@ def previous_reader():
     sys.path.insert(0, folder)
     spec = importlib.util.spec_from_file_location("previous_ocr", os.path.join(folder, "previous_ocr.py"))
     module = importlib.util.module_from_spec(spec)
+    sys.modules["previous_ocr"] = module
     spec.loader.exec_module(module)
 
     def read(image):
