@@ -169,7 +169,7 @@ def crop_sample(seed: int) -> Sample:
 
 def photo_sample(seed: int, size: tuple[int, int] = (1920, 1080)) -> Sample:
     """A whole vehicle photo (1080p by default): a car's rear with its plate
-    20 to 90 px high, lights, a badge and some scene text that is not a plate."""
+    24 to 90 px high, lights, a badge and some scene text that is not a plate."""
     rnd = random.Random(seed)
     state = rnd.choice(sorted(plate_formats.pack()))
     serial = serial_for(rnd, state)

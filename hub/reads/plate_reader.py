@@ -33,9 +33,13 @@ CALIBRATION = Path(__file__).with_name("packs") / "plate_confidence.json"
 # What the confidence is computed from. Whether a state's name was read is
 # left out on purpose: an unreadable name says little about the number, and
 # weighing it would keep most clean plates from being verified.
-FEATURES = ("log_probability", "log_weakest", "fits_format", "chose_next_choice")
+# A plate found in a whole photo whose shape nothing confirms (no state's name
+# read on it, no smaller line above or below it, as a sign or a badge) is
+# less likely to be a plate at all.
+FEATURES = ("log_probability", "log_weakest", "fits_format", "chose_next_choice", "unconfirmed_in_photo")
 CROP_DETECT_HEIGHT = 160
 PHOTO_DETECT_SIDE = 1280
+PHOTO_DETECT_SIDE_MAX = 1920  # the second look, for a distant plate
 
 
 @dataclass(frozen=True)
@@ -175,9 +179,10 @@ def _serial_line(lines: list[Line], width: int, height: int) -> Line | None:
     return max(usable, key=score)
 
 
-def _features(text: str, probability: float, weakest: float, next_choice: bool) -> tuple[float, ...]:
+def _features(text: str, probability: float, weakest: float, next_choice: bool,
+              unconfirmed_in_photo: bool = False) -> tuple[float, ...]:
     return (max(-12.0, math.log(max(probability, 1e-12))), max(-12.0, math.log(max(weakest, 1e-12))),
-            float(plate_formats.fits(text)), float(next_choice))
+            float(plate_formats.fits(text)), float(next_choice), float(unconfirmed_in_photo))
 
 
 def read_plate(bgr: np.ndarray) -> PlateReading:
@@ -242,12 +247,26 @@ def read_photo(bgr: np.ndarray, *, tries: int = 4) -> PlateReading:
     the plate-like ones (plate characters, a plate's shape and size, not a
     state's words; first those with digits, fitting a format, with a smaller
     line just above or below) read again as plate crops; the best wins, and
-    its crop is returned to be stored as the read's plate image."""
+    its crop is returned to be stored as the read's plate image. The photo is
+    searched at 1280 px first; when that finds nothing in a state's format (a
+    car's badge, a sign), it is searched again at full size, for a small,
+    distant plate."""
     h, w = bgr.shape[:2]
     if h < 16 or w < 16:
         return NOTHING
-    boxes = models().detect(bgr, min(PHOTO_DETECT_SIDE, max(h, w)))
-    lines = _merge(_read_lines(bgr, boxes))
+    best = NOTHING
+    for side in dict.fromkeys((min(PHOTO_DETECT_SIDE, max(h, w)), min(PHOTO_DETECT_SIDE_MAX, max(h, w)))):
+        found = _search_photo(bgr, side, tries)
+        if found.confidence > best.confidence:
+            best = found
+        if best.fits_format:
+            break
+    return best
+
+
+def _search_photo(bgr: np.ndarray, side: int, tries: int) -> PlateReading:
+    h = bgr.shape[0]
+    lines = _merge(_read_lines(bgr, models().detect(bgr, side)))
     plate_like = [l for l in lines if _plate_like(l, h)]
     plate_like.sort(key=lambda l: -l.probability * _plate_likeness(l, lines))
     best, best_score = NOTHING, 0.0
@@ -256,6 +275,9 @@ def read_photo(bgr: np.ndarray, *, tries: int = 4) -> PlateReading:
         if cw < 8 or ch < 8:
             continue
         reading = read_plate(bgr[y:y + ch, x:x + cw])
+        if reading.plate and not (reading.plate_state or _stacked(line, lines)):
+            features = reading.features[:-1] + (1.0,)
+            reading = PlateReading(reading.plate, calibrated(features), None, 0.0, reading.fits_format, features)
         score = reading.confidence * _plate_likeness(line, lines) * (1.5 if reading.plate_state else 1.0)
         if reading.plate and score > best_score:
             crop = Image.fromarray(bgr[y:y + ch, x:x + cw, ::-1])

@@ -100,6 +100,8 @@ class Models:
         tensor = ((resized / 255.0 - 0.5) / 0.5).transpose(2, 0, 1)[np.newaxis].astype(np.float32)
         preds = self.detect_session(tensor)[0]
         boxes, _ = self.detect_boxes(preds, (h, w))
+        if rh * rw > 1280 * 736:
+            _give_back_memory()
         return [np.asarray(b, dtype=np.float32) for b in (boxes if boxes is not None else [])]
 
     def recognise(self, lines: list[np.ndarray]) -> list[tuple[str, tuple[Character, ...]]]:
@@ -136,6 +138,16 @@ class Models:
             alternatives = tuple((ALPHABET[int(j)], float(row[j])) for j in order[1:3] if row[j] >= 0.01)
             out.append(Character(ALPHABET[top], float(row[top]), alternatives))
         return "".join(c.char for c in out), tuple(out)
+
+
+def _give_back_memory() -> None:
+    """After a large detection, hand freed memory back to the system (glibc
+    keeps it otherwise, and a worker's size would creep up photo by photo)."""
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def models() -> Models:
