@@ -89,8 +89,11 @@ def _box_height(box: np.ndarray) -> float:
     return float(max(np.linalg.norm(box[0] - box[3]), np.linalg.norm(box[1] - box[2])))
 
 
-def _read_lines(bgr: np.ndarray, boxes: list[np.ndarray], pad: float = 0.08, *, plate_lines_only: bool = False) -> list[Line]:
-    if boxes and plate_lines_only:  # in a plate crop: the tallest lines, and the smaller ones above them (a state's name)
+def _read_lines(bgr: np.ndarray, boxes: list[np.ndarray], pad: float = 0.08, *,
+                plate_lines_only: bool = False) -> list[Line]:
+    """The boxes' text; with `plate_lines_only` (a plate crop), only the
+    tallest lines and the smaller ones above them (a state's name)."""
+    if boxes and plate_lines_only:
         tallest = max(boxes, key=_box_height)
         top, height = float(tallest[:, 1].min()), _box_height(tallest)
         boxes = [box for box in boxes if _box_height(box) >= 0.6 * height

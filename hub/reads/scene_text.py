@@ -122,7 +122,8 @@ class Models:
         a dot, a space, a symbol: a separator, not part of the plate)."""
         chars = np.stack([steps[:, group].sum(axis=1) for group in self.columns], axis=1)
         other = steps[:, self.other].sum(axis=1) if len(self.other) else np.zeros(len(steps))
-        best = np.argmax(np.concatenate([steps[:, :1], other[:, None], chars], axis=1), axis=1) - 2  # -2 blank, -1 other
+        # -2 is the blank, -1 another character, 0 and up the plate characters
+        best = np.argmax(np.concatenate([steps[:, :1], other[:, None], chars], axis=1), axis=1) - 2
         out, previous, spans = [], -2, []
         for t, label in enumerate(best):
             if label >= 0 and label == previous:

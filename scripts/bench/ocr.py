@@ -67,7 +67,8 @@ def figures(samples, read, threshold: float) -> dict:
 def show(label: str, f: dict, targets: str = "") -> None:
     print(f"  {label:<44} median {f['ms']:7.1f} ms  exact {100 * f['exact']:5.1f} %  (O=0 alike "
           f"{100 * f['alike']:5.1f} %)  chars {100 * f['chars']:5.1f} %  confident-wrong "
-          f"{100 * f['confident_wrong']:4.1f} % ({100 * f['confident_wrong_strict']:4.1f} % with O/0 apart)  n={f['n']}{'   ' + targets if targets else ''}")
+          f"{100 * f['confident_wrong']:4.1f} % ({100 * f['confident_wrong_strict']:4.1f} % with O/0 apart)  "
+          f"n={f['n']}{'   ' + targets if targets else ''}")
 
 
 def stock_reader():
@@ -84,7 +85,8 @@ def stock_reader():
 def previous_reader():
     """The pipeline this reader replaced, loaded from git history."""
     folder = tempfile.mkdtemp()
-    for name, module in (("hub/reads/plate_formats.py", "previous_plate_formats"), ("hub/reads/ocr.py", "previous_ocr")):
+    for name, module in (("hub/reads/plate_formats.py", "previous_plate_formats"),
+                         ("hub/reads/ocr.py", "previous_ocr")):
         source = subprocess.run(["git", "-C", ROOT, "show", f"{PREVIOUS_COMMIT}:{name}"], check=True,
                                 capture_output=True, text=True).stdout
         source = source.replace("from hub.reads import plate_formats", "import previous_plate_formats as plate_formats")
