@@ -85,10 +85,12 @@ def _recognise_one(path: str, box) -> dict:
             x, y, w, h = box
             reading = plate_reader.read_plate_image(image.crop((x, y, x + w, y + h)))
     except (OSError, decoding.ImageRefused) as error:
-        return {"plate": None, "plate_state": None, "confidence": 0.0, "verified": False,
+        return {"plate": None, "plate_state": None, "plate_state_confidence": 0.0, "confidence": 0.0,
+                "verified": False,
                 "error": str(error) if isinstance(error, decoding.ImageRefused) else f"Cannot open: {error.strerror}"}
     verified = bool(reading.plate) and reading.confidence >= current_app.config["OCR_CONFIDENCE_THRESHOLD"]
     return {"plate": reading.plate or None, "plate_state": reading.plate_state,
+            "plate_state_confidence": round(reading.state_confidence, 4),
             "confidence": round(reading.confidence, 4), "verified": verified,
             **({"box": list(reading.box)} if reading.box else {})}
 

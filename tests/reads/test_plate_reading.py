@@ -155,7 +155,8 @@ def test_recognise_command_reads_crops_and_photos(runner, tmp_path):
     assert result.exit_code == 0, result.output
     lines = [json.loads(l) for l in result.output.strip().splitlines()]
     assert len(lines) == 4
-    assert all({"file", "plate", "plate_state", "confidence", "verified"} <= set(l) for l in lines)
+    assert all({"file", "plate", "plate_state", "plate_state_confidence", "confidence", "verified"} <= set(l)
+               for l in lines)
     assert sum(same_plate(l["plate"] or "", s.plate) for l, s in zip(lines, samples)) >= 2
     assert lines[-1]["file"] == "broken.jpg" and lines[-1]["plate"] is None and "truncated" in lines[-1]["error"]
 
