@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from hub.instance_keys import read_or_create
+from hub.reads.plate_reader import verified_threshold
 from policies.loading import PACKS_DIR
 
 
@@ -42,7 +43,10 @@ def build_config(instance_path: Path, env: dict[str, str]) -> dict:
         "IMAGE_STORE_PATH": env.get("HUB_IMAGE_STORE") or str(instance_path / "images"),
         "IMAGE_KEY_PATH": env.get("HUB_IMAGE_KEY") or str(instance_path / "image-key"),
         "PLATE_HASH_KEY_PATH": env.get("HUB_PLATE_HASH_KEY") or str(instance_path / "plate-hash-key"),
-        "OCR_CONFIDENCE_THRESHOLD": float(env.get("HUB_OCR_CONFIDENCE_THRESHOLD", "0.80")),
+        # The hub's own plate reading: the threshold calibrated on the development set.
+        "OCR_CONFIDENCE_THRESHOLD": float(env.get("HUB_OCR_CONFIDENCE_THRESHOLD") or verified_threshold()),
+        # A camera's own confidence, on the camera's scale.
+        "CAMERA_CONFIDENCE_THRESHOLD": float(env.get("HUB_CAMERA_CONFIDENCE_THRESHOLD", "0.80")),
         "INGEST_MAX_READS": 1000,
         "HOT_FILE_PATH": env.get("HUB_HOT_FILE"),
         "WEBHOOK_KEY_PATH": env.get("HUB_WEBHOOK_KEY") or str(instance_path / "webhook-key"),

@@ -191,6 +191,8 @@ ACTIONS = {
         "AAA111,MN,stolen_vehicle,S-1,high,,,\n").encode(), file_name="hot.csv"),
     "reads.ingested": lambda w: ingest_batch(w["camera_city"], [{"read_id": "r9", "plate": "NEW1",
                                                                  "captured_at": utcnow().isoformat()}]),
+    "alerts.possible_raised": lambda w: ingest_batch(w["camera_city"], [{"read_id": "r10", "plate": "H0T1",
+                                                                         "captured_at": utcnow().isoformat()}]),
     "alert.viewed": lambda w: get_alert(w["officer_ok"], w["alert"].id),
     "alert.verified": lambda w: decide_alert(w["officer_ok"], w["alert"], verified=True, reason="state system",
                                              checks={"plate_matches_image": True, "entry_current_in_source": True,
@@ -278,6 +280,7 @@ def _in_an_hour():
 
 
 COMPOSITE = {
+    "alerts.possible_raised": ["alerts.possible_raised", "reads.ingested"],
     "partner.signed_up": ["organisation.created", "user.created", "partner.signed_up"],
     "partner.invitation_accepted": ["user.created", "partner.invitation_accepted"],
 }

@@ -39,6 +39,10 @@ class AlertSchema(Schema):
     actionable = fields.Function(services.actionable)
     checks = fields.Function(services.checklist, metadata={"description": "The officer's answers, once decided"})
     stale_list = fields.Bool(metadata={"description": "Matched while the state hot file was older than the rules allow"})
+    kind = fields.Function(lambda a: a.kind.value, metadata={
+        "description": "exact, or possible: the read differs from the listed plate by look-alike characters"})
+    differing_characters = fields.Function(services.differing_characters, metadata={
+        "description": "For a possible hit, each differing character; compare the image before verifying"})
     decision_reason = fields.Str(allow_none=True)
 
 

@@ -18,6 +18,11 @@ class AlertStatus(str, enum.Enum):
     REJECTED = "rejected"
 
 
+class AlertKind(str, enum.Enum):
+    EXACT = "exact"
+    POSSIBLE = "possible"  # the read differs from the listed plate by look-alike characters
+
+
 class Alert(db.Model):
     __tablename__ = "alerts"
 
@@ -36,6 +41,10 @@ class Alert(db.Model):
     decision_reason: Mapped[str | None] = mapped_column(Text)
     checklist: Mapped[str | None] = mapped_column(Text)
     stale_list: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    kind: Mapped[AlertKind] = mapped_column(Enum(AlertKind, native_enum=False, length=10,
+                                                 values_callable=lambda e: [m.value for m in e]),
+                                            default=AlertKind.EXACT, server_default=AlertKind.EXACT.value)
+    differences: Mapped[str | None] = mapped_column(Text)  # a possible hit's differing characters, JSON
 
     camera: Mapped[Camera] = relationship(lazy="joined")
     entry: Mapped[HotlistEntry] = relationship(lazy="joined")

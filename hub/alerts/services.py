@@ -13,13 +13,13 @@ from sqlalchemy import func, insert, select
 
 from hub import policy
 from hub.alerts.errors import AlertInvalid, AlertNotFound
-from hub.alerts.models import Alert, AlertStatus, WebhookDelivery
+from hub.alerts.models import Alert, AlertKind, AlertStatus, WebhookDelivery
 from hub.alerts.signal import announce
 from hub.cameras.models import Camera
 from hub.cameras.sharing import agency_access
 from hub.clock import utcnow
 from hub.extensions import db
-from hub.hotlists.matching import index, lawful_matches
+from hub.hotlists.matching import Difference, index, lawful_matches
 from hub.hotlists.models import REASON_CATEGORIES
 from hub.hotlists.services import hot_file_is_fresh
 from hub.errors import Forbidden, Refusal
@@ -34,30 +34,48 @@ ALERT_ACT = policy.declare("alert.act", {**{name: BOOLEAN for name in CHECKS}, "
 
 
 def raise_alerts(camera: Camera, rows: list[dict]) -> int:
-    """Alerts for the newly stored, verified reads of one batch."""
+    """Alerts for the newly stored, verified reads of one batch: exact hits,
+    and possible hits where the read differs from a listed plate only by
+    characters plates print alike (each names the differing characters and
+    is verified only once the image has been checked). Each kind is ledgered."""
     if not rows or not agency_access(camera)["alerts"]:
         return 0
     hotlist = index()
-    matches = [(row, entry_id) for row in rows for entry_id in hotlist.match(row["plate"])]
-    lawful = lawful_matches([entry_id for _, entry_id in matches])
-    matches = [(row, entry_id) for row, entry_id in matches if entry_id in lawful]
-    if not matches:
+    exact = [(row, entry_id, None) for row in rows for entry_id in hotlist.match(row["plate"])]
+    matched = {(row["id"], entry_id) for row, entry_id, _ in exact}
+    possible = [(row, entry_id, found) for row in rows for entry_id, found in hotlist.possible(row["plate"])
+                if (row["id"], entry_id) not in matched]
+    lawful = lawful_matches([entry_id for _, entry_id, _ in exact + possible])
+    exact = [m for m in exact if m[1] in lawful]
+    possible = [m for m in possible if m[1] in lawful]
+    if not exact and not possible:
         return 0
     now = utcnow()
     stale = not hot_file_is_fresh()
-    alerts = [{"read_id": row["id"], "captured_at": row["captured_at"], "camera_id": camera.id,
-               "hotlist_entry_id": entry_id, "plate": row["plate"], "plate_image": row["plate_image"],
-               "created_at": now, "status": AlertStatus.NEW, "stale_list": stale}
-              for row, entry_id in matches]
-    ids = list(db.session.execute(insert(Alert).returning(Alert.id), alerts).scalars())
     url = current_settings().get("alert_webhook_url")
-    if url:
-        db.session.execute(insert(WebhookDelivery), [{"alert_id": i, "url": url, "attempts": 0,
-                                                      "next_attempt_at": now} for i in ids])
-    record("alerts.raised", actor=None, subject=camera, cameras=[camera.id],
-           details={"alerts": ids, "stale_list": stale})
+    raised = 0
+    for kind, matches, action in ((AlertKind.EXACT, exact, "alerts.raised"),
+                                  (AlertKind.POSSIBLE, possible, "alerts.possible_raised")):
+        if not matches:
+            continue
+        alerts = [{"read_id": row["id"], "captured_at": row["captured_at"], "camera_id": camera.id,
+                   "hotlist_entry_id": entry_id, "plate": row["plate"], "plate_image": row["plate_image"],
+                   "created_at": now, "status": AlertStatus.NEW, "stale_list": stale, "kind": kind,
+                   "differences": json.dumps([vars(d) for d in found]) if found else None}
+                  for row, entry_id, found in matches]
+        ids = list(db.session.execute(insert(Alert).returning(Alert.id), alerts).scalars())
+        if url:
+            db.session.execute(insert(WebhookDelivery), [{"alert_id": i, "url": url, "attempts": 0,
+                                                          "next_attempt_at": now} for i in ids])
+        record(action, actor=None, subject=camera, cameras=[camera.id], details={"alerts": ids, "stale_list": stale})
+        raised += len(ids)
     announce()
-    return len(ids)
+    return raised
+
+
+def differing_characters(alert: Alert) -> list[str]:
+    """A possible hit's differences in words: `character 3: read O, listed 0`."""
+    return [str(Difference(**d)) for d in json.loads(alert.differences)] if alert.differences else []
 
 
 def get_alert(actor: Any, alert_id: int) -> Alert:
@@ -117,6 +135,10 @@ def decide_alert(actor: Any, alert: Alert, *, verified: bool, checks: dict[str, 
         raise AlertInvalid(errors={name: ["Not one of the checks."] for name in unknown})
     if not reason.strip():
         raise AlertInvalid(errors={"reason": ["Record what the source showed."]})
+    if verified and alert.kind is AlertKind.POSSIBLE and not checks.get("plate_matches_image"):
+        raise AlertInvalid(errors={"plate_matches_image": [
+            "A possible hit: the read differs from the listed plate by look-alike characters ("
+            + "; ".join(differing_characters(alert)) + "). Compare the plate image before verifying."]})
     context = _act_context(alert, checks)
     if verified:
         policy.require(ALERT_ACT, context, actor=actor, subject=alert, cameras=(alert.camera_id,))

@@ -67,4 +67,5 @@ def detail(alert_id: int):
     elif form.is_submitted():
         status = FORM_ERROR_STATUS
     return render_template("alerts/detail.html", alert=alert, form=form, actionable=services.actionable(alert),
-                           concerns_owner=services.concerns_owner(alert), checks=services.checklist(alert)), status
+                           concerns_owner=services.concerns_owner(alert), checks=services.checklist(alert),
+                           differing=services.differing_characters(alert)), status

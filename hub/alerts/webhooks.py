@@ -48,7 +48,8 @@ def payload(alert: Alert) -> bytes:
         "listed_because": {"reason_category": alert.entry.reason_category, "case_number": alert.entry.case_number,
                            "priority": alert.entry.priority, "non_encounter": alert.entry.non_encounter,
                            "instructions": alert.entry.instructions},
-        "status": alert.status.value, "stale_list": alert.stale_list,
+        "status": alert.status.value, "stale_list": alert.stale_list, "kind": alert.kind.value,
+        "differing_characters": json.loads(alert.differences) if alert.differences else [],
     }, separators=(",", ":")).encode()
 
 

@@ -21,20 +21,55 @@ READ_MATCH = policy.declare("read.match", {"source": (STATE_FILE_SOURCE, "manual
                                            "active_investigation": BOOLEAN})
 
 
+# Characters plates print alike (O/0, D/0, I/1, B/8, S/5, Z/2, G/6): a read
+# and a listed plate that differ only in these are a possible hit, never an
+# exact one. Each character maps to one representative of its group.
+LOOK_ALIKE_GROUPS = ("O0D", "I1", "B8", "S5", "Z2", "G6")
+_ALIKE = str.maketrans({ch: group[0] for group in LOOK_ALIKE_GROUPS for ch in group})
+
+
+def look_alike_key(plate: str) -> str:
+    return plate.translate(_ALIKE)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One place where a read and a listed plate differ by characters printed alike."""
+    position: int  # 1-based
+    read: str
+    listed: str
+
+    def __str__(self) -> str:
+        return f"character {self.position}: read {self.read}, listed {self.listed}"
+
+
+def differences(read: str, listed: str) -> list[Difference]:
+    return [Difference(i + 1, a, b) for i, (a, b) in enumerate(zip(read, listed)) if a != b]
+
+
 @dataclass
 class HotlistIndex:
     version: int = -1
     exact: dict[str, int] = field(default_factory=dict)
     more: dict[str, list[int]] = field(default_factory=dict)  # plates listed more than once
     partial: list[tuple[re.Pattern, int]] = field(default_factory=list)
+    alike: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # look-alike key -> (plate, entry)
 
     def add(self, plate: str, entry_id: int, partial: bool) -> None:
         if partial:
             self.partial.append((compile_pattern(plate), entry_id))
-        elif plate in self.exact:
+            return
+        if plate in self.exact:
             self.more.setdefault(plate, []).append(entry_id)
         else:
             self.exact[plate] = entry_id
+        self.alike.setdefault(look_alike_key(plate), []).append((plate, entry_id))
+
+    def possible(self, plate: str) -> list[tuple[int, list[Difference]]]:
+        """Listed plates (full plates only) that differ from `plate` only by
+        look-alike characters, each with the differing characters."""
+        return [(entry_id, differences(plate, listed)) for listed, entry_id in self.alike.get(look_alike_key(plate), ())
+                if listed != plate]
 
     def match(self, plate: str) -> list[int]:
         hits = []

@@ -12,6 +12,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "reads.exported": ("Search results exported", "Results of a search were exported (CSV or evidence sheet)."),
     "read.confirmed": ("A read's plate confirmed", "A person confirmed or corrected the plate read from an image."),
     "alerts.raised": ("Hotlist hit raised an alert", "A read matched a hotlist entry the rules allow it to be compared with."),
+    "alerts.possible_raised": ("Possible hotlist hit raised an alert", "A read differs from a listed plate only in characters plates print alike: the image must be checked."),
     "alerts.delivered": ("Alerts shown to an officer", "New alerts were shown on an officer's board."),
     "alert.viewed": ("Alert opened", "An officer opened an alert."),
     "alert.verified": ("Alert checked and verified", "The officer checked the hit against its source, item by item."),

@@ -78,7 +78,10 @@ class UnverifiedReadSchema(Schema):
     camera_id = fields.Int()
     captured_at = fields.DateTime()
     plate = fields.Str(metadata={"description": "What the hub read; confirm or correct it"})
-    confidence = fields.Float(allow_none=True)
+    plate_state = fields.Str(allow_none=True, metadata={
+        "description": "As the camera sent it, or as read on the plate"})
+    confidence = fields.Float(allow_none=True, metadata={
+        "description": "The probability that the whole plate is right (the hub's reading, calibrated)"})
     plate_image = fields.Str(allow_none=True)
 
 

@@ -17,12 +17,15 @@ from hub.clock import utcnow
 from hub.extensions import db
 from hub.identity.actors import CameraActor
 from hub.ledger.services import record
-from hub.reads import images, ocr, plates
+from hub.reads import decoding, images, plate_reader, plates
 from hub.reads.errors import BatchInvalid, CameraNotCollecting
 from hub.reads.models import Read, new_read_id
 from hub.reads.validation import CheckedRead, check_read
 from hub.retention.proof import count_collected
 from hub.safe_at_home.services import drop_protected
+
+
+STATE_CONFIDENCE = 0.5  # a state name read on the plate is kept from this probability
 
 
 @dataclass
@@ -75,11 +78,30 @@ def _insert(rows: list[dict]) -> set[str]:
     return set(db.session.execute(statement, rows).scalars())
 
 
-def _recognise(read: CheckedRead) -> tuple[str, float, str]:
+@dataclass(frozen=True)
+class Recognised:
+    plate: str
+    confidence: float
+    source: str
+    plate_state: str | None
+    plate_crop: bytes | None = None  # the plate cut out of a whole vehicle photo
+
+
+def _recognise(read: CheckedRead) -> Recognised:
+    """The camera's plate text as sent, or the hub's own reading of the plate
+    image (or of the vehicle photo, whose plate crop is then kept as the plate
+    image). A state the hub reads on the plate is kept when the camera sent none."""
     if read.plate is not None:
-        return read.plate, read.confidence if read.confidence is not None else 1.0, "camera"
-    result = ocr.recognise(read.images["plate_image"])
-    return result.text, result.confidence, "ocr"
+        return Recognised(read.plate, read.confidence if read.confidence is not None else 1.0, "camera",
+                          read.plate_state)
+    name = "plate_image" if "plate_image" in read.images else "vehicle_image"
+    try:
+        image = decoding.decode(read.images[name])
+    except decoding.ImageRefused:
+        return Recognised("", 0.0, "ocr", read.plate_state)
+    reading = (plate_reader.read_plate_image if name == "plate_image" else plate_reader.read_photo_image)(image)
+    state = read.plate_state or (reading.plate_state if reading.state_confidence >= STATE_CONFIDENCE else None)
+    return Recognised(reading.plate, reading.confidence, "ocr", state, reading.crop)
 
 
 def ingest_batch(camera: Camera, raw_reads, *, uploads: list[dict] | None = None) -> IngestResult:
@@ -101,23 +123,28 @@ def ingest_batch(camera: Camera, raw_reads, *, uploads: list[dict] | None = None
             result.rejected.append(Rejection(index, raw.get("read_id") if isinstance(raw, dict) else None, errors))
         else:
             checked.append(read)
-    threshold = config["OCR_CONFIDENCE_THRESHOLD"]
+    thresholds = {"ocr": config["OCR_CONFIDENCE_THRESHOLD"], "camera": config["CAMERA_CONFIDENCE_THRESHOLD"]}
     recognised = []
     for read in checked:
-        text, confidence, source = _recognise(read)
-        if not plates.is_plate(text):
+        reading = _recognise(read)
+        if not plates.is_plate(reading.plate):
+            image = "plate_image" if "plate_image" in read.images else "vehicle_image"
             result.rejected.append(Rejection(read.index, read.read_id, {
-                "plate_image": ["No plate could be read from the image; send the plate text."]}))
+                image: ["No plate could be read from the image; send the plate text."]}))
             continue
-        recognised.append((read, text, confidence, source))
+        recognised.append((read, reading.plate, reading))
     kept, dropped = drop_protected(recognised)
     rows = []
-    for read, text, confidence, source in kept:
+    for read, text, reading in kept:
         stored = {name: images.put(data) for name, data in read.images.items()}
+        if reading.plate_crop is not None:
+            stored["plate_image"] = images.put(reading.plate_crop)
+        confidence = reading.confidence
         rows.append({"id": new_read_id(), "captured_at": read.captured_at, "camera_id": camera.id,
                      "organisation_id": camera.organisation_id, "camera_read_id": read.read_id, "plate": text,
-                     "plate_state": read.plate_state, "confidence": confidence,
-                     "verified": confidence >= threshold, "recognised_by": source, "latitude": camera.latitude,
+                     "plate_state": reading.plate_state, "confidence": confidence,
+                     "verified": confidence >= thresholds[reading.source], "recognised_by": reading.source,
+                     "latitude": camera.latitude,
                      "longitude": camera.longitude, "plate_image": stored.get("plate_image"),
                      "vehicle_image": stored.get("vehicle_image"), "received_at": now})
     unique: dict[tuple, dict] = {}

@@ -1,65 +1,89 @@
-"""The plate formats a state issues, used to settle characters that look
-alike to a reader (O and 0, I and 1, …): a reading that fits no format as
-read is tried with look-alikes swapped, and kept only if exactly one
-variant fits. Formats are patterns of L (letter) and D (digit)."""
+"""The plate formats states issue, kept as data (`packs/plate_formats.yaml`).
+
+A format never rewrites a reading. It is asked two things only: which of the
+recogniser's own candidate readings fit some state's format (so the reader
+may prefer one of them), and whether the reading it settled on fits any
+(when it does not, the confidence is lowered and a person confirms the read).
+It also knows the words printed on plates that are not the plate number:
+state names and slogans."""
 from __future__ import annotations
 
-# Minnesota's standard passenger plates (ABC123, and the older 123ABC). A
-# reading of any other shape (a vanity plate, a truck) is kept as read but
-# marked for a person to confirm: guessing there would do more harm than good.
-FORMATS = ("LLLDDD", "DDDLLL")
-AS_DIGIT = {"O": "0", "Q": "0", "D": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "B": "8", "G": "6", "T": "7"}
-AS_LETTER = {"0": "O", "1": "I", "2": "Z", "5": "S", "8": "B", "6": "G", "7": "T", "4": "A"}
+import re
+from difflib import SequenceMatcher
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+PACK = Path(__file__).with_name("packs") / "plate_formats.yaml"
+_CLASS = {"L": "[A-Z]", "D": "[0-9]", "A": "[A-Z0-9]"}
 
 
-def _kind(ch: str) -> str:
-    return "D" if ch.isdigit() else "L"
+@dataclass(frozen=True)
+class StateFormats:
+    code: str
+    name: str
+    formats: tuple[str, ...]
+    words: tuple[str, ...]
+    pattern: re.Pattern
 
 
-def fits(text: str) -> bool:
-    return "".join(map(_kind, text)) in FORMATS
+@lru_cache(maxsize=1)
+def pack() -> dict[str, StateFormats]:
+    raw = yaml.safe_load(PACK.read_text(encoding="utf-8"))["states"]
+    states = {}
+    for code, entry in raw.items():
+        formats = tuple(entry["formats"])
+        for fmt in formats:
+            if not fmt or set(fmt) - set(_CLASS):
+                raise ValueError(f"{PACK.name}: state {code}: format {fmt!r} uses letters other than L, D, A.")
+        pattern = re.compile("|".join("".join(_CLASS[c] for c in fmt) for fmt in formats))
+        states[code] = StateFormats(code, entry["name"], formats, tuple(entry.get("words") or ()), pattern)
+    return states
 
 
-LOOK_ALIKES = [set("O0QD"), set("I1JL"), set("Z2"), set("S5"), set("B8"), set("G6"), set("T7")]
+def fitting_states(text: str) -> list[str]:
+    """The states whose formats `text` fits exactly, as read."""
+    return [code for code, state in pack().items() if state.pattern.fullmatch(text)]
 
 
-def _alike(a: str, b: str) -> bool:
-    return any(a in group and b in group for group in LOOK_ALIKES)
+def fits(text: str, state: str | None = None) -> bool:
+    if state and state in pack():
+        return bool(pack()[state].pattern.fullmatch(text))
+    return bool(fitting_states(text))
 
 
-def fit(text: str) -> str | None:
-    """`text` when it fits a format; else the single variant that does, with
-    look-alikes swapped, or with one of two adjacent look-alikes dropped (a
-    reader unsure of a character sometimes gives both readings); else None."""
-    if not text:
+@lru_cache(maxsize=1)
+def _names() -> dict[str, str]:
+    return {re.sub(r"[^A-Z]", "", s.name): code for code, s in pack().items()}
+
+
+def state_named(text: str) -> str | None:
+    """The state whose name `text` holds (letters only, any case; a misread
+    letter or two allowed in a long name), or None."""
+    letters = re.sub(r"[^A-Z]", "", text.upper())
+    if len(letters) < 4:
         return None
-    if fits(text):
-        return text
-    found = _swapped(text)
-    if found is None:
-        dropped = {text[:i] + text[i + 1:] for i in range(len(text) - 1) if _alike(text[i], text[i + 1])}
-        dropped |= {text[:i + 1] + text[i + 2:] for i in range(len(text) - 1) if _alike(text[i], text[i + 1])}
-        fitted = {f for f in map(_swapped, dropped) if f is not None}
-        found = fitted.pop() if len(fitted) == 1 else None
-    return found
+    for name, code in _names().items():
+        if name in letters:
+            return code
+    scored = [(SequenceMatcher(None, letters, name).ratio(), code) for name, code in _names().items()
+              if len(name) >= 6 and abs(len(name) - len(letters)) <= 3]
+    ratio, code = max(scored, default=(0.0, None))
+    return code if ratio >= 0.8 else None
 
 
-def _swapped(text: str) -> str | None:
-    if fits(text):
-        return text
-    candidates = set()
-    for fmt in FORMATS:
-        if len(fmt) != len(text):
-            continue
-        chars = []
-        for ch, want in zip(text, fmt):
-            if _kind(ch) == want:
-                chars.append(ch)
-            else:
-                swapped = (AS_DIGIT if want == "D" else AS_LETTER).get(ch)
-                if swapped is None:
-                    break
-                chars.append(swapped)
-        else:
-            candidates.add("".join(chars))
-    return candidates.pop() if len(candidates) == 1 else None
+@lru_cache(maxsize=1)
+def _plate_words() -> frozenset[str]:
+    words = set()
+    for state in pack().values():
+        for phrase in (state.name, *state.words):
+            words.add(re.sub(r"[^A-Z0-9]", "", phrase.upper()))
+            words.update(re.sub(r"[^A-Z0-9]", "", w) for w in phrase.upper().split())
+    return frozenset(w for w in words if len(w) >= 3)
+
+
+def is_plate_word(text: str) -> bool:
+    """A state's name or slogan (or a word of one): printed on plates, never a plate number."""
+    return re.sub(r"[^A-Z0-9]", "", text.upper()) in _plate_words()

@@ -5,22 +5,20 @@ from __future__ import annotations
 
 import base64
 import binascii
-import io
 from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import datetime, timedelta
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from hub import policy
-from hub.reads import plates
+from hub.reads import decoding, plates
 from policies.vocabulary import BOOLEAN
 
 READ_COLLECT = policy.declare("read.collect", {"fields": None, "safe_at_home_participant": BOOLEAN,
                                                "active_investigation_hold": BOOLEAN})
 
 CLOCK_SKEW = timedelta(minutes=5)
-IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
 
 
 @dataclass
@@ -34,7 +32,7 @@ class CheckedRead:
     images: dict[str, bytes] = field(default_factory=dict)
 
 
-def _image(value, name: str, limit: int, errors: dict) -> bytes | None:
+def _image(value, name: str, limit: int, errors: dict) -> tuple[bytes, Image.Image] | None:
     if isinstance(value, (bytes, bytearray)):
         data = bytes(value)
     elif isinstance(value, str):
@@ -50,13 +48,11 @@ def _image(value, name: str, limit: int, errors: dict) -> bytes | None:
         errors[name] = [f"The image is {len(data):,} bytes; the limit is {limit:,}."]
         return None
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.format not in IMAGE_FORMATS:
-                raise UnidentifiedImageError(image.format)
-    except (UnidentifiedImageError, OSError, ValueError):
-        errors[name] = ["Not a JPEG, PNG or WebP image."]
+        decoded = decoding.decode(data)
+    except decoding.ImageRefused as refusal:
+        errors[name] = [str(refusal)]
         return None
-    return data
+    return data, decoded
 
 
 def _time(value, now: datetime, oldest: datetime, errors: dict) -> datetime | None:
@@ -116,11 +112,11 @@ def check_read(index: int, raw, *, now: datetime, oldest: datetime, image_limit:
     for name in ("plate_image", "vehicle_image"):
         value = (uploaded or {}).get(name, raw.get(name))
         if value is not None:
-            data = _image(value, name, image_limit, errors)
-            if data is not None:
-                images[name] = data
-    if plate is None and "plate_image" not in images and "plate_image" not in errors:
-        errors["plate"] = ["Send the plate text or a plate image."]
+            checked = _image(value, name, image_limit, errors)
+            if checked is not None:
+                images[name] = checked[0]
+    if plate is None and not images and not ({"plate_image", "vehicle_image"} & set(errors)):
+        errors["plate"] = ["Send the plate text, a plate image or a vehicle image."]
     if errors:
         return None, errors
     return CheckedRead(index, read_id, captured_at, plate, state.upper() if state else None,

@@ -7,7 +7,9 @@
     var alert = JSON.parse(event.data);
     var row = table.insertRow(1);
     row.className = "alert-row";
-    var cells = [new Date(alert.captured_at).toLocaleString(), alert.plate, alert.camera.name,
+    var cells = [new Date(alert.captured_at).toLocaleString(),
+                 alert.kind === "possible" ? alert.plate + " (possible: " + alert.differing_characters.join("; ") + ")" : alert.plate,
+                 alert.camera.name,
                  alert.listed_because.reason_category.replace(/_/g, " ") + " · " + (alert.listed_because.case_number || ""),
                  alert.status];
     cells.forEach(function (text, i) {
