@@ -14,7 +14,7 @@ from hub.grants.models import AuthorizationCode, Grant, OAuthToken, TokenRevocat
 from hub.identity.models import Organisation, User
 from hub.identity.permissions import can
 from hub.identity.roles import Capability, Role
-from hub.ledger.services import record
+from hub.ledger.services import actor_ref, record
 
 
 def may_revoke(actor: Any, grant: Grant) -> bool:
@@ -34,7 +34,7 @@ def revoke_grant(actor: Any, grant: Grant, *, reason: str) -> Grant:
                         refusal=Refusal("grant.revoke", actor, grant, {}, tuple(grant.cameras)))
     if grant.revoked_at is None:
         now = utcnow()
-        grant.revoked_at, grant.revoked_by = now, getattr(actor, "username", None) or str(actor)
+        grant.revoked_at, grant.revoked_by = now, actor_ref(actor)[1]
         db.session.execute(update(OAuthToken).where(OAuthToken.grant_id == grant.id, OAuthToken.revoked_at.is_(None))
                            .values(revoked_at=now, revoked_reason=TokenRevocation.GRANT_REVOKED.value))
         db.session.flush()

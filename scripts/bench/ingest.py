@@ -77,7 +77,8 @@ def build(app, hotlist: int) -> dict:
 
 def start_server(app, port: int) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "HUB_INSTANCE_PATH": app.instance_path,
-           "SECRET_KEY": "bench", "HUB_LEDGER_KEY": app.config["LEDGER_SIGNING_KEY_PATH"]}
+           "SECRET_KEY": "bench", "HUB_LEDGER_KEY": app.config["LEDGER_SIGNING_KEY_PATH"],
+           "HUB_BASE_URL": f"http://127.0.0.1:{port}"}
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "--threads", "4", "-b",
                                f"127.0.0.1:{port}", "--timeout", "120", "wsgi:app"], cwd=ROOT, env=env,
                               start_new_session=True,

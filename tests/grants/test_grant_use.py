@@ -145,3 +145,11 @@ def test_the_owner_s_proofs_withhold_the_investigation_and_still_verify(app, mak
         text = proof.get_data(as_text=True)
         assert proof.status_code == 200 and not any(word in text for word in SECRET_WORDS)
         assert verifier.verify_proof_document(proof.get_json(), keys) == []
+
+
+def test_a_grant_revoked_by_the_operator_names_it_plainly(setting):
+    from hub.grants.revocation import revoke_grant
+    officer, owner, camera = setting
+    grant = granted(officer, owner, camera)
+    revoke_grant(OPERATOR, grant, reason="ordered")
+    assert grant.revoked_by == "system:test"
