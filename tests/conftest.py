@@ -105,6 +105,26 @@ def frozen_clock():
     clock.unfreeze()
 
 
+def free_port() -> int:
+    """A port nobody listens on, for a server a test starts."""
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def hub_process_env(app_config: dict, **extra: str) -> dict:
+    """The environment of a `hub` command or server started by a test: the
+    suite's database, instance and keys."""
+    import os
+    return {**os.environ, "DATABASE_URL": app_config["SQLALCHEMY_DATABASE_URI"],
+            "HUB_INSTANCE_PATH": app_config["INSTANCE"], "SECRET_KEY": "test-process",
+            "HUB_LEDGER_KEY": app_config["LEDGER_SIGNING_KEY_PATH"], "HUB_IMAGE_STORE": app_config["IMAGE_STORE_PATH"],
+            "HUB_IMAGE_KEY": app_config["IMAGE_KEY_PATH"], "HUB_PLATE_HASH_KEY": app_config["PLATE_HASH_KEY_PATH"],
+            "HUB_WEBHOOK_KEY": app_config["WEBHOOK_KEY_PATH"], "HUB_PASSWORD_HASH_PROFILE": "fast",
+            "HUB_BASE_URL": "http://127.0.0.1:9", **extra}
+
+
 def is_postgres(app) -> bool:
     return app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
 

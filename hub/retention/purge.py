@@ -28,6 +28,7 @@ from hub.alerts.models import Alert, WebhookDelivery
 from hub.cameras.models import Camera
 from hub.cameras.sharing import READ_RETAIN, agency_retention_days
 from hub.clock import utcnow
+from hub.db import unit_of_work
 from hub.errors import HubError
 from hub.extensions import db
 from hub.ledger.models import LedgerEntry, LedgerPrivateDetail
@@ -309,7 +310,6 @@ def remove_tombstoned_images(limit: int = 10000) -> tuple[int, int]:
 
 def remove_all_tombstoned_images() -> int:
     """Every pending file removal, each chunk its own unit of work."""
-    from hub.db import unit_of_work
 
     removed = 0
     while True:
@@ -340,7 +340,6 @@ def run_purge(actor: Any, *, now: datetime | None = None, extra=None, batch: int
     """A whole purge, each step its own unit of work: leftover image files of
     an interrupted run first, then whole days (PostgreSQL), then batches of
     overdue reads, then stale private details, then the files."""
-    from hub.db import unit_of_work
     from hub.scheduler.lock import PurgeLock
 
     lock = PurgeLock()
@@ -353,7 +352,6 @@ def run_purge(actor: Any, *, now: datetime | None = None, extra=None, batch: int
 
 
 def _run_purge(actor: Any, *, now: datetime, extra, batch: int, progress) -> PurgeReport:
-    from hub.db import unit_of_work
 
     report = PurgeReport()
     remove_all_tombstoned_images()

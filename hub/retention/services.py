@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, false, func, select
 
 from hub import policy
 from hub.cameras.models import Camera
@@ -46,7 +46,11 @@ def _require(actor: Any, kind: HoldKind, action: str, subject: Any = None) -> No
 
 
 def _selection(hold: Hold):
-    return [Read.id.is_not(None), *([Read.plate == hold.plate] if hold.plate else []),
+    """The reads a hold selects: it names a plate, a window or both. A hold
+    carried over with only its plate's keyed hash selects none (as in the purge)."""
+    if hold.plate is None and hold.window_start is None and hold.window_end is None:
+        return [false()]
+    return [*([Read.plate == hold.plate] if hold.plate else []),
             *([Read.captured_at >= hold.window_start] if hold.window_start else []),
             *([Read.captured_at <= hold.window_end] if hold.window_end else []),
             *([Read.camera_id.in_(hold.camera_ids)] if hold.cameras else [])]

@@ -55,17 +55,13 @@ def test_demo_officer_may_reach_data(app, runner, client):
 def test_the_agency_client_command_serves_beside_the_hub(tmp_path):
     """`hub demo agency-client`, as scripts/run starts it, keeps serving its page."""
     import os
-    import socket
     import subprocess
     import sys
     import time
 
     import requests
 
-    def free_port() -> int:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            return s.getsockname()[1]
+    from tests.conftest import free_port
     port = free_port()
     env = {**os.environ, "HUB_INSTANCE_PATH": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/hub.sqlite3",
            "HUB_BASE_URL": f"http://127.0.0.1:{free_port()}", "HUB_AGENCY_CLIENT_URL": f"http://127.0.0.1:{port}",

@@ -16,7 +16,8 @@ from hub.ledger import signing, verifier
 from hub.ledger.models import LedgerWitness
 from hub.ledger.services import record
 from hub.ledger.tree import seal_and_checkpoint
-from tests.reads.test_durability import ROOT, free_port, start_server
+from tests.conftest import free_port
+from tests.reads.test_durability import ROOT, start_server
 
 HUB = str(Path(sys.executable).with_name("hub"))
 NEIGHBOUR = "maple-grove-mn.alpr-hub"

@@ -1,16 +1,9 @@
 """The live server's app knows its own address: HUB_BASE_URL is where the
 server listens, chosen before it starts (the OAuth issuer comes from it)."""
-import socket
-
 import pytest
 
+from tests.conftest import free_port
 from tests.live_app import _fresh_connections_for_the_server_process  # noqa: F401  (fixture)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -20,7 +13,7 @@ def app(app_config):
     from flask_migrate import upgrade
 
     from tests.conftest import build_app
-    port = _free_port()
+    port = free_port()
     application = build_app({**app_config, "BASE_URL": f"http://localhost:{port}", "LIVESERVER_PORT": port})
     with application.app_context():
         upgrade()

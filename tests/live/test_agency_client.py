@@ -3,7 +3,6 @@ consent link of an approved request, receives the partner's code at its own
 redirect, exchanges it and shows the granted reads; after the owner revokes,
 it shows the refusal."""
 import re
-import socket
 import threading
 from datetime import timedelta
 
@@ -21,13 +20,10 @@ from hub.grants.models import Grant
 from hub.identity.roles import Role
 from hub.identity.services import find_user
 from hub.reads.ingest import ingest_batch
-from tests.conftest import OPERATOR, PASSWORD, make_camera, make_organisation, make_partner, make_user
+from tests.conftest import (OPERATOR, PASSWORD, free_port, make_camera, make_organisation, make_partner,
+                            make_user)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

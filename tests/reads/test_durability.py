@@ -3,7 +3,6 @@ kill the server (SIGKILL) in the middle of a long ingest run, check every
 acknowledged read id is stored exactly once, then resend everything."""
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -17,24 +16,17 @@ from hub.cameras.credentials import issue_credential
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.reads.models import Read
-from tests.conftest import make_camera, make_organisation
+from tests.conftest import free_port, hub_process_env, make_camera, make_organisation
 from tests.conftest import OPERATOR
 
 ROOT = Path(__file__).resolve().parents[2]
 BATCH = 50
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_server(app_config, port):
-    env = {**os.environ, "DATABASE_URL": app_config["SQLALCHEMY_DATABASE_URI"],
-           "HUB_INSTANCE_PATH": app_config["INSTANCE"], "SECRET_KEY": "durability",
-           "HUB_LEDGER_KEY": app_config["LEDGER_SIGNING_KEY_PATH"], "HUB_PASSWORD_HASH_PROFILE": "fast",
-           "HUB_BASE_URL": f"http://127.0.0.1:{port}"}
+    env = hub_process_env(app_config, HUB_BASE_URL=f"http://127.0.0.1:{port}")
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)

@@ -20,7 +20,7 @@ from hub.reads.ingest import ingest_batch
 from hub.reads.models import Read
 from hub.retention.models import ImageTombstone
 from hub.retention.purge import run_purge
-from tests.conftest import make_camera, make_organisation
+from tests.conftest import hub_process_env, make_camera, make_organisation
 
 ROOT = Path(__file__).resolve().parents[2]
 READS = 800
@@ -50,11 +50,7 @@ def test_a_killed_purge_leaves_nothing_half_destroyed(app, app_config, tmp_path)
                                   for n in range(start, min(READS, start + 500))])
         clock.unfreeze()
         db.session.commit()
-    env = {**os.environ, "DATABASE_URL": app_config["SQLALCHEMY_DATABASE_URI"],
-           "HUB_INSTANCE_PATH": app_config["INSTANCE"], "SECRET_KEY": "crash", "HUB_BASE_URL": "http://127.0.0.1:9",
-           "HUB_LEDGER_KEY": app_config["LEDGER_SIGNING_KEY_PATH"], "HUB_IMAGE_STORE": app_config["IMAGE_STORE_PATH"],
-           "HUB_IMAGE_KEY": app_config["IMAGE_KEY_PATH"], "HUB_PLATE_HASH_KEY": app_config["PLATE_HASH_KEY_PATH"],
-           "HUB_WEBHOOK_KEY": app_config["WEBHOOK_KEY_PATH"]}
+    env = hub_process_env(app_config)
     hub = os.path.join(os.path.dirname(sys.executable), "hub")
     purge = subprocess.Popen([hub, "retention", "purge", "--batch", "10"], cwd=ROOT, env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)

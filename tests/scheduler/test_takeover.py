@@ -7,17 +7,13 @@ import sys
 import time
 from pathlib import Path
 
+from tests.conftest import hub_process_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def start_scheduler(app_config, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": app_config["SQLALCHEMY_DATABASE_URI"],
-           "HUB_INSTANCE_PATH": app_config["INSTANCE"], "SECRET_KEY": "scheduler",
-           "HUB_LEDGER_KEY": app_config["LEDGER_SIGNING_KEY_PATH"], "HUB_BASE_URL": "http://127.0.0.1:9",
-           "HUB_IMAGE_STORE": app_config["IMAGE_STORE_PATH"], "HUB_IMAGE_KEY": app_config["IMAGE_KEY_PATH"],
-           "HUB_PLATE_HASH_KEY": app_config["PLATE_HASH_KEY_PATH"], "HUB_WEBHOOK_KEY": app_config["WEBHOOK_KEY_PATH"],
-           "HUB_SCHEDULER_STANDBY_SECONDS": "0.5"}
+    env = hub_process_env(app_config, HUB_SCHEDULER_STANDBY_SECONDS="0.5")
     hub = os.path.join(os.path.dirname(sys.executable), "hub")
     return subprocess.Popen([hub, "scheduler"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=log.open("w"), start_new_session=True)
