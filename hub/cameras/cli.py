@@ -14,7 +14,7 @@ cameras = AppGroup("cameras", help="The camera registry.")
 
 def find(reference: str) -> Camera:
     """A camera by id, or by name when the name is unique in the registry."""
-    if reference.isdigit():
+    if reference.isascii() and reference.isdigit():
         camera = db.session.get(Camera, int(reference))
         if camera:
             return camera

@@ -74,7 +74,7 @@ def _parse_request(body: str) -> tuple[int, list[bytes], str]:
         raise WitnessRefused(400, "the request must start with an 'old <size>' line and a blank line "
                                   "before the checkpoint")
     size_text = lines[0][4:]
-    if not size_text.isdigit() or (size_text != "0" and size_text.startswith("0")):
+    if not (size_text.isascii() and size_text.isdigit()) or (size_text != "0" and size_text.startswith("0")):
         raise WitnessRefused(400, f"the old size {size_text!r} is not a decimal number")
     if len(lines) - 1 > MAX_PROOF_LINES:
         raise WitnessRefused(400, f"more than {MAX_PROOF_LINES} consistency proof lines")

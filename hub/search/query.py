@@ -102,7 +102,7 @@ def _cameras(raw: Mapping[str, Any], errors: dict) -> tuple[int, ...]:
             part = part.strip()
             if not part:
                 continue
-            if not part.isdigit() or len(part) > 9:
+            if not (part.isascii() and part.isdigit()) or len(part) > 9:
                 errors["cameras"] = [f"Camera ids are whole numbers ('{part[:20]}' is not)."]
                 return ()
             ids.append(int(part))
@@ -175,7 +175,8 @@ def parse(raw: Mapping[str, Any]) -> tuple[dict, dict[str, list[str]]]:
     values["warrant"] = _text(raw, "warrant", 60, errors)
     values["exigent"] = _flag(raw, "exigent", errors)
     page = _text(raw, "page", 6, errors) or "1"
-    if not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
+    numeric = page.isascii() and page.isdigit()
+    if not numeric or not 1 <= int(page) <= MAX_PAGE:
         errors["page"] = [f"A page is a number from 1 to {MAX_PAGE:,}."]
-    values["page"] = int(page) if page.isdigit() else 1
+    values["page"] = int(page) if numeric else 1
     return values, errors

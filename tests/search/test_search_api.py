@@ -221,3 +221,11 @@ def test_no_input_gets_a_server_error(app, world, officer):
         if response.status_code != 200:
             assert set(response.get_json()) == {"code", "message", "errors"}
     probe()
+
+
+@pytest.mark.parametrize("field, value", [("cameras", "²"), ("cameras", "1,٣"), ("page", "²"), ("page", "٣")])
+def test_digits_that_are_not_ascii_are_refused(app, world, officer, field, value):
+    """'²'.isdigit() is true and int('²') fails: such input is a clear 422."""
+    response = get(officer, **{**ask(), field: value})
+    assert response.status_code in (400, 422), response.get_json()
+    assert field in response.get_json()["errors"], response.get_json()
