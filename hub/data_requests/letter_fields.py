@@ -130,27 +130,48 @@ def label_of(line: str) -> tuple[str | None, str]:
 def _is_any_label(line: str) -> bool:
     """A line that starts a labelled entry of some kind (ours or another, such
     as "Date:"), which ends the lines continuing the entry before it."""
-    match = _LABEL_LINE.match(line)
-    return match is not None and len(match.group(1).split()) <= 5 and not re.search(r"\d", match.group(1))
+    match = re.match(r"^([A-Z][A-Za-z'/# .-]{0,40}):", line)
+    return match is not None and len(match.group(1).split()) <= 5
+
+
+def _paragraphs(lines: list[_Line]) -> list[list[_Line]]:
+    """Runs of lines that belong together. OCR sometimes puts a blank line
+    inside a paragraph; a line that starts in lower case continues the one
+    before it all the same."""
+    paragraphs: list[list[_Line]] = []
+    gap = True
+    for line in lines:
+        if not line.text:
+            gap = True
+            continue
+        joins = paragraphs and paragraphs[-1][-1].page == line.page and (
+            not gap or line.text[0].islower())
+        if joins:
+            paragraphs[-1].append(line)
+        else:
+            paragraphs.append([line])
+        gap = False
+    return paragraphs
 
 
 def _labelled(lines: list[_Line]) -> dict[str, LetterField]:
     found: dict[str, LetterField] = {}
-    for index, line in enumerate(lines):
-        name, value = label_of(line.text)
-        if name is None or name in found:
-            continue
-        evidence = [line.text]
-        for following in lines[index + 1:]:
-            if not following.text or following.page != line.page or _is_any_label(following.text):
-                break
-            evidence.append(following.text)
-            value = f"{value} {following.text}".strip()
-        if name == "case_number":
-            token = _CASE_TOKEN.search(value)
-            value = token.group(1) if token else ""
-        if value:
-            found[name] = LetterField(name, value, True, "\n".join(evidence), line.page)
+    for paragraph in _paragraphs(lines):
+        for index, line in enumerate(paragraph):
+            name, value = label_of(line.text)
+            if name is None or name in found:
+                continue
+            evidence = [line.text]
+            for following in paragraph[index + 1:]:
+                if _is_any_label(following.text):
+                    break
+                evidence.append(following.text)
+                value = f"{value} {following.text}".strip()
+            if name == "case_number":
+                token = _CASE_TOKEN.search(value)
+                value = token.group(1) if token else ""
+            if value:
+                found[name] = LetterField(name, value, True, "\n".join(evidence), line.page)
     return found
 
 
@@ -196,15 +217,9 @@ def _requester_name(lines: list[_Line], found: dict) -> LetterField | None:
 def _sentences(lines: list[_Line]):
     """The letter's sentences, with their pages: lines of a paragraph joined,
     then split at sentence ends."""
-    paragraph: list[_Line] = []
-    for line in [*lines, _Line(0, "")]:
-        if line.text and (not paragraph or line.page == paragraph[-1].page):
-            paragraph.append(line)
-            continue
-        if paragraph:
-            for sentence in _SENTENCE_END.split(" ".join(part.text for part in paragraph)):
-                yield sentence.strip(), paragraph[0].page
-        paragraph = [line] if line.text else []
+    for paragraph in _paragraphs(lines):
+        for sentence in _SENTENCE_END.split(" ".join(line.text for line in paragraph)):
+            yield sentence.strip(), paragraph[0].page
 
 
 def _sentence_finder(name: str, pattern: re.Pattern, *, unless: tuple[str, ...] = ()):
