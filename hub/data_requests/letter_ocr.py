@@ -152,5 +152,5 @@ def turned(page: Image.Image, degrees: float) -> Image.Image:
     if quarters % 4:
         page = page.transpose(_QUARTER_TURNS[quarters % 4])
     if abs(rest) >= 0.2:
-        page = page.rotate(rest, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+        page = page.rotate(rest, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255)
     return page

@@ -61,7 +61,7 @@ def read_letter(data: bytes, filename: str) -> LetterReading:
 def _display_png(page: Image.Image) -> bytes:
     if page.width > DISPLAY_WIDTH:
         page = page.resize((DISPLAY_WIDTH, round(page.height * DISPLAY_WIDTH / page.width)),
-                           Image.Resampling.LANCZOS)
+                           Image.Resampling.LANCZOS, reducing_gap=2.0)
     out = io.BytesIO()
-    page.save(out, format="PNG", optimize=True)
+    page.save(out, format="PNG")
     return out.getvalue()
