@@ -46,22 +46,29 @@ _LABEL_MATCH = 0.85  # similarity (0–1) at which a line's label is taken for o
 _LABEL_LINE = re.compile(r"^\s*([A-Za-z][A-Za-z'’/# .-]{0,48}?)\s*[:;]\s*(.*)$")
 _CASE_TOKEN = re.compile(r"(?<![\w-])([A-Z]{0,6}[-#]?\d[A-Z0-9]*(?:[-/.][A-Z0-9]+)*)(?![\w-])", re.IGNORECASE)
 _CASE_IN_PROSE = re.compile(r"\b(?:case|complaint|incident|report|icr)\s*(?:number|no\.?|num\.?|#)?\s*[:#]?\s*"
-                            r"([A-Z]{0,6}[-#]?\d[A-Z0-9]*(?:[-/][A-Z0-9]+)*)", re.IGNORECASE)
-_AGENCY = re.compile(r"\b(police department|police dept\.?|sheriff['’]?s office|sheriff['’]?s department|"
-                     r"county attorney['’]?s office|county attorney|attorney['’]?s office|state patrol|"
-                     r"bureau of criminal apprehension|department of public safety|public safety department|"
-                     r"task force|marshal['’]?s office|prosecutor['’]?s office|police|sheriff)\b", re.IGNORECASE)
+                            r"(?=[A-Z0-9#-]{3,})([A-Z]{0,6}[-#]?\d[A-Z0-9]*(?:[-/][A-Z0-9]+)*)", re.IGNORECASE)
+# An agency's name: capitalised words before a kind of law-enforcement or prosecutorial body
+# ("Rogers Police Department", "Hennepin County Sheriff's Office"), never the bare kind
+# ("Chief of Police" names a rank).
+_AGENCY = re.compile(r"((?:[A-Z][\w.'’&-]*\s+){1,5}(?i:police department|police dept\.?|police|"
+                     r"sheriff['’]?s office|sheriff['’]?s department|county attorney['’]?s office|"
+                     r"county attorney|attorney['’]?s office|state patrol|department of public safety|"
+                     r"public safety department|task force|marshal['’]?s office|prosecutor['’]?s office)|"
+                     r"(?i:bureau of criminal apprehension))\b")
 _VALEDICTION = re.compile(r"^(sincerely|respectfully|respectfully submitted|regards|best regards|kind regards|"
                           r"yours truly|very truly yours|yours sincerely|thank you)\b[,.]?\s*$", re.IGNORECASE)
 _NAME = re.compile(r"^(?:/s/\s*)?([A-Z][A-Za-z.'’-]+(?:\s+[A-Z][A-Za-z.'’-]*){1,4})\s*$")
 _DATE = re.compile(r"\b(january|february|march|april|may|june|july|august|september|october|november|december)"
                    r"\s+\d{1,2},?\s+\d{4}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b", re.IGNORECASE)
 _ADDRESS_START = re.compile(r"^(to\b|dear\b|re\b|subject\b|attn\b|attention\b)", re.IGNORECASE)
-_PURPOSE = re.compile(r"\bpurpose\b|\bintend|\bwill be used\b|\bin order to\b|\bwe (?:seek|need|ask)\b",
-                      re.IGNORECASE)
-_AUTHORIZATION = re.compile(r"\bauthori[sz]\w*\b.*\b(chief|sheriff|head|designee|director|commander|captain|"
-                            r"attorney|superintendent|commissioner)\b|\b(chief|sheriff|head of|designee)\b.*"
-                            r"\bauthori[sz]\w*", re.IGNORECASE)
+# A sentence that says what the data is for; failing one, a sentence with a goal in it.
+_PURPOSE = (re.compile(r"\bpurpose\b|\bintend|\bwill be used\b|\bin order to\b", re.IGNORECASE),
+            re.compile(r"\bto (?:identify|locate|find|determine|establish|confirm)\b", re.IGNORECASE))
+# Past tense only: "authorized by Chief Lenz" states an authorisation; "we ask that the Chief
+# authorize the release" asks the addressee for one.
+_HEAD = r"(chief|sheriff|head|designee|director|commander|captain|attorney|superintendent|commissioner)"
+_AUTHORIZATION = re.compile(rf"\b(authori[sz]ed|authori[sz]ation|approved)\b.*\b{_HEAD}\b|"
+                            rf"\b{_HEAD}\b.*\b(authori[sz]ed|approved)\b", re.IGNORECASE)
 _FACTS = re.compile(r"\b(investigat\w*|reported|occurred|burglar\w*|robber\w*|theft|stolen|assault\w*|"
                     r"homicide|shooting|suspect\w*|victim\w*|fled|pursuit|kidnap\w*|missing)\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
@@ -95,10 +102,6 @@ def extract_fields(page_texts: list[str]) -> dict[str, LetterField]:
             result = finder(lines, found)
             if result is not None:
                 found[name] = result
-    if "case_number" not in found:
-        basis = found.get("factual_basis")
-        if basis is not None and (match := _CASE_IN_PROSE.search(basis.value or "")):
-            found["case_number"] = LetterField("case_number", match.group(1), True, basis.evidence, basis.page)
     return {name: found.get(name, LetterField(name, None, False, None, None)) for name in FIELD_NAMES}
 
 
@@ -121,7 +124,10 @@ def label_of(line: str) -> tuple[str | None, str]:
     best, best_score = None, 0.0
     for name, labels in LABELS.items():
         for candidate in labels:
-            score = SequenceMatcher(None, label, candidate).ratio()
+            if len(candidate) < 6:  # "case" is one letter from "cause": short labels are matched exactly
+                score = float(label == candidate)
+            else:
+                score = SequenceMatcher(None, label, candidate).ratio()
             if score > best_score:
                 best, best_score = name, score
     return (best if best_score >= _LABEL_MATCH else None), match.group(2).strip()
@@ -188,55 +194,77 @@ def _top_lines(lines: list[_Line]) -> list[_Line]:
 
 
 def _signature_block(lines: list[_Line]) -> list[_Line]:
-    """The non-empty lines after the last valediction ("Sincerely,")."""
+    """The first lines after the last valediction ("Sincerely,"): a name,
+    a rank or title, an agency."""
     for index in range(len(lines) - 1, -1, -1):
         if _VALEDICTION.match(lines[index].text):
-            return [line for line in lines[index + 1:index + 9] if line.text]
+            return [line for line in lines[index + 1:] if line.text][:5]
     return []
 
 
 def _agency_name(lines: list[_Line], found: dict) -> LetterField | None:
+    """The sender's agency: in the signature block, else in the letterhead."""
     for line in _signature_block(lines) + _top_lines(lines):
-        if _AGENCY.search(line.text) and len(line.text) <= 80 and not _LABEL_LINE.match(line.text):
-            return LetterField("agency_name", line.text, True, line.text, line.page)
+        match = _AGENCY.search(line.text)
+        if match and not _LABEL_LINE.match(line.text):
+            return LetterField("agency_name", match.group(1).strip(), True, line.text, line.page)
     return None
 
 
 def _requester_name(lines: list[_Line], found: dict) -> LetterField | None:
+    """The person who signs, else one who introduces themself."""
     for line in _signature_block(lines):
         match = _NAME.match(line.text)
         if match and not _AGENCY.search(line.text):
             return LetterField("requester_name", match.group(1), True, line.text, line.page)
-    for sentence, page in _sentences(lines):
-        match = re.search(r"\bmy name is ((?:[A-Z][A-Za-z.'-]+\s?){2,5})", sentence)
-        if match:
-            return LetterField("requester_name", match.group(1).strip(" ,."), True, sentence, page)
+    for page, sentences in _paragraph_sentences(lines):
+        for sentence in sentences:
+            match = re.search(r"\bmy name is ((?:[A-Z][A-Za-z.'-]+\s?){2,5})", sentence)
+            if match:
+                return LetterField("requester_name", match.group(1).strip(" ,."), True, sentence, page)
     return None
 
 
-def _sentences(lines: list[_Line]):
-    """The letter's sentences, with their pages: lines of a paragraph joined,
-    then split at sentence ends."""
-    for paragraph in _paragraphs(lines):
-        for sentence in _SENTENCE_END.split(" ".join(line.text for line in paragraph)):
-            yield sentence.strip(), paragraph[0].page
+def _paragraph_sentences(lines: list[_Line]) -> list[tuple[int, list[str]]]:
+    """Each paragraph's page and sentences: its lines joined, then split at
+    sentence ends."""
+    return [(paragraph[0].page, [sentence.strip() for sentence in
+                                 _SENTENCE_END.split(" ".join(line.text for line in paragraph))])
+            for paragraph in _paragraphs(lines)]
 
 
-def _sentence_finder(name: str, pattern: re.Pattern, *, unless: tuple[str, ...] = ()):
+def _sentence_finder(name: str, *patterns: re.Pattern, unless: tuple[str, ...] = (), running: bool = False):
+    """A finder of the first sentence that matches the first pattern (else
+    the next) and is not already another field's; with `running`, the
+    sentences after it in its paragraph come along (a factual basis is told
+    over several), up to one that is another field's."""
     def find(lines: list[_Line], found: dict) -> LetterField | None:
         taken = {found[other].value for other in unless if other in found}
-        for sentence, page in _sentences(lines):
-            if pattern.search(sentence) and sentence not in taken and not _LABEL_LINE.match(sentence):
-                return LetterField(name, sentence, True, sentence, page)
+        paragraphs = _paragraph_sentences(lines)
+        for pattern in patterns:
+            for page, sentences in paragraphs:
+                for index, sentence in enumerate(sentences):
+                    if not pattern.search(sentence) or sentence in taken or _LABEL_LINE.match(sentence):
+                        continue
+                    chosen = [sentence]
+                    for following in sentences[index + 1:] if running else ():
+                        if following in taken:
+                            break
+                        chosen.append(following)
+                    value = " ".join(chosen)
+                    return LetterField(name, value, True, value, page)
         return None
     return find
 
 
 def _case_number(lines: list[_Line], found: dict) -> LetterField | None:
-    for line in lines:
-        match = _CASE_IN_PROSE.search(line.text)
-        if match:
-            return LetterField("case_number", match.group(1), True, line.text, line.page)
+    """A number named as a case's, a complaint's, an incident's or a report's,
+    wherever it stands (a wrapped line is joined first)."""
+    for page, sentences in _paragraph_sentences(lines):
+        for sentence in sentences:
+            match = _CASE_IN_PROSE.search(sentence)
+            if match:
+                return LetterField("case_number", match.group(1), True, sentence, page)
     return None
 
 
@@ -244,7 +272,8 @@ _PROSE_FINDERS = {
     "agency_name": _agency_name,
     "requester_name": _requester_name,
     "authorization_statement": _sentence_finder("authorization_statement", _AUTHORIZATION),
-    "purpose": _sentence_finder("purpose", _PURPOSE, unless=("authorization_statement",)),
-    "factual_basis": _sentence_finder("factual_basis", _FACTS, unless=("authorization_statement", "purpose")),
+    "purpose": _sentence_finder("purpose", *_PURPOSE, unless=("authorization_statement",)),
+    "factual_basis": _sentence_finder("factual_basis", _FACTS, unless=("authorization_statement", "purpose"),
+                                      running=True),
     "case_number": _case_number,
 }

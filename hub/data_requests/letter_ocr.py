@@ -33,6 +33,8 @@ _engine = None
 
 MAX_SKEW_DEGREES = 6.0
 POOR_CONFIDENCE = 60  # mean word confidence (0–100) below which the page is read the other way up too
+INK_CONTRAST = 80  # grey levels below the paper's at which a pixel is ink
+INK_SHARE = 0.0001
 GRAIN = 4.0  # mean grey-level difference from a 3×3 average above which a page counts as speckled
 _SMALL_SIDE = 800  # pixels: the long side of the copy that angles and grain are measured on
 
@@ -73,6 +75,8 @@ def _tesseract():
 def read_page(page: Image.Image) -> PageText:
     """The text of one greyscale page, read the right way up."""
     page = without_grain(page)
+    if not has_ink(page):
+        return PageText(text="", confidence=0, words=0, upright=page)
     angle = text_angle(page)
     best = None
     for turn in (angle, angle + 180):
@@ -114,6 +118,15 @@ def without_grain(page: Image.Image) -> Image.Image:
     if numpy.abs(original - averaged).mean() < GRAIN:
         return page
     return page.filter(ImageFilter.BoxBlur(1))
+
+
+def has_ink(page: Image.Image) -> bool:
+    """Whether anything is printed or written on the page: pixels much darker
+    than its paper cover more than a hundredth of a percent of it (a blank
+    back page, or a scan of nothing, is not given to Tesseract)."""
+    pixels = numpy.asarray(_small(page), dtype=numpy.int16)
+    paper = numpy.median(pixels)
+    return numpy.count_nonzero(pixels < paper - INK_CONTRAST) > INK_SHARE * pixels.size
 
 
 def text_angle(page: Image.Image) -> float:

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from hub.data_requests.letter_errors import OcrUnavailable
-from hub.data_requests.letter_ocr import tessdata_path, text_angle, turned
+from hub.data_requests.letter_ocr import has_ink, tessdata_path, text_angle, turned, without_grain
 from hub.data_requests.letter_pages import MAX_BYTES
 from hub.data_requests.letters import FIELD_NAMES, LetterRejected, read_letter
 from tests.data_requests import letter_samples as samples
@@ -212,3 +212,9 @@ def test_missing_language_data_names_the_package(monkeypatch):
     monkeypatch.setenv("HUB_TESSDATA", "/nonexistent")
     with pytest.raises(OcrUnavailable, match="tesseract-ocr-eng"):
         tessdata_path()
+
+
+def test_blank_page_is_not_given_to_tesseract_but_a_short_line_is():
+    blank = Image.open(io.BytesIO(samples.blank_scan())).convert("L")
+    assert not has_ink(without_grain(blank))
+    assert has_ink(samples.render([("Case number: 25-118", False)]))
