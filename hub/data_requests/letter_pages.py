@@ -18,7 +18,8 @@ import threading
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, UnidentifiedImageError
+import numpy
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from hub.data_requests.letter_errors import LetterRejected
 
@@ -106,6 +107,14 @@ def _image_page(data: bytes, media_type: str) -> Image.Image:
 
 
 def _greyscale(image: Image.Image) -> Image.Image:
+    """The image as 8-bit grey on white, the right way round as its camera
+    recorded it (EXIF orientation)."""
+    image = ImageOps.exif_transpose(image)
+    if image.mode.startswith(("I", "F")):
+        # 16-bit and 32-bit greys: Pillow's own conversion clips them to white.
+        values = numpy.asarray(image, dtype=numpy.float64)
+        top = 65535.0 if values.max() > 255 else 255.0
+        return Image.fromarray(numpy.clip(values * 255 / top, 0, 255).astype(numpy.uint8))
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         # Transparent parts of a scan are paper: lay the image on white.
         rgba = image.convert("RGBA")
@@ -140,13 +149,18 @@ def _pdf_pages(data: bytes) -> tuple[Image.Image, ...]:
             for number in range(count):
                 width, height = document[number].get_size()
                 _refuse_page_size(width * scale, height * scale, f"Page {number + 1}")
-            return tuple(_render(document[number], scale) for number in range(count))
+            return tuple(_render(document[number], scale, number + 1) for number in range(count))
         finally:
             document.close()
 
 
-def _render(page, scale: float) -> Image.Image:
+def _render(page, scale: float, number: int) -> Image.Image:
+    import pypdfium2 as pdfium
+
     try:
         return page.render(scale=scale, grayscale=True).to_pil().convert("L")
+    except pdfium.PdfiumError:
+        raise LetterRejected("letter_damaged", f"Page {number} of the PDF cannot be drawn: it may be damaged. "
+                                               "Save or scan the letter again.") from None
     finally:
         page.close()

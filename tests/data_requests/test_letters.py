@@ -7,12 +7,13 @@ import hashlib
 import io
 import threading
 
+import numpy
 import pytest
 from PIL import Image
 
 from hub.data_requests.letter_errors import OcrUnavailable
 from hub.data_requests.letter_ocr import has_ink, tessdata_path, text_angle, turned, without_grain
-from hub.data_requests.letter_pages import MAX_BYTES
+from hub.data_requests.letter_pages import MAX_BYTES, open_letter
 from hub.data_requests.letters import FIELD_NAMES, LetterRejected, read_letter
 from tests.data_requests import letter_samples as samples
 
@@ -218,3 +219,11 @@ def test_blank_page_is_not_given_to_tesseract_but_a_short_line_is():
     blank = Image.open(io.BytesIO(samples.blank_scan())).convert("L")
     assert not has_ink(without_grain(blank))
     assert has_ink(samples.render([("Case number: 25-118", False)]))
+
+
+def test_sixteen_bit_scan_keeps_its_greys():
+    page = samples.render(samples.form_lines(LETTER))
+    deep = io.BytesIO()
+    Image.fromarray(numpy.asarray(page, dtype=numpy.uint16) * 257).save(deep, format="PNG")
+    (opened,) = open_letter(deep.getvalue(), "deep-scan.png").pages
+    assert numpy.array_equal(numpy.asarray(opened), numpy.asarray(page))
