@@ -147,20 +147,23 @@ def _pdf_pages(data: bytes) -> tuple[Image.Image, ...]:
                                      "Send the letter itself, without attachments.")
             scale = DPI / 72
             for number in range(count):
-                width, height = document[number].get_size()
+                page = document[number]
+                width, height = page.get_size()
+                page.close()
                 _refuse_page_size(width * scale, height * scale, f"Page {number + 1}")
-            return tuple(_render(document[number], scale, number + 1) for number in range(count))
+            return tuple(_render(document, number, scale) for number in range(count))
         finally:
             document.close()
 
 
-def _render(page, scale: float, number: int) -> Image.Image:
+def _render(document, number: int, scale: float) -> Image.Image:
     import pypdfium2 as pdfium
 
+    page = document[number]
     try:
         return page.render(scale=scale, grayscale=True).to_pil().convert("L")
     except pdfium.PdfiumError:
-        raise LetterRejected("letter_damaged", f"Page {number} of the PDF cannot be drawn: it may be damaged. "
-                                               "Save or scan the letter again.") from None
+        raise LetterRejected("letter_damaged", f"Page {number + 1} of the PDF cannot be drawn: it may be "
+                                               "damaged. Save or scan the letter again.") from None
     finally:
         page.close()
