@@ -1,3 +1,4 @@
-"""Outside agencies' written requests for ALPR data (Minn. Stat. 13.824
-subd. 4; DESIGN.md flow 6): the letter, the request it becomes, the
-chief's decision and the release."""
+"""Outside agencies' written data requests (Minn. Stat. 13.824 subd. 4 and
+the department policies that implement it): intake by form, API or scanned
+letter, routing, the chief's decision, the release package and its delivery,
+and the packages this hub receives from its neighbours."""
