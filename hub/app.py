@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from hub import input_guard, logs, map_library, policy, web, www_authenticate
+from hub import input_guard, logs, map_library, paging, policy, web, www_authenticate
 from hub.config import build_config, finish_config
 from hub.errors import register_error_handlers
 from hub.extensions import api, csrf, db, login_manager, migrate
@@ -43,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     api.init_app(app)
     register_error_handlers(app)
     web.init_app(app)
+    paging.init_app(app)
     www_authenticate.init_app(app)
 
     from hub.alerts import api as alerts_api, views as alerts_views
@@ -50,7 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from hub.grants import (api as grants_api, cli as grants_cli, grant_views, oauth, oauth_views, reads_api as
                             grant_reads_api, views as grants_views)
     from hub.hotlists import api as hotlists_api, cli as hotlists_cli, views as hotlists_views
-    from hub.reads import api as reads_api, cli as reads_cli
+    from hub.reads import api as reads_api, cli as reads_cli, views as reads_views
     from hub.notifications import views as notification_views
     from hub.safe_at_home import views as safe_at_home_views
     from hub.search import views as search_views
@@ -87,6 +88,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     log_of_use.init_app(app)
     app.register_blueprint(ledger_views.pages)
     app.register_blueprint(search_views.pages)
+    app.register_blueprint(reads_views.pages)
     api.register_blueprint(identity_views.api_blp)
     api.register_blueprint(ledger_views.api_blp)
     api.register_blueprint(settings_views.api_blp)
