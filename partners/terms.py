@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
 TERMS_DIR = Path(__file__).parent / "terms"
 
 
@@ -19,6 +22,11 @@ class Terms:
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.text.encode()).hexdigest()
+
+    @property
+    def html(self) -> Markup:
+        """The text as a page shows it: CommonMark, any HTML in it escaped."""
+        return Markup(MarkdownIt("commonmark", {"html": False}).render(self.text))
 
 
 @lru_cache(maxsize=1)
