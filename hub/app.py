@@ -47,7 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     www_authenticate.init_app(app)
 
     from hub.alerts import api as alerts_api, views as alerts_views
-    from hub.cameras import api as cameras_api, cli as cameras_cli, views as cameras_views
+    from hub.cameras import api as cameras_api, cli as cameras_cli, services as cameras_services, views as cameras_views
     from hub.grants import (api as grants_api, cli as grants_cli, grant_views, oauth, oauth_views, reads_api as
                             grant_reads_api, views as grants_views)
     from hub.hotlists import api as hotlists_api, cli as hotlists_cli, views as hotlists_views
@@ -71,6 +71,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(home_views.pages)
     app.jinja_env.globals["nav_links"] = navigation.links_for
     app.jinja_env.globals["hub_name"] = settings_services.display_name
+    app.jinja_env.filters["camera_list"] = cameras_services.camera_list
     app.jinja_env.filters["fromjson"] = json.loads
     app.register_blueprint(settings_views.pages)
     app.register_blueprint(cameras_views.pages)

@@ -108,6 +108,9 @@ def _alert_cards(user: User) -> list[Card]:
     return cards
 
 
+SHOWN = 5  # a card names a few problems and leads to the list for the rest
+
+
 def _camera_cards(user: User) -> list[Card]:
     cards = []
     if can(user, Capability.VIEW_CAMERAS):
@@ -122,7 +125,8 @@ def _camera_cards(user: User) -> list[Card]:
         outstanding = bca.outstanding_notices()
         cards.append(Card("BCA notices", f"{len(outstanding)} notice(s) not yet sent, {len(overdue)} overdue.",
                           url_for("cameras.bca_notices"), "Open the list",
-                          reasons=[_Note(c.name, f"due {c.bca_notice_due_on}, not sent") for c in overdue]))
+                          reasons=[_Note(c.name, f"due {c.bca_notice_due_on}, not sent") for c in overdue[:SHOWN]]
+                          + ([_Note(f"{len(overdue) - SHOWN} more", "on the list")] if len(overdue) > SHOWN else [])))
     return cards
 
 

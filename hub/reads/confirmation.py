@@ -49,12 +49,6 @@ def unverified_page(actor: Any, asked: paging.PageRequest) -> paging.Page:
     return page
 
 
-def camera_names(reads: list[Read]) -> dict[int, str]:
-    """The names of the cameras these reads came from, for a page."""
-    ids = {r.camera_id for r in reads}
-    return dict(db.session.execute(select(Camera.id, Camera.name).where(Camera.id.in_(ids))).tuples().all()) if ids else {}
-
-
 def confirm_read(actor: Any, read_id: int, *, plate: str) -> tuple[Read, int]:
     """The read with the plate a person saw on its image, and the alerts it raised."""
     scope = scope_for(actor, Purpose.VERIFY)

@@ -10,6 +10,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from hub import paging
+from hub.cameras.services import camera_names
 from hub.errors import Forbidden, HubError
 from hub.forms import FORM_ERROR_STATUS, apply_errors
 from hub.identity.permissions import can
@@ -31,7 +32,7 @@ def _require() -> None:
 def _page(status: int = 200, failed: int | None = None, form: ConfirmForm | None = None):
     page = confirmation.unverified_page(current_user, paging.page_request(request.args, confirmation.SORTS,
                                                                           default_sort="time"))
-    return render_template("reads/unverified.html", page=page, cameras=confirmation.camera_names(page.items),
+    return render_template("reads/unverified.html", page=page, cameras=camera_names(sorted({r.camera_id for r in page.items})),
                            pictures={r.id: images.thumbnail(r.plate_image, r.vehicle_image) for r in page.items},
                            failed=failed, form=form or ConfirmForm()), status
 
