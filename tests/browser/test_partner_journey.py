@@ -54,7 +54,7 @@ def approve(agency, checked, shot, name="Rush Creek HOA"):
     request.locator("input[name=reason]").first.fill("Board verified by phone")
     shot(agency, "admin-partnership-review")
     request.locator("button", has_text="Approve").click()
-    assert agency.is_visible(f"text={name}: partnership approved.")
+    agency.wait_for_selector(f"text={name}: partnership approved.")
 
 
 def register_camera(partner, hub_url, checked, shot, name, latitude="45.0811", longitude="-93.5312"):
