@@ -32,7 +32,8 @@ def _require() -> None:
 def _page(status: int = 200, failed: int | None = None, form: ConfirmForm | None = None):
     page = confirmation.unverified_page(current_user, paging.page_request(request.args, confirmation.SORTS,
                                                                           default_sort="time"))
-    return render_template("reads/unverified.html", page=page, cameras=camera_names(sorted({r.camera_id for r in page.items})),
+    cameras = camera_names(sorted({r.camera_id for r in page.items}))
+    return render_template("reads/unverified.html", page=page, cameras=cameras,
                            pictures={r.id: images.thumbnail(r.plate_image, r.vehicle_image) for r in page.items},
                            failed=failed, form=form or ConfirmForm()), status
 

@@ -43,7 +43,8 @@ def test_the_partner_s_link_before_the_client_sent_it_is_a_page(app, flow):
     assert page.status_code == 200 and "not ready for your decision yet" in page.get_data(as_text=True)
 
 
-# After a revocation: tests/grants/test_grant_use.py::test_after_a_revocation_the_officer_is_told_and_offered_no_dead_link
+# After a revocation: see test_after_a_revocation_the_officer_is_told_and_offered_no_dead_link
+# in tests/grants/test_grant_use.py.
 
 
 def test_the_hub_s_name_is_used_and_its_form_opens_filled(app, make, client):
