@@ -71,7 +71,7 @@ def page_request(args: Mapping[str, str], sorts: Mapping[str, Sort], *, default_
     the choices."""
     errors: dict[str, list[str]] = {}
     page = args.get("page", "1")
-    if not page.isdigit() or int(page) < 1:
+    if not (page.isascii() and page.isdigit()) or int(page) < 1:
         errors["page"] = ["A page is a whole number from 1."]
     size = args.get("size", str(default_size))
     if size not in {str(s) for s in PAGE_SIZES}:
@@ -90,13 +90,13 @@ def paginate(query: Select, asked: PageRequest, sorts: Mapping[str, Sort], tiebr
     """One page of `query` in the order asked, `tiebreak` (a unique column)
     keeping the order stable between pages."""
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).limit(MAX_ROWS + 1).subquery()))
-    pages = max(1, -(-min(total, MAX_ROWS) // asked.size))
-    page = min(asked.page, pages)
+    page = Page([], total, asked.page, asked.size, asked.sort, asked.descending)
+    page.page = min(asked.page, page.pages)
     direction = (lambda c: c.desc()) if asked.descending else (lambda c: c.asc())
     ordered = query.order_by(*[direction(c) for c in sorts[asked.sort].columns], direction(tiebreak))
-    ordered = ordered.offset((page - 1) * asked.size).limit(asked.size)
-    items = list(db.session.scalars(ordered) if scalars else db.session.execute(ordered))
-    return Page(items, total, page, asked.size, asked.sort, asked.descending)
+    ordered = ordered.offset((page.page - 1) * asked.size).limit(asked.size)
+    page.items = list(db.session.scalars(ordered) if scalars else db.session.execute(ordered))
+    return page
 
 
 def page_url(**changes: Any) -> str:

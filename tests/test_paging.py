@@ -54,7 +54,7 @@ def test_a_page_past_the_end_shows_the_last(app, auditor, client):
     assert huge.status_code == 200 and "page 3 of 3" in huge.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("query", ["page=0", "page=abc", "size=7", "sort=details", f"page={2**70}"])
+@pytest.mark.parametrize("query", ["page=0", "page=abc", "page=%C2%B2", "size=7", "sort=details", f"page={2**70}"])
 def test_pages_that_are_not_choices_are_refused_plainly(app, auditor, client, query):
     answer = client.get(f"/ledger?{query}")
     assert answer.status_code == 422, query
