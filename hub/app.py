@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from hub import input_guard, logs, map_library, policy, web, www_authenticate
+from hub import input_guard, logs, map_library, paging, policy, web, www_authenticate
 from hub.config import build_config, finish_config
 from hub.errors import register_error_handlers
 from hub.extensions import api, csrf, db, login_manager, migrate
@@ -43,14 +43,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     api.init_app(app)
     register_error_handlers(app)
     web.init_app(app)
+    paging.init_app(app)
     www_authenticate.init_app(app)
 
     from hub.alerts import api as alerts_api, views as alerts_views
-    from hub.cameras import api as cameras_api, cli as cameras_cli, views as cameras_views
+    from hub.cameras import api as cameras_api, cli as cameras_cli, services as cameras_services, views as cameras_views
     from hub.grants import (api as grants_api, cli as grants_cli, grant_views, oauth, oauth_views, reads_api as
                             grant_reads_api, views as grants_views)
     from hub.hotlists import api as hotlists_api, cli as hotlists_cli, views as hotlists_views
-    from hub.reads import api as reads_api, cli as reads_cli
+    from hub.reads import api as reads_api, cli as reads_cli, views as reads_views
     from hub.notifications import views as notification_views
     from hub.safe_at_home import views as safe_at_home_views
     from hub.search import views as search_views
@@ -70,6 +71,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(home_views.pages)
     app.jinja_env.globals["nav_links"] = navigation.links_for
     app.jinja_env.globals["hub_name"] = settings_services.display_name
+    app.jinja_env.filters["camera_list"] = cameras_services.camera_list
     app.jinja_env.filters["fromjson"] = json.loads
     app.register_blueprint(settings_views.pages)
     app.register_blueprint(cameras_views.pages)
@@ -87,6 +89,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     log_of_use.init_app(app)
     app.register_blueprint(ledger_views.pages)
     app.register_blueprint(search_views.pages)
+    app.register_blueprint(reads_views.pages)
     api.register_blueprint(identity_views.api_blp)
     api.register_blueprint(ledger_views.api_blp)
     api.register_blueprint(settings_views.api_blp)

@@ -34,6 +34,33 @@ PREFIX = "hubinv"
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+def sign_up_problems(*, organisation_name: str, kind: OrganisationKind | None, contact_name: str,
+                     contact_email: str, username: str, password: str, accepted_terms_version: str) -> dict:
+    """Everything wrong with a sign-up, all at once, so the form says it in
+    one go. Whether the username is free is not among them: that would tell
+    who has an account here."""
+    errors: dict[str, list[str]] = {}
+    if kind is None or not kind.is_partner:
+        errors["kind"] = ["Partners are HOAs and businesses."]
+    if accepted_terms_version != current_terms().version:
+        errors["accept_terms"] = [f"Accept the data-sharing terms (version {current_terms().version})."]
+    if not EMAIL.match(contact_email or ""):
+        errors["contact_email"] = ["Enter an e-mail address the agency can reach you at."]
+    if not (contact_name or "").strip():
+        errors["contact_name"] = ["Name the contact person."]
+    name = (organisation_name or "").strip()
+    if not name:
+        errors["organisation_name"] = ["An organisation needs a name."]
+    elif identity.find_organisation(name):
+        errors["organisation_name"] = [f"An organisation named '{name}' already exists."]
+    if not identity.username_is_well_formed(username or ""):
+        errors["username"] = ["Use letters, digits, dots, dashes or underscores."]
+    problem = password_problem(password or "")
+    if problem:
+        errors["password"] = [problem]
+    return errors
+
+
 def sign_up(*, organisation_name: str, kind: OrganisationKind, contact_name: str, contact_email: str,
             contact_phone: str, username: str, display_name: str, password: str,
             accepted_terms_version: str) -> User | None:
@@ -42,19 +69,14 @@ def sign_up(*, organisation_name: str, kind: OrganisationKind, contact_name: str
     that the chosen username belongs to someone: then nothing is created and
     None comes back, after the same password hashing, so the sign-up form
     cannot be used to learn which usernames exist."""
-    errors: dict[str, list[str]] = {}
-    if not kind.is_partner:
-        errors["kind"] = ["Partners are HOAs and businesses."]
-    if accepted_terms_version != current_terms().version:
-        errors["accept_terms"] = [f"Accept the data-sharing terms (version {current_terms().version})."]
-    if not EMAIL.match(contact_email or ""):
-        errors["contact_email"] = ["Enter an e-mail address the agency can reach you at."]
-    if not (contact_name or "").strip():
-        errors["contact_name"] = ["Name the contact person."]
+    errors = sign_up_problems(organisation_name=organisation_name, kind=kind, contact_name=contact_name,
+                              contact_email=contact_email, username=username, password=password,
+                              accepted_terms_version=accepted_terms_version)
     if errors:
         raise SignUpInvalid(errors=errors)
-    if identity.find_user(username or ""):
-        return _username_unavailable(organisation_name, password)
+    if identity.find_user(username):
+        hash_secret(password)  # the work a real sign-up does, and no account
+        return None
     try:
         organisation = identity.create_organisation(SIGN_UP, name=organisation_name, kind=kind)
         user = identity.create_user(SIGN_UP, organisation=organisation, username=username,
@@ -75,24 +97,6 @@ def sign_up(*, organisation_name: str, kind: OrganisationKind, contact_name: str
            private={"contact_name": organisation.contact_name, "contact_email": organisation.contact_email,
                     "contact_phone": organisation.contact_phone})
     return user
-
-
-def _username_unavailable(organisation_name: str, password: str) -> None:
-    """What the form would still have said about the other fields, then the
-    work a real sign-up does, and no account."""
-    errors: dict[str, list[str]] = {}
-    problem = password_problem(password or "")
-    if problem:
-        errors["password"] = [problem]
-    name = (organisation_name or "").strip()
-    if not name:
-        errors["organisation_name"] = ["An organisation needs a name."]
-    elif identity.find_organisation(name):
-        errors["organisation_name"] = [f"An organisation named '{name}' already exists."]
-    if errors:
-        raise SignUpInvalid(errors=errors)
-    hash_secret(password)
-    return None
 
 
 def pending_partnerships() -> list[Organisation]:

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
 TERMS_DIR = Path(__file__).parent / "terms"
 
 
@@ -19,6 +22,12 @@ class Terms:
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.text.encode()).hexdigest()
+
+    @property
+    def html(self) -> Markup:
+        """The text as a page shows it: CommonMark, any HTML in it escaped."""
+        # markdown-it escapes every character of the text itself ("html": False keeps raw HTML out).
+        return Markup(MarkdownIt("commonmark", {"html": False}).render(self.text))  # nosec B704
 
 
 @lru_cache(maxsize=1)

@@ -42,7 +42,21 @@ def sign_up():
             status = apply_errors(form, error)
     elif form.is_submitted():
         status = FORM_ERROR_STATUS
+        _add_service_problems(form)
     return render_template("partners/sign_up.html", form=form, terms=current_terms()), status
+
+
+def _add_service_problems(form: SignUpForm) -> None:
+    """The service's own checks beside the form's, so every problem shows at once."""
+    kind = form.kind.data if form.kind.data in {k.value for k in OrganisationKind} else None
+    problems = services.sign_up_problems(
+        organisation_name=form.organisation_name.data, kind=kind and OrganisationKind(kind),
+        contact_name=form.contact_name.data, contact_email=form.contact_email.data, username=form.username.data,
+        password=form.password.data, accepted_terms_version=current_terms().version if form.accept_terms.data else "")
+    for name, messages in problems.items():
+        field = getattr(form, name)
+        if not field.errors:
+            field.errors = list(messages)
 
 
 @pages.route("/sign-up/received")

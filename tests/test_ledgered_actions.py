@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from hub.alerts.models import Alert
-from hub.alerts.services import decide_alert, get_alert
+from hub.alerts.services import alert_list, decide_alert, get_alert
 from hub.alerts.webhooks import deliver_due
 from hub.cameras.bca import record_notice_sent
 from hub.cameras.credentials import issue_credential, revoke_credential
@@ -19,6 +19,7 @@ from hub.cameras.services import retire_camera, update_camera
 from hub.cameras.sharing import set_sharing_mode
 from hub.clock import clock, utcnow
 from hub.extensions import db
+from hub.paging import PageRequest
 from hub.grants.binding import awaiting_link
 from hub.ledger import browse
 from hub.transparency.log_of_use import aggregate_day
@@ -194,6 +195,7 @@ ACTIONS = {
     "alerts.possible_raised": lambda w: ingest_batch(w["camera_city"], [{"read_id": "r10", "plate": "H0T1",
                                                                          "captured_at": utcnow().isoformat()}]),
     "alert.viewed": lambda w: get_alert(w["officer_ok"], w["alert"].id),
+    "alerts.listed": lambda w: alert_list(w["officer_ok"], PageRequest(1, 25, "time", True)),
     "alert.verified": lambda w: decide_alert(w["officer_ok"], w["alert"], verified=True, reason="state system",
                                              checks={"plate_matches_image": True, "entry_current_in_source": True,
                                                      "vehicle_description_matches": True,

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
-from hub import policy
+from hub import paging, policy
 from hub.alerts.errors import AlertInvalid, AlertNotFound
 from hub.alerts.models import Alert, AlertKind, AlertStatus, WebhookDelivery
 from hub.alerts.signal import announce
@@ -106,6 +106,25 @@ def recent_alerts(actor: Any, *, after_id: int = 0, limit: int = 100) -> list[Al
         record("alerts.delivered", actor=actor, cameras=sorted({a.camera_id for a in alerts}),
                details={"alerts": [a.id for a in alerts]})
     return alerts
+
+
+# The columns the alert list sorts by.
+SORTS = {"time": paging.Sort("Time", (Alert.captured_at,)), "plate": paging.Sort("Plate", (Alert.plate,)),
+         "status": paging.Sort("Status", (Alert.status,))}
+
+
+def alert_list(actor: Any, asked: paging.PageRequest, *, status: AlertStatus | None = None) -> paging.Page:
+    """Every alert the actor may see, one page at a time, for finding an
+    older hit the live board no longer shows."""
+    scope = scope_for(actor, Purpose.ALERTS)
+    query = select(Alert).where(scope.clause(Alert.camera_id, Alert.captured_at))
+    if status is not None:
+        query = query.where(Alert.status == status)
+    page = paging.paginate(query, asked, SORTS, Alert.id)
+    if page.items:
+        record("alerts.listed", actor=actor, cameras=sorted({a.camera_id for a in page.items}),
+               details={"alerts": [a.id for a in page.items]})
+    return page
 
 
 def concerns_owner(alert: Alert) -> bool:

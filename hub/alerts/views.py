@@ -1,19 +1,22 @@
 """The officer's live alert board and an alert's page with the decision."""
 from datetime import timedelta
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, RadioField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
 
+from hub import paging
 from hub.alerts import services
+from hub.alerts.models import AlertStatus
 from hub.hotlists import services as hotlists
 from hub.clock import utcnow
-from hub.errors import Forbidden, HubError
+from hub.errors import Forbidden, HubError, ValidationFailed
 from hub.forms import FORM_ERROR_STATUS, apply_errors
 from hub.identity.permissions import can
 from hub.identity.roles import Capability
+from hub.reads import images
 
 pages = Blueprint("alerts", __name__, template_folder="templates")
 BOARD_HISTORY = timedelta(days=1)
@@ -47,6 +50,26 @@ def board():
                            hot_file=hotlists.freshness())
 
 
+class ListFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    status = SelectField("Status", choices=[("", "Any"), *[(s.value, s.value) for s in AlertStatus]],
+                         validators=[Optional()])
+
+
+@pages.route("/alerts/all")
+@login_required
+def history():
+    _require()
+    form = ListFilterForm(request.args)
+    if not form.validate():
+        raise ValidationFailed("The list cannot be shown that way.", errors=form.errors)
+    page = services.alert_list(current_user, paging.page_request(request.args, services.SORTS, default_sort="time"),
+                               status=AlertStatus(form.status.data) if form.status.data else None)
+    return render_template("alerts/history.html", page=page, form=form)
+
+
 @pages.route("/alerts/<bigint:alert_id>", methods=["GET", "POST"])
 @login_required
 def detail(alert_id: int):
@@ -68,4 +91,5 @@ def detail(alert_id: int):
         status = FORM_ERROR_STATUS
     return render_template("alerts/detail.html", alert=alert, form=form, actionable=services.actionable(alert),
                            concerns_owner=services.concerns_owner(alert), checks=services.checklist(alert),
-                           differing=services.differing_characters(alert)), status
+                           differing=services.differing_characters(alert),
+                           picture=images.thumbnail(alert.plate_image)), status

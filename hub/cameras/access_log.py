@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from hub import csv_export, policy
+from hub import csv_export, paging, policy
 from hub.cameras import permissions
 from hub.cameras.models import Camera
 from hub.extensions import db
@@ -107,7 +107,12 @@ def _start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=timezone.utc)
 
 
-def access_log(actor: Any, camera: Camera, filters: Filters, *, limit: int = PAGE_SIZE) -> list[Row]:
+# The columns an owner may sort the page by.
+SORTS = {"time": paging.Sort("When", (LedgerEntry.id,)), "actor": paging.Sort("Who", (LedgerEntry.actor,)),
+         "action": paging.Sort("What", (LedgerEntry.action,))}
+
+
+def _query(actor: Any, camera: Camera, filters: Filters):
     if not permissions.may_see_access_log(actor, camera):
         raise permissions.refuse(actor, camera, "camera.access_log")
     query = (select(LedgerEntry.id, LedgerEntry.created_at, LedgerEntry.actor, Organisation.name,
@@ -124,16 +129,30 @@ def access_log(actor: Any, camera: Camera, filters: Filters, *, limit: int = PAG
         query = query.where(LedgerEntry.action == filters.action)
     if filters.actor:
         query = query.where(LedgerEntry.actor == filters.actor)
-    full = sees_investigation(actor)
-    if filters.case_number and full:
+    if filters.case_number and sees_investigation(actor):
         query = query.where(LedgerEntry.case_number == filters.case_number)
     if filters.before_id:
         query = query.where(LedgerEntry.id < filters.before_id)
-    rows = db.session.execute(query.order_by(LedgerEntry.id.desc()).limit(limit))
-    viewer_org = getattr(actor, "organisation_id", None)
+    return query
+
+
+def _rows(actor: Any, found) -> list[Row]:
+    full, viewer_org = sees_investigation(actor), getattr(actor, "organisation_id", None)
     return [owner_row(entry_id, at, who, org, action, purpose, case, json.loads(details), subject_type, subject_id,
                       sees_investigation=full, own_words=org_id is not None and org_id == viewer_org)
-            for entry_id, at, who, org, action, purpose, case, details, subject_type, subject_id, org_id in rows]
+            for entry_id, at, who, org, action, purpose, case, details, subject_type, subject_id, org_id in found]
+
+
+def access_log(actor: Any, camera: Camera, filters: Filters, *, limit: int = PAGE_SIZE) -> list[Row]:
+    """Newest first from `filters.before_id`: the API's and the downloads' order."""
+    return _rows(actor, db.session.execute(_query(actor, camera, filters).order_by(LedgerEntry.id.desc()).limit(limit)))
+
+
+def access_log_page(actor: Any, camera: Camera, filters: Filters, asked: paging.PageRequest) -> paging.Page:
+    """One page of the log, sorted as the owner asked."""
+    page = paging.paginate(_query(actor, camera, filters), asked, SORTS, LedgerEntry.id, scalars=False)
+    page.items = _rows(actor, page.items)
+    return page
 
 
 CSV_HEADER = ["entry_id", "time_utc", "actor", "organisation", "action", "action_code", "purpose", "case_number",

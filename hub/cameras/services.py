@@ -49,6 +49,12 @@ def camera_names(ids: list[int]) -> dict[int, str]:
     return dict(db.session.execute(select(Camera.id, Camera.name).where(Camera.id.in_(ids))).all())
 
 
+def camera_list(ids: list[int]) -> str:
+    """Cameras named in words, for a page that would otherwise say "2 camera(s)"."""
+    names = camera_names(ids)
+    return ", ".join(names.get(i, f"camera {i}") for i in ids)
+
+
 def get_camera(actor: Any, camera_id: int) -> Camera:
     camera = db.session.get(Camera, camera_id)
     if camera is None:

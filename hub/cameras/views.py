@@ -12,6 +12,7 @@ from hub.cameras import access_log as log, bca, credentials, permissions, servic
 from hub.cameras.forms import (AccessLogFilterForm, BcaSentForm, CameraForm, ConfirmForm, MoveForm, ReasonForm,
                                SharingForm)
 from hub.cameras.models import CameraStatus, SharingMode
+from hub import paging
 from hub.errors import Forbidden, HubError
 from hub.forms import FORM_ERROR_STATUS, apply_errors
 from hub.identity.permissions import can
@@ -182,7 +183,7 @@ def access_log(camera_id: int):
     camera = services.get_camera(current_user, camera_id)
     form = AccessLogFilterForm(request.args)
     if not form.validate():
-        return render_template("cameras/access_log.html", camera=camera, form=form, rows=[]), FORM_ERROR_STATUS
+        return render_template("cameras/access_log.html", camera=camera, form=form, page=None), FORM_ERROR_STATUS
     filters = log.Filters(since=form.since.data, until=form.until.data, action=form.action.data or None,
                           actor=form.actor.data or None, case_number=form.case_number.data or None,
                           before_id=request.args.get("before", type=int))
@@ -194,9 +195,9 @@ def access_log(camera_id: int):
         return Response(json.dumps(log.proof_bundle(current_user, camera, filters), indent=1),
                         mimetype="application/json",
                         headers={"Content-Disposition": f'attachment; filename="camera-{camera.id}-proofs.json"'})
-    rows = log.access_log(current_user, camera, filters)
-    next_args = {**request.args.to_dict(), "before": rows[-1].entry_id} if len(rows) == log.PAGE_SIZE else None
-    return render_template("cameras/access_log.html", camera=camera, form=form, rows=rows, next_args=next_args,
+    page = log.access_log_page(current_user, camera, filters,
+                               paging.page_request(request.args, log.SORTS, default_sort="time"))
+    return render_template("cameras/access_log.html", camera=camera, form=form, page=page,
                            csv_args={**request.args.to_dict(), "format": "csv"},
                            proof_args={**request.args.to_dict(), "format": "proofs"},
                            checkpoint=log.shown_checkpoint(current_user))

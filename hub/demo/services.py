@@ -15,6 +15,7 @@ import pyotp
 from flask import current_app
 from sqlalchemy import func, select
 
+from hub.cameras.bca import record_notice_sent
 from hub.cameras.models import Camera
 from hub.cameras.services import Location, find_camera, register_camera
 from hub.clock import utcnow
@@ -144,6 +145,7 @@ def load_demo() -> DemoNetwork:
                 ACTOR, users[username], signed_by=users["demo-chief"], signed_on=today - timedelta(days=19),
                 text=f"{users[username].display_name} is authorised to access ALPR data for legitimate, specified "
                      "and documented law enforcement purposes, under Minn. Stat. 13.824 subd. 7 and department policy.")
+    _notices_sent(users["demo-alpr-admin"])
     _hotlist_and_reads(users["demo-alpr-admin"], agency)
     client_id = _records_client(creds, agency)
     return DemoNetwork([DemoLogin(u, role, creds["password"], creds["totp"].get(u)) for u, _, role, _ in USERS],
@@ -151,6 +153,15 @@ def load_demo() -> DemoNetwork:
 
 
 HOT_PLATE = "DEMO123"
+
+
+def _notices_sent(sergeant: User) -> None:
+    """The demo network's readers were installed months ago and the
+    department told the BCA within the 10 days, as it must: a fresh demo
+    starts without alarms that are not."""
+    for camera in db.session.scalars(select(Camera).where(Camera.bca_notice_due_on.is_not(None),
+                                                          Camera.bca_notice_sent_on.is_(None))):
+        record_notice_sent(sergeant, camera, sent_on=min(camera.bca_notice_due_on - timedelta(days=5), utcnow().date()))
 
 
 def _hotlist_and_reads(sergeant: User, agency: Organisation) -> None:

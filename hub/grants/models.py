@@ -135,6 +135,11 @@ class Grant(db.Model):
     def cameras(self) -> list[int]:
         return [int(c) for c in self.camera_ids.split(",") if c]
 
+    @property
+    def is_live(self) -> bool:
+        """Neither revoked nor expired: its reads may still be read."""
+        return self.revoked_at is None and self.expires_at > utcnow()
+
     def authorization_details(self) -> list[dict]:
         """The grant as RFC 9396 authorization details."""
         return [{"type": "alpr_camera_access", "request_id": self.request_id, "cameras": self.cameras,

@@ -15,7 +15,7 @@ from hub.errors import Forbidden, HubError
 from hub.extensions import db
 from hub.forms import FORM_ERROR_STATUS, apply_errors
 from hub.grants import access, consent, requests
-from hub.grants.models import Grant
+from hub.grants.models import Grant, RequestStatus
 from hub.identity.permissions import can
 from hub.identity.roles import Capability
 from hub.policy import PolicyRefused
@@ -116,8 +116,18 @@ def detail(request_id: int):
 @login_required
 def consent_link(request_id: int):
     """The partner's message links here: on to the authorisation address the
-    request's client prepared, which may be longer than a message link."""
-    return redirect(consent.consent_url(requests.get_request(current_user, request_id)))
+    request's client prepared, which may be longer than a message link. Once
+    the request is decided (or before the link is ready) the link leads to the
+    request itself, saying why, never to an error."""
+    access_request = requests.get_request(current_user, request_id)
+    try:
+        return redirect(consent.consent_url(access_request))
+    except consent.ConsentLinkNotFound:
+        flash(f"Request {request_id} is {access_request.status_words}: there is nothing to decide on now."
+              if access_request.status is not RequestStatus.AWAITING_PARTNER else
+              f"Request {request_id} is not ready for your decision yet: the department's system has not sent it.",
+              "info")
+        return redirect(url_for("grants.detail", request_id=request_id))
 
 
 @pages.route("/grants/requests/<int:request_id>/grants/<int:grant_id>/reads")

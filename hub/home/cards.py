@@ -14,6 +14,7 @@ from hub.identity.permissions import can
 from hub.identity.roles import Capability, OrganisationKind
 from hub.retention import services as retention
 from hub.scheduler.jobs import FAILED, last_runs
+from hub.settings.services import current_settings
 from partners import services as partner_services
 
 
@@ -33,6 +34,8 @@ def cards_for(user: User) -> list[Card]:
         cards.append(Card("Access to ALPR data",
                           "You may reach ALPR data now." if decision.allowed
                           else "You may not reach ALPR data now:", reasons=decision.reasons))
+    if user.organisation.kind is OrganisationKind.OUTSIDE_AGENCY:
+        cards.append(_written_request_card())
     if can(user, Capability.MANAGE_USERS):
         cards.append(Card("Users and roles", "Create accounts, change roles, deactivate users.",
                           url_for("identity.users"), "Manage users"))
@@ -52,6 +55,18 @@ def cards_for(user: User) -> list[Card]:
     cards.append(Card("API tokens", "Tokens for scripts that use the hub's API.",
                       url_for("identity.account_tokens"), "Manage tokens"))
     return cards
+
+
+def _written_request_card() -> Card:
+    """What an outside agency needs to ask for data: the five elements of a
+    written request the department's policy asks for, and who receives it."""
+    contact = current_settings().get("contact_email")
+    return Card("Asking for ALPR data",
+                "The department shares data with another agency only on a written request that names the agency "
+                "and the requester, the intended purpose, the factual basis with a case or incident number, and "
+                "states that the head of your agency (or a designee) authorised it. The chief reviews it before "
+                "anything is released." + (f" Send it to {contact}." if contact else ""),
+                url_for("transparency.rules"), "The rules the department follows")
 
 
 def _partnership_cards(user: User) -> list[Card]:
@@ -108,6 +123,9 @@ def _alert_cards(user: User) -> list[Card]:
     return cards
 
 
+SHOWN = 5  # a card names a few problems and leads to the list for the rest
+
+
 def _camera_cards(user: User) -> list[Card]:
     cards = []
     if can(user, Capability.VIEW_CAMERAS):
@@ -122,7 +140,8 @@ def _camera_cards(user: User) -> list[Card]:
         outstanding = bca.outstanding_notices()
         cards.append(Card("BCA notices", f"{len(outstanding)} notice(s) not yet sent, {len(overdue)} overdue.",
                           url_for("cameras.bca_notices"), "Open the list",
-                          reasons=[_Note(c.name, f"due {c.bca_notice_due_on}, not sent") for c in overdue]))
+                          reasons=[_Note(c.name, f"due {c.bca_notice_due_on}, not sent") for c in overdue[:SHOWN]]
+                          + ([_Note(f"{len(overdue) - SHOWN} more", "on the list")] if len(overdue) > SHOWN else [])))
     return cards
 
 

@@ -35,6 +35,8 @@ def links_for(user: User) -> list[Link]:
         chosen.append(Link("Search reads", "search.search_page"))
     if can(user, Capability.RECEIVE_ALERTS):
         chosen.append(Link("Alerts", "alerts.board"))
+    if can(user, Capability.VERIFY_READS):
+        chosen.append(Link("Reads to confirm", "reads.unverified"))
     if can(user, Capability.REQUEST_PARTNER_ACCESS):
         chosen.append(Link("My requests", "grants.mine"))
     if can(user, Capability.APPROVE_ACCESS_REQUESTS):

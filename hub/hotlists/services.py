@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
-from hub import policy
+from hub import paging, policy
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.hotlists.errors import HotFileInvalid, HotlistEntryInvalid
@@ -128,6 +128,25 @@ def remove_entry(actor: Any, entry: HotlistEntry, *, reason: str) -> HotlistEntr
 def manual_entries() -> list[HotlistEntry]:
     return list(db.session.scalars(select(HotlistEntry).where(HotlistEntry.source == EntrySource.MANUAL)
                                    .order_by(HotlistEntry.removed_at.is_not(None), HotlistEntry.created_at.desc())))
+
+
+# The columns the entries page sorts by.
+ENTRY_SORTS = {"added": paging.Sort("Added", (HotlistEntry.created_at,)),
+               "plate": paging.Sort("Plate", (HotlistEntry.plate,)),
+               "reason": paging.Sort("Reason", (HotlistEntry.reason_category,)),
+               "priority": paging.Sort("Priority", (HotlistEntry.priority,)),
+               "expires": paging.Sort("Expires", (HotlistEntry.expires_at,))}
+
+
+def entries_page(asked: paging.PageRequest, *, source: EntrySource | None = None,
+                 include_removed: bool = False) -> paging.Page:
+    """Manual and imported entries, one page, sorted as asked."""
+    query = select(HotlistEntry)
+    if source is not None:
+        query = query.where(HotlistEntry.source == source)
+    if not include_removed:
+        query = query.where(HotlistEntry.removed_at.is_(None))
+    return paging.paginate(query, asked, ENTRY_SORTS, HotlistEntry.id)
 
 
 def imports() -> list[HotlistImport]:

@@ -2,18 +2,20 @@
 history of state hot-file imports."""
 from datetime import datetime, time, timezone
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional
 
-from hub.errors import Forbidden, HubError
+from hub import paging
+from hub.errors import Forbidden, HubError, ValidationFailed
 from hub.extensions import db
 from hub.forms import FORM_ERROR_STATUS, apply_errors
 from hub.hotlists import services
-from hub.hotlists.models import PRIORITIES, REASON_CATEGORIES, HotlistEntry
+from hub.hotlists.errors import HotFileInvalid
+from hub.hotlists.models import PRIORITIES, REASON_CATEGORIES, EntrySource, HotlistEntry
 from hub.identity.permissions import can
 from hub.identity.roles import Capability
 
@@ -43,11 +45,28 @@ def _require() -> None:
         raise Forbidden("ALPR administrators manage hotlists.")
 
 
+class ListFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    source = SelectField("Source", choices=[("", "Manual and state hot file"), (EntrySource.MANUAL.value, "Manual"),
+                                            (EntrySource.STATE_FILE.value, "State hot file")],
+                         validators=[Optional()])
+    removed = BooleanField("Include removed entries")
+
+
 def _page(status=200, **forms):
     context = {"form": EntryForm(prefix="entry"), "remove_form": RemoveForm(prefix="remove"),
                "import_form": ImportForm(prefix="import"), **forms}
-    return render_template("hotlists/index.html", entries=services.manual_entries(), imports=services.imports(),
-                           **context), status
+    shown = ListFilterForm(request.args)
+    if not shown.validate():
+        raise ValidationFailed("The list cannot be shown that way.", errors=shown.errors)
+    page = services.entries_page(paging.page_request(request.args, services.ENTRY_SORTS, default_sort="added"),
+                                 source=EntrySource(shown.source.data) if shown.source.data else None,
+                                 include_removed=shown.removed.data)
+    return render_template("hotlists/index.html", page=page, list_form=shown, imports=services.imports(),
+                           columns=",".join(services.HOT_FILE_COLUMNS), reasons=REASON_CATEGORIES,
+                           priorities=PRIORITIES, **context), status
 
 
 @pages.route("/hotlists", methods=["GET", "POST"])
@@ -94,6 +113,10 @@ def upload():
         return _page(FORM_ERROR_STATUS, import_form=form)
     try:
         batch = services.import_hot_file(current_user, form.file.data.read(), file_name=form.file.data.filename)
+    except HotFileInvalid as error:  # the whole problem in one message, beside the file
+        db.session.rollback()
+        form.file.errors = [error.message]
+        return _page(FORM_ERROR_STATUS, import_form=form)
     except HubError as error:
         return _page(apply_errors(form, error), import_form=form)
     flash(f"Imported {batch.entries} entries; the previous batch is replaced.", "info")

@@ -40,12 +40,17 @@ def create_organisation(actor: Any, *, name: str, kind: OrganisationKind, state:
     return organisation
 
 
+def username_is_well_formed(username: str) -> bool:
+    username = username.strip()
+    return bool(username) and username.replace("-", "").replace("_", "").replace(".", "").isalnum()
+
+
 def create_user(actor: Any, *, organisation: Organisation, username: str, display_name: str,
                 role: Role, password: str, email: str | None = None) -> User:
     require_capability(actor, Capability.MANAGE_USERS, action="user.create")
     username = username.strip().lower()
     errors: dict[str, list[str]] = {}
-    if not username or not username.replace("-", "").replace("_", "").replace(".", "").isalnum():
+    if not username_is_well_formed(username):
         errors["username"] = ["Use letters, digits, dots, dashes or underscores."]
     elif find_user(username):
         errors["username"] = [f"The username '{username}' is taken."]

@@ -14,6 +14,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "alerts.raised": ("Hotlist hit raised an alert", "A read matched a hotlist entry the rules allow it to be compared with."),
     "alerts.possible_raised": ("Possible hotlist hit raised an alert", "A read differs from a listed plate only in characters plates print alike: the image must be checked."),
     "alerts.delivered": ("Alerts shown to an officer", "New alerts were shown on an officer's board."),
+    "alerts.listed": ("Alerts listed", "A page of earlier alerts was shown to an officer."),
     "alert.viewed": ("Alert opened", "An officer opened an alert."),
     "alert.verified": ("Alert checked and verified", "The officer checked the hit against its source, item by item."),
     "alert.rejected": ("Alert checked and rejected", "The officer found the hit misread or no longer current."),

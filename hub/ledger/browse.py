@@ -1,4 +1,4 @@
-"""The auditor's view of the whole ledger: entries paged by id and filtered,
+"""The auditor's view of the whole ledger: entries paged, sorted and filtered,
 the latest signed checkpoint, and verification run on request. Reading the
 ledger is itself on record."""
 from __future__ import annotations
@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from hub import paging
 from hub.errors import Forbidden, Refusal
 from hub.extensions import db
 from hub.identity.permissions import can
@@ -16,7 +17,9 @@ from hub.identity.roles import Capability
 from hub.ledger.models import LedgerEntry
 from hub.ledger.services import record
 
-PAGE_SIZE = 100
+# The columns an auditor may sort by.
+SORTS = {"id": paging.Sort("#", (LedgerEntry.id,)), "actor": paging.Sort("Who", (LedgerEntry.actor,)),
+         "action": paging.Sort("What", (LedgerEntry.action,))}
 
 
 @dataclass
@@ -25,7 +28,6 @@ class LedgerFilters:
     actor: str | None = None
     since: date | None = None
     until: date | None = None
-    before_id: int | None = None
 
 
 def _require(actor: Any, action: str) -> None:
@@ -34,9 +36,11 @@ def _require(actor: Any, action: str) -> None:
                         refusal=Refusal(action, actor, None))
 
 
-def entries(actor: Any, filters: LedgerFilters, *, limit: int = PAGE_SIZE) -> list[LedgerEntry]:
-    """Newest first. The private details beside an entry are never shown."""
+def entries(actor: Any, filters: LedgerFilters, asked: paging.PageRequest | None = None) -> paging.Page:
+    """Newest first unless asked otherwise. The private details beside an
+    entry are never shown."""
     _require(actor, "ledger.browse")
+    asked = asked or paging.PageRequest(1, paging.PAGE_SIZES[-1], "id", True)
     query = select(LedgerEntry)
     if filters.action:
         query = query.where(LedgerEntry.action == filters.action)
@@ -47,12 +51,10 @@ def entries(actor: Any, filters: LedgerFilters, *, limit: int = PAGE_SIZE) -> li
     if filters.until:
         query = query.where(LedgerEntry.created_at < datetime.combine(filters.until + timedelta(days=1), time.min,
                                                                       tzinfo=timezone.utc))
-    if filters.before_id:
-        query = query.where(LedgerEntry.id < filters.before_id)
-    found = list(db.session.scalars(query.order_by(LedgerEntry.id.desc()).limit(limit)))
-    record("ledger.browsed", actor=actor, details={"entries": len(found), "action": filters.action,
-                                                   "before": filters.before_id})
-    return found
+    page = paging.paginate(query, asked, SORTS, LedgerEntry.id)
+    record("ledger.browsed", actor=actor, details={"entries": len(page.items), "action": filters.action,
+                                                   "page": page.page, "sort": asked.sort})
+    return page
 
 
 def verify(actor: Any) -> list:

@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
+from hub import paging
 from hub.errors import HubError
 from hub.extensions import db
 from hub.identity.auth import scope_required
@@ -124,15 +125,14 @@ def browse_page():
         FlaskForm().validate_on_submit() or abort(400)
         problems = browse.verify(current_user)
     if not form.validate():
-        return render_template("ledger/browse.html", form=form, entries=[], problems=problems, next_args=None,
+        return render_template("ledger/browse.html", form=form, page=None, problems=problems,
                                checkpoint=None, actions=actions), 422
-    found = browse.entries(current_user, browse.LedgerFilters(
+    page = browse.entries(current_user, browse.LedgerFilters(
         action=form.action.data or None, actor=form.actor.data or None, since=form.since.data,
-        until=form.until.data, before_id=request.args.get("before", type=int)))
-    next_args = {**request.args.to_dict(), "before": found[-1].id} if len(found) == browse.PAGE_SIZE else None
+        until=form.until.data), paging.page_request(request.args, browse.SORTS, default_sort="id"))
     try:
         checkpoint = tree.latest_checkpoint()
     except HubError:
         checkpoint = None
-    return render_template("ledger/browse.html", form=form, entries=found, problems=problems, next_args=next_args,
-                           checkpoint=checkpoint, actions=actions)
+    return render_template("ledger/browse.html", form=form, page=page, problems=problems, checkpoint=checkpoint,
+                           actions=actions)

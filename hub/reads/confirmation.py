@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from hub import paging
 from hub.alerts.services import raise_alerts
 from hub.cameras.models import Camera
 from hub.errors import NotFound, ValidationFailed
@@ -19,15 +20,33 @@ from hub.reads.models import Read
 from hub.scope import Purpose, scope_for
 
 
-def unverified_reads(actor: Any, *, limit: int = 50) -> list[Read]:
+# The columns the page of waiting reads sorts by.
+SORTS = {"time": paging.Sort("Time", (Read.captured_at,)), "camera": paging.Sort("Camera", (Read.camera_id,)),
+         "confidence": paging.Sort("Confidence", (Read.confidence,))}
+
+
+def _waiting(actor: Any):
     scope = scope_for(actor, Purpose.VERIFY)
-    reads = list(db.session.scalars(select(Read).where(Read.verified.is_(False),
-                                                       scope.clause(Read.camera_id, Read.captured_at))
-                                    .order_by(Read.captured_at.desc()).limit(limit)))
+    return select(Read).where(Read.verified.is_(False), scope.clause(Read.camera_id, Read.captured_at))
+
+
+def _listed(actor: Any, reads: list[Read]) -> None:
     if reads:
         record("reads.unverified_listed", actor=actor, cameras=sorted({r.camera_id for r in reads}),
                details={"reads": len(reads)})
+
+
+def unverified_reads(actor: Any, *, limit: int = 50) -> list[Read]:
+    reads = list(db.session.scalars(_waiting(actor).order_by(Read.captured_at.desc()).limit(limit)))
+    _listed(actor, reads)
     return reads
+
+
+def unverified_page(actor: Any, asked: paging.PageRequest) -> paging.Page:
+    """One page of the reads waiting for this person, sorted as asked."""
+    page = paging.paginate(_waiting(actor), asked, SORTS, Read.id)
+    _listed(actor, page.items)
+    return page
 
 
 def confirm_read(actor: Any, read_id: int, *, plate: str) -> tuple[Read, int]:

@@ -3,12 +3,15 @@ at rest with AES-GCM under a key kept in `instance/`, never in the database.
 A read refers to its images by hash; the same image is stored once."""
 from __future__ import annotations
 
+import base64
 import hashlib
+import io
 import os
 from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
+from PIL import Image
 
 from hub.instance_keys import random_key
 
@@ -47,3 +50,24 @@ def delete(digest: str) -> bool:
         return True
     except FileNotFoundError:
         return False
+
+
+THUMBNAIL_SIZE = (200, 120)
+
+
+def thumbnail(*digests: str | None) -> str | None:
+    """The first of these stored pictures (a read's plate, else its vehicle),
+    decrypted now and shrunk, as a data URI for a page: it never gets an
+    address of its own. The caller has already checked that the viewer may
+    see the read it belongs to."""
+    digest = next((d for d in digests if d), None)
+    if digest is None:
+        return None
+    try:
+        picture = Image.open(io.BytesIO(get(digest)))
+        picture.thumbnail(THUMBNAIL_SIZE)
+        out = io.BytesIO()
+        picture.convert("RGB").save(out, "JPEG", quality=80)
+    except Exception:  # a missing or unreadable image: the row shows without one
+        return None
+    return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode()

@@ -5,22 +5,18 @@ prove, with the hub's public key alone, that the search happened as
 recorded (an inclusion proof of the entry against a checkpoint)."""
 from __future__ import annotations
 
-import base64
 import io
 from dataclasses import dataclass
 
 from fpdf import FPDF
-from PIL import Image
 
 from hub import csv_export, policy
 from hub.clock import utcnow
 from hub.ledger.errors import NoCheckpoint
 from hub.ledger.models import LedgerCheckpoint
 from hub.ledger.tree import latest_checkpoint
-from hub.reads import images
 from hub.search.services import Export
 
-THUMBNAIL_SIZE = (200, 120)
 CSV_HEADER = ["read_id", "captured_at_utc", "plate", "plate_state", "look_alike", "camera_id", "camera", "owner",
               "latitude", "longitude", "search_entry_id", "export_entry_id", "checkpoint_tree_size",
               "checkpoint_root_hash"]
@@ -127,20 +123,3 @@ def _reads_table(pdf: FPDF, result) -> None:
         pdf.set_font("Helvetica", "I", 8)
         pdf.multi_cell(0, 5, "* a look-alike reading: it differs from the plate searched only in characters plates "
                              "print alike (O/0, I/1, B/8, S/5, Z/2).", new_x="LMARGIN", new_y="NEXT")
-
-
-def thumbnail(read) -> str | None:
-    """The read's plate picture (else its vehicle picture), decrypted now and
-    shrunk, as a data URI for the results page. The caller has already
-    limited the reads to those the viewer may see."""
-    digest = read.plate_image or read.vehicle_image
-    if not digest:
-        return None
-    try:
-        picture = Image.open(io.BytesIO(images.get(digest)))
-        picture.thumbnail(THUMBNAIL_SIZE)
-        out = io.BytesIO()
-        picture.convert("RGB").save(out, "JPEG", quality=80)
-    except Exception:  # a missing or unreadable image: the row shows without one
-        return None
-    return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode()

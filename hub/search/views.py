@@ -10,6 +10,7 @@ from hub.errors import Forbidden, HubError, ledger_refusal
 from hub.identity.auth import scope_required
 from hub.identity.permissions import can
 from hub.identity.roles import Capability
+from hub.reads import images
 from hub.search import exports, services
 from hub.search.errors import SearchInvalid
 from hub.search.schemas import SearchReasonSchema, SearchArgsSchema, SearchResultSchema
@@ -99,7 +100,7 @@ def search_page():
             errors = error.errors if isinstance(error.errors, dict) else {}
             refused = None if errors else error
             status = error.status
-    thumbnails = {r.id: exports.thumbnail(r) for r in result.reads} if result else {}
+    thumbnails = {r.id: images.thumbnail(r.plate_image, r.vehicle_image) for r in result.reads} if result else {}
     markers = [{"lat": r.latitude, "lon": r.longitude, "plate": r.plate, "camera": r.camera_id,
                 "at": r.captured_at.strftime("%Y-%m-%d %H:%M")} for r in result.reads] if result else []
     return render_template("search/search.html", arguments=arguments, result=result, errors=errors,

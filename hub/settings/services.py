@@ -34,7 +34,7 @@ class Definition:
 DEFINITIONS = {d.key: d for d in (
     Definition("hub_display_name", "Name shown on every page", "", _text(120)),
     Definition("contact_email", "Contact e-mail for partners and the public", "", _email),
-    Definition("transparency_notice", "Public notice for the transparency pages (shown once they are published)", "",
+    Definition("transparency_notice", "Public notice, shown on the transparency pages", "",
                _text(4000)),
     Definition("alert_webhook_url", "Web address that receives every alert (signed; empty for none)", "",
                lambda v: None if not v or re.fullmatch(r"https?://\S+", v) else "Give an http(s) address."),

@@ -12,6 +12,7 @@ from hub import csv_export, policy
 from hub.cameras.models import Camera, CameraStatus
 from hub.clock import utcnow
 from hub.extensions import db
+from hub.settings.services import current_settings
 from hub.transparency.log_of_use import COLUMNS, month_log, public_owner, required_columns
 
 pages = Blueprint("transparency", __name__, url_prefix="/transparency", template_folder="templates")
@@ -37,7 +38,9 @@ def _cameras() -> list[dict]:
 @pages.route("")
 def index():
     engine = policy.engine()
-    return render_template("transparency/index.html", cameras=_cameras(), agency=engine.agency, state=engine.state)
+    shown = current_settings()
+    return render_template("transparency/index.html", cameras=_cameras(), agency=engine.agency, state=engine.state,
+                           notice=shown.get("transparency_notice"), contact=shown.get("contact_email"))
 
 
 @pages.route("/rules")

@@ -54,3 +54,14 @@ def test_a_partner_is_not_alarmed_by_the_department_s_duty(app, make, client, fr
     sign_in(client, "owner")
     page = client.get(f"/cameras/{camera.id}").get_data(as_text=True)
     assert "overdue" not in page and "the department's duty" in page
+
+
+def test_the_home_card_names_a_few_overdue_notices_and_leads_to_the_rest(app, make, client):
+    agency = make.organisation()
+    admin = make.user("sgt", Role.ALPR_ADMIN, agency, totp=True)
+    for n in range(7):
+        make.camera(agency, f"Reader {n}", installed_on=date(2026, 3, 2))
+    sign_in(client, "sgt", totp_secret=admin.totp_secret)
+    home = client.get("/").get_data(as_text=True)
+    assert "7 notice(s) not yet sent, 7 overdue." in home
+    assert home.count("not sent</li>") == 5 and "<strong>2 more</strong>: on the list" in home

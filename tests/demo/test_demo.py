@@ -33,6 +33,8 @@ def test_demo_load_is_idempotent_and_complete(app, runner):
         assert {c.direction for c in city} == {"westbound", "northbound", "southbound", "eastbound"}
         assert all(45.0 < c.latitude < 45.2 and -93.6 < c.longitude < -93.45 for c in city)
         assert all(c.bca_notice_due_on is not None for c in city)
+        from hub.cameras.bca import outstanding_notices
+        assert outstanding_notices() == []  # a fresh demo raises no alarm that is not one
         partner = db.session.scalars(select(Camera).join(Organisation).where(
             Organisation.name != "Corcoran Police Department")).all()
         assert {c.sharing_mode for c in partner} == {SharingMode.PRIVATE}

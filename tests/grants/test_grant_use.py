@@ -153,3 +153,22 @@ def test_a_grant_revoked_by_the_operator_names_it_plainly(setting):
     grant = granted(officer, owner, camera)
     revoke_grant(OPERATOR, grant, reason="ordered")
     assert grant.revoked_by == "system:test"
+
+
+def test_after_a_revocation_the_officer_is_told_and_offered_no_dead_link(app, make, client, run):
+    """The request page says the grant was revoked and names its cameras; it
+    no longer links to reads the hub would refuse."""
+    from hub.grants.revocation import revoke_grant
+
+    def flow():
+        officer = make_user("ofc", Role.OFFICER, make_organisation(), trained=True, authorised=True)
+        owner = make_user("owner", Role.PARTNER_ADMIN, make_partner())
+        grant = granted(officer, owner, make_camera(owner.organisation, "North gate"))
+        revoke_grant(owner, grant, reason="Board decision")
+        return grant.request_id
+    request_id = run(flow)
+    sign_in(client, "ofc")
+    page = client.get(f"/grants/requests/{request_id}").get_data(as_text=True)
+    assert "granted, then revoked" in page and "<strong>revoked</strong>" in page and "North gate" in page
+    assert "View granted reads" not in page and "/reads" not in page.split("grant-summary", 1)[1]
+    assert "North gate" in client.get("/grants/requests").get_data(as_text=True)

@@ -24,3 +24,18 @@ def test_every_link_in_a_role_s_header_opens(app, make, client, role, second_fac
     assert links and links[0] == "/"
     for link in links:
         assert client.get(link).status_code == 200, link
+
+
+def test_detail_pages_say_where_they_sit(app, make, client, run):
+    """A detail page's breadcrumbs lead home and to the list it belongs to."""
+    from tests.conftest import make_camera, make_partner
+    make.user("owner", Role.PARTNER_ADMIN, make.organisation("Test HOA", OrganisationKind.HOA))
+    camera_id = run(lambda: make_camera(make_partner(), "Main gate").id)
+    sign_in(client, "owner")
+    for path, trail in ((f"/cameras/{camera_id}", ["/", "/cameras"]),
+                        (f"/cameras/{camera_id}/access-log", ["/", "/cameras", f"/cameras/{camera_id}"]),
+                        ("/cameras/new", ["/", "/cameras"])):
+        page = client.get(path).get_data(as_text=True)
+        crumbs = page.split('aria-label="Breadcrumb"', 1)[1].split("</nav>", 1)[0]
+        assert re.findall(r'href="([^"]+)"', crumbs) == trail, path
+        assert 'aria-current="page"' in crumbs

@@ -165,3 +165,25 @@ def test_invitation_tokens_are_checked(ctx):
     with pytest.raises(InvitationInvalid):
         services.find_invitation(token[:-1] + ("A" if token[-1] != "A" else "B"))
     assert services.find_invitation(token).email == "x@y.example"
+
+
+def test_sign_up_tells_every_problem_at_once(app, client):
+    """Empty required fields, a missing acceptance, a bad e-mail and a short
+    password: all on the first answer, in a summary and beside each field."""
+    response = post_form(client, "/partners/sign-up", {**SIGN_UP, "organisation_name": "", "accept_terms": "",
+                                                       "contact_email": "nope", "password": "short"})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422
+    for field, words in (("organisation_name", "This field is required"), ("accept_terms", "Accept the data-sharing"),
+                         ("contact_email", "e-mail address"), ("password", "at least 12 characters")):
+        assert f'id="{field}-error"' in text and words in text, field
+        assert f'<a href="#{field}">' in text, field
+    assert re.search(r'<input[^>]*id="accept_terms"[^>]*> <label for="accept_terms">', text)
+
+
+def test_the_terms_page_shows_the_text_not_its_markup(client):
+    title = next(line[2:] for line in current_terms().text.splitlines() if line.startswith("# "))
+    page = client.get("/partners/terms").get_data(as_text=True)
+    assert f"<h1>{title}</h1>" in page and f"# {title}" not in page
+    if "**" in current_terms().text:
+        assert "<strong>" in page and "**" not in page
