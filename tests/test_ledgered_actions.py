@@ -50,6 +50,8 @@ from partners.services import accept_invitation, decide_partnership, invite_admi
 from partners.terms import current_terms
 from tests.conftest import PASSWORD, make_camera, make_organisation, make_partner, make_user
 from tests.conftest import OPERATOR
+from hub.data_requests.services import submit
+from tests.data_requests.conftest import asked
 
 
 def prepare(action: str) -> dict:
@@ -122,8 +124,30 @@ def prepare(action: str) -> dict:
         seal_and_checkpoint()
     if action.startswith(("ledger.witness", "ledger.cosignature")):
         world.update(witness_world(action))
+    if action.startswith(("data_request.", "oauth_client.token")):
+        world.update(requests_world(action))
     db.session.commit()
     return world
+
+
+def requests_world(action: str) -> dict:
+    """An outside agency with a requester and a client of its own."""
+    from tests.data_requests.conftest import make_requester
+    requester = make_requester()
+    client, secret = create_client(OPERATOR, name="Rogers records", redirect_uris=[],
+                                   grant_types=["client_credentials"], organisation=requester.organisation)
+    return {"requester": requester, "agency_client": (client.client_id, secret)}
+
+
+def _client_token(w) -> None:
+    """The token endpoint, as a client calls it."""
+    import base64
+    from flask import current_app
+    from hub.grants.oauth import server
+    basic = base64.b64encode(":".join(w["agency_client"]).encode()).decode()
+    with current_app.test_request_context("/oauth/token", method="POST", data={"grant_type": "client_credentials"},
+                                          headers={"Authorization": f"Basic {basic}"}):
+        assert server.create_token_response().status_code == 200
 
 
 def witness_world(action: str) -> dict:
@@ -258,6 +282,8 @@ ACTIONS = {
     "reads.exported": lambda w: export(w["officer_ok"], w["search"]),
     "login.refused_locked": lambda w: (setattr(w["officer"], "locked_until", _in_an_hour()),
                                        login.attempt_password("ofc", PASSWORD)),
+    "oauth_client.token_issued": _client_token,
+    "data_request.submitted": lambda w: submit(w["requester"], asked()),
 }
 
 

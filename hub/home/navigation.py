@@ -39,6 +39,8 @@ def links_for(user: User) -> list[Link]:
         chosen.append(Link("My requests", "grants.mine"))
     if can(user, Capability.APPROVE_ACCESS_REQUESTS):
         chosen.append(Link("Requests to decide", "grants.review"))
+    if can(user, Capability.SUBMIT_DATA_REQUESTS):
+        chosen.append(Link("Data requests", "data_requests.mine"))
     if can(user, Capability.VIEW_CAMERAS):
         chosen.append(Link("Your cameras" if partner else "Cameras", "cameras.index"))
     if partner:

@@ -35,6 +35,9 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "oauth.request.refused": ("OAuth request refused", "The hub refused a request to its OAuth endpoints."),
     "oauth_client.created": ("OAuth client registered", "An agency's system or a neighbouring hub was registered."),
     "oauth_client.redirects_changed": ("OAuth client's redirects changed", "The client's registered redirect addresses changed."),
+    # outside agencies' written data requests
+    "data_request.submitted": ("Written data request received", "An outside agency's written request arrived, complete, and was routed."),
+    "oauth_client.token_issued": ("Client token issued", "An outside agency's system or a neighbouring hub received a token to submit its requests."),
     # cameras
     "camera.registered": ("Camera registered", "A camera joined the registry."),
     "camera.updated": ("Camera details changed", "A camera's details or location changed."),
@@ -121,6 +124,8 @@ ATTEMPTS: dict[str, str] = {
     "safe_at_home.record": "recording a Safe at Home request", "setting.change": "changing a setting",
     "training.record": "recording training", "user.activation": "turning an account on or off",
     "user.create": "creating an account", "user.role_change": "changing a role",
+    "data_request.submit": "submitting a written data request", "data_request.view": "opening a data request",
+    "data_request.list": "listing data requests", "data.share": "sharing data with another agency",
 }
 
 
