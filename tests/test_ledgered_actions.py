@@ -131,12 +131,29 @@ def prepare(action: str) -> dict:
 
 
 def requests_world(action: str) -> dict:
-    """An outside agency with a requester and a client of its own."""
-    from tests.data_requests.conftest import make_requester
-    requester = make_requester()
-    client, secret = create_client(OPERATOR, name="Rogers records", redirect_uris=[],
-                                   grant_types=["client_credentials"], organisation=requester.organisation)
-    return {"requester": requester, "agency_client": (client.client_id, secret)}
+    """An outside agency with a requester and a client of its own; for the
+    later steps, the agency's cameras and reads and a request at that step."""
+    from hub.data_requests import decisions, downloads
+    from hub.data_requests.models import Decision
+    from tests.data_requests.conftest import agency_world, make_requester, prepared
+    if action in ("data_request.submitted", "oauth_client.token_issued"):
+        requester = make_requester()
+        client, secret = create_client(OPERATOR, name="Rogers records", redirect_uris=[],
+                                       grant_types=["client_credentials"], organisation=requester.organisation)
+        return {"requester": requester, "agency_client": (client.client_id, secret)}
+    world = agency_world(prefix="dr-")
+    if action == "data_request.closed":
+        body = make_requester("claims", "Acme Insurance claims office", OrganisationKind.OUTSIDE_BODY)
+        world["request"] = submit(body, asked(agency_name="Acme Insurance"))
+    elif action == "data_request.prepared":
+        world["request"] = submit(world["requester"], asked())
+    else:
+        world["request"] = prepared(world)
+    if action in ("data_request.download_link_issued", "data_request.package_downloaded"):
+        decisions.decide(world["chief"], world["request"], decision=Decision.APPROVED, reasonable_suspicion=True,
+                         finding="Pertinent.")
+        world["link"] = downloads.issue_link(world["requester"], world["request"].id)[1]
+    return world
 
 
 def _client_token(w) -> None:
@@ -284,7 +301,37 @@ ACTIONS = {
                                        login.attempt_password("ofc", PASSWORD)),
     "oauth_client.token_issued": _client_token,
     "data_request.submitted": lambda w: submit(w["requester"], asked()),
+    "data_request.prepared": lambda w: _decisions().prepare(w["officer"], w["request"], _terms(w["request"])),
+    "data_request.approved": lambda w: _decide(w, "approved"),
+    "data_request.approved_in_part": lambda w: _decide(w, "approved_in_part", plates=("ABC123",),
+                                                       cameras=(w["cameras"]["city"],)),
+    "data_request.denied": lambda w: _decide(w, "denied"),
+    "data_request.closed": lambda w: _decisions().close(w["records"], w["request"], note="Answered: nothing released."),
+    "data_request.download_link_issued": lambda w: _downloads().issue_link(w["requester"], w["request"].id),
+    "data_request.package_downloaded": lambda w: _downloads().download(w["requester"], w["request"].id, w["link"]),
 }
+
+
+def _decisions():
+    from hub.data_requests import decisions
+    return decisions
+
+
+def _downloads():
+    from hub.data_requests import downloads
+    return downloads
+
+
+def _terms(request, **overrides):
+    from tests.data_requests.conftest import terms
+    return terms(request, **overrides)
+
+
+def _decide(w, decision: str, **narrower):
+    from hub.data_requests.models import Decision
+    return _decisions().decide(w["chief"], w["request"], decision=Decision(decision), reasonable_suspicion=True,
+                               finding="Pertinent to the burglary.",
+                               terms=_terms(w["request"], **narrower) if narrower else None)
 
 
 def _redeemed_code(grant, client, owner) -> int:
@@ -306,6 +353,8 @@ def _in_an_hour():
 
 
 COMPOSITE = {
+    "data_request.approved": ["data_request.approved", "data_request.released"],
+    "data_request.approved_in_part": ["data_request.approved_in_part", "data_request.released"],
     "alerts.possible_raised": ["alerts.possible_raised", "reads.ingested"],
     "partner.signed_up": ["organisation.created", "user.created", "partner.signed_up"],
     "partner.invitation_accepted": ["user.created", "partner.invitation_accepted"],

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import Response, request
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
+from marshmallow import Schema, fields
 
-from hub.data_requests import services
+from hub.data_requests import downloads, services
 from hub.data_requests.models import Channel
 from hub.data_requests.schemas import DataRequestCreateSchema, DataRequestSchema, PurposeSchema
 from hub.grants import oauth
 from hub.identity.auth import scope_required
+from hub.urls import absolute_url
 
 SCOPE = "requests:submit"
 api_blp = Blueprint("data_requests_api", __name__, url_prefix="/api/v1/requests",
@@ -69,3 +71,31 @@ class DataRequestItem(MethodView):
     def get(self, request_id):
         """One of your agency's requests: its status, decision and package."""
         return services.get_request(requester(), request_id)
+
+
+class DownloadLinkSchema(Schema):
+    url = fields.Str()
+    expires_at = fields.DateTime()
+
+
+@api_blp.route("/<int:request_id>/download-link")
+class DownloadLink(MethodView):
+    @api_blp.response(201, DownloadLinkSchema)
+    def post(self, request_id):
+        """A link to the request's release package for you alone: it expires
+        and works once, and each person or client downloads the package once."""
+        link, token = downloads.issue_link(requester(), request_id)
+        return {"url": absolute_url("data_requests_api.Package", request_id=request_id, token=token),
+                "expires_at": link.expires_at}
+
+
+@api_blp.route("/<int:request_id>/package/<token>")
+class Package(MethodView):
+    @api_blp.doc(responses={"200": {"description": "application/zip: the signed release package"}})
+    def get(self, request_id, token):
+        """The release package (ZIP), through a link from `download-link`;
+        the download is ledgered."""
+        request_row, made = downloads.download(requester(), request_id, token)
+        return Response(made, mimetype="application/zip", headers={
+            "Content-Disposition": f'attachment; filename="release-{request_row.id}.zip"',
+            "X-Package-SHA256": request_row.package_sha256, "X-Ledger-Entry": str(request_row.release_entry_id)})

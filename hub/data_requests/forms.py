@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (BooleanField, DateTimeLocalField, IntegerField, RadioField, SelectField, StringField,
+                     TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional
 
 from hub.data_requests.schemas import LIMITS
@@ -41,3 +42,23 @@ class RequestForm(FlaskForm):
 class RecordsNoteForm(FlaskForm):
     note = TextAreaField("What records staff did under the Data Practices Act",
                          validators=[DataRequired(), Length(max=5000)])
+
+
+class SearchForm(FlaskForm):
+    """The search that answers a request: plates, cameras and window."""
+
+    plates = TextAreaField("Plates (one a line)", validators=[Length(max=1000)])
+    cameras = StringField("Camera numbers (comma-separated; none: every camera the agency may search)",
+                          validators=[Length(max=1000)])
+    window_start = DateTimeLocalField("Reads from (UTC)", validators=[Optional()])
+    window_end = DateTimeLocalField("Reads to (UTC)", validators=[Optional()])
+
+
+class DecisionForm(SearchForm):
+    decision = RadioField("Decision", choices=[("approved", "Approve the prepared search"),
+                                               ("approved_in_part", "Approve in part: only the plates, cameras and "
+                                                                    "window below"),
+                                               ("denied", "Deny")], validators=[DataRequired()])
+    reasonable_suspicion = BooleanField("Reasonable suspicion exists that the data are pertinent to an active "
+                                        "criminal investigation")
+    finding = TextAreaField("Written finding", validators=[DataRequired(), Length(max=5000)])

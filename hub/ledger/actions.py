@@ -37,6 +37,14 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "oauth_client.redirects_changed": ("OAuth client's redirects changed", "The client's registered redirect addresses changed."),
     # outside agencies' written data requests
     "data_request.submitted": ("Written data request received", "An outside agency's written request arrived, complete, and was routed."),
+    "data_request.prepared": ("Search prepared for a data request", "An officer fixed the search that would answer the request, for the chief."),
+    "data_request.approved": ("Data request approved", "The chief approved the request with a written finding on reasonable suspicion."),
+    "data_request.approved_in_part": ("Data request approved in part", "The chief approved a narrower search, with a written finding."),
+    "data_request.denied": ("Data request denied", "The chief denied the request with a written finding."),
+    "data_request.released": ("Data released to another agency", "The approved search ran and its reads were packaged, signed, for the requesting agency."),
+    "data_request.closed": ("Request closed by records staff", "Records staff answered a request that is not a law-enforcement one."),
+    "data_request.download_link_issued": ("Download link issued", "A link to a release package was made for one person or system."),
+    "data_request.package_downloaded": ("Release package downloaded", "The requesting agency downloaded the package of released reads."),
     "oauth_client.token_issued": ("Client token issued", "An outside agency's system or a neighbouring hub received a token to submit its requests."),
     # cameras
     "camera.registered": ("Camera registered", "A camera joined the registry."),
@@ -126,6 +134,9 @@ ATTEMPTS: dict[str, str] = {
     "user.create": "creating an account", "user.role_change": "changing a role",
     "data_request.submit": "submitting a written data request", "data_request.view": "opening a data request",
     "data_request.list": "listing data requests", "data.share": "sharing data with another agency",
+    "data_request.prepare": "preparing a data request's search", "data_request.decide": "deciding a data request",
+    "data_request.close": "closing a data request", "data_request.download": "downloading a release package",
+    "data_request.release": "releasing data to another agency",
 }
 
 
