@@ -54,7 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from hub.notifications import views as notification_views
     from hub.safe_at_home import views as safe_at_home_views
     from hub.search import views as search_views
-    from hub.data_requests import api as data_requests_api, views as data_requests_views
+    from hub.data_requests import api as data_requests_api, cli as data_requests_cli, views as data_requests_views
     from hub.identity import auth, cli as identity_cli, views as identity_views
     from partners import views as partner_views
     from hub.ledger import cli as ledger_cli, views as ledger_views
@@ -112,5 +112,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.cli.add_command(demo_cli.demo)
     app.cli.add_command(scheduler_cli.scheduler)
     app.cli.add_command(retention_cli.retention)
+    app.cli.add_command(data_requests_cli.requests_group)
     ratelimit_limits.limit_endpoints(app)
     return app

@@ -12,12 +12,21 @@ import os
 import urllib.error
 import urllib.parse
 import urllib.request
+from datetime import timedelta
 
 from flask import current_app
 
 from hub.instance_keys import read_or_create
 
 TIMEOUT_SECONDS = 5
+MAX_ATTEMPTS = 8
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_WAIT = timedelta(hours=1)
+
+
+def retry_after(attempts: int) -> timedelta:
+    """Exponential back-off after `attempts` failed deliveries."""
+    return min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_WAIT)
 
 
 def signing_key() -> bytes:
@@ -39,12 +48,12 @@ def verify(body: bytes, header: str | None, key: bytes) -> bool:
     return bool(header) and hmac.compare_digest(signature(body, key), header)
 
 
-def post(url: str, body: bytes, delivery_id: int, key: bytes | None = None) -> None:
+def post(url: str, body: bytes, delivery_id: int, key: bytes | None = None, headers: dict | None = None) -> None:
     """Deliver once; any failure raises (URLError, OSError, ValueError)."""
     if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
         raise urllib.error.URLError("a webhook address must be http(s)")
     request = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": "application/json", "X-Hub-Signature-256": signature(body, key),
+        **(headers or {}), "Content-Type": "application/json", "X-Hub-Signature-256": signature(body, key),
         "X-Hub-Delivery": str(delivery_id), "User-Agent": "alpr-partner-hub"})
     # The scheme is checked above (http or https only), so bandit's B310 does not apply.
     with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # nosec B310

@@ -124,7 +124,7 @@ def prepare(action: str) -> dict:
         seal_and_checkpoint()
     if action.startswith(("ledger.witness", "ledger.cosignature")):
         world.update(witness_world(action))
-    if action.startswith(("data_request.", "oauth_client.token")):
+    if action.startswith(("data_request.", "oauth_client.token", "federation.")):
         world.update(requests_world(action))
     db.session.commit()
     return world
@@ -136,6 +136,8 @@ def requests_world(action: str) -> dict:
     from hub.data_requests import decisions, downloads
     from hub.data_requests.models import Decision
     from tests.data_requests.conftest import agency_world, make_requester, prepared
+    if action in ("federation.peer_added", "data_request.decision_received", "data_request.received_destroyed"):
+        return peer_world(action)
     if action in ("data_request.submitted", "oauth_client.token_issued"):
         requester = make_requester()
         client, secret = create_client(OPERATOR, name="Rogers records", redirect_uris=[],
@@ -149,11 +151,69 @@ def requests_world(action: str) -> dict:
         world["request"] = submit(world["requester"], asked())
     else:
         world["request"] = prepared(world)
+    if action == "data_request.decision_sent":
+        client, _ = create_client(OPERATOR, name="Rogers hub", redirect_uris=[], grant_types=["client_credentials"],
+                                  organisation=world["requester"].organisation, webhook_url=_receiver())
+        from hub.identity.actors import RequestingClient
+        world["request"] = prepared(world, by=RequestingClient(client.client_id, client.organisation_id))
+        decisions.decide(world["chief"], world["request"], decision=Decision.DENIED, reasonable_suspicion=False,
+                         finding="Not pertinent.")
+    if action == "data_request.package_destroyed":
+        decisions.decide(world["chief"], world["request"], decision=Decision.APPROVED, reasonable_suspicion=True,
+                         finding="Pertinent.")
+        world["request"].package_available_until = utcnow() - timedelta(seconds=1)
     if action in ("data_request.download_link_issued", "data_request.package_downloaded"):
         decisions.decide(world["chief"], world["request"], decision=Decision.APPROVED, reasonable_suspicion=True,
                          finding="Pertinent.")
         world["link"] = downloads.issue_link(world["requester"], world["request"].id)[1]
     return world
+
+
+PEER = "maple-grove-mn.alpr-hub"
+
+
+def peer_world(action: str) -> dict:
+    """A neighbouring hub this hub witnesses and asks for data."""
+    import json as _json
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from hub import signed_webhooks
+    from hub.data_requests import federation
+    from hub.ledger import verifier
+    key = verifier.verifier_key(PEER, Ed25519PrivateKey.generate().public_key())
+    witness.follow_log(OPERATOR, PEER, [key.vkey], "https://maple-grove.example")
+    world = {"peer": dict(origin=PEER, url="https://maple-grove.example", client_id="corcoran-client",
+                          client_secret="s" * 43, webhook_secret="w" * 64)}
+    if action == "federation.peer_added":
+        return world
+    federation.add_peer(OPERATOR, **world["peer"])
+    body = _json.dumps({"request_id": 7, "decision": "approved", "case_number": "MGPD-26-1",
+                        "decided_at": utcnow().isoformat()}).encode()
+    world["decision"] = (PEER, body, signed_webhooks.signature(body, b"w" * 64))
+    if action == "data_request.received_destroyed":
+        from hub.reads import images
+        row = federation.receive_decision(*world["decision"])
+        row.package_sha256, row.reads, row.received_at = images.put(b"PK package"), 2, utcnow()
+        row.destroy_by = utcnow() - timedelta(seconds=1)
+    return world
+
+
+def _receiver() -> str:
+    """A system that takes webhooks (204 to every POST), on localhost."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_port}/decisions"
 
 
 def _client_token(w) -> None:
@@ -309,7 +369,17 @@ ACTIONS = {
     "data_request.closed": lambda w: _decisions().close(w["records"], w["request"], note="Answered: nothing released."),
     "data_request.download_link_issued": lambda w: _downloads().issue_link(w["requester"], w["request"].id),
     "data_request.package_downloaded": lambda w: _downloads().download(w["requester"], w["request"].id, w["link"]),
+    "data_request.decision_sent": lambda w: _data_requests("webhooks").deliver_decisions(),
+    "data_request.package_destroyed": lambda w: _data_requests("destruction").mark_due_packages(OPERATOR),
+    "data_request.received_destroyed": lambda w: _data_requests("destruction").mark_due_packages(OPERATOR),
+    "federation.peer_added": lambda w: _data_requests("federation").add_peer(OPERATOR, **w["peer"]),
+    "data_request.decision_received": lambda w: _data_requests("federation").receive_decision(*w["decision"]),
 }
+
+
+def _data_requests(module: str):
+    import importlib
+    return importlib.import_module(f"hub.data_requests.{module}")
 
 
 def _decisions():

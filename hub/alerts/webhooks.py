@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.parse
-from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -20,10 +19,6 @@ from hub.ledger.services import record
 from hub.scope import Purpose, scope_for
 
 SENDER = SystemActor("webhooks", frozenset())
-
-MAX_ATTEMPTS = 8
-FIRST_RETRY = timedelta(seconds=30)
-LONGEST_WAIT = timedelta(hours=1)
 
 
 def payload(alert: Alert) -> bytes:
@@ -42,7 +37,7 @@ def deliver_due() -> int:
     """Send what is due; returns how many were delivered."""
     now = utcnow()
     due = db.session.scalars(select(WebhookDelivery).where(
-        WebhookDelivery.delivered_at.is_(None), WebhookDelivery.attempts < MAX_ATTEMPTS,
+        WebhookDelivery.delivered_at.is_(None), WebhookDelivery.attempts < signed_webhooks.MAX_ATTEMPTS,
         WebhookDelivery.next_attempt_at <= now).order_by(WebhookDelivery.id).limit(100)).all()
     delivered = 0
     scope = scope_for(SENDER, Purpose.ALERTS) if due else None
@@ -57,8 +52,8 @@ def deliver_due() -> int:
         try:
             signed_webhooks.post(delivery.url, payload(alert), delivery.id)
         except (urllib.error.URLError, OSError, ValueError) as error:
-            wait = min(FIRST_RETRY * 2 ** (delivery.attempts - 1), LONGEST_WAIT)
-            delivery.next_attempt_at, delivery.last_error = now + wait, str(error)[:500]
+            delivery.next_attempt_at = now + signed_webhooks.retry_after(delivery.attempts)
+            delivery.last_error = str(error)[:500]
             continue
         delivery.delivered_at = now
         delivered += 1

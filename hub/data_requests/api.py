@@ -11,10 +11,11 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from hub.data_requests import downloads, services
+from hub.data_requests import downloads, federation, services, webhooks
 from hub.data_requests.models import Channel
 from hub.data_requests.schemas import DataRequestCreateSchema, DataRequestSchema, PurposeSchema
 from hub.grants import oauth
+from hub.extensions import csrf
 from hub.identity.auth import scope_required
 from hub.urls import absolute_url
 
@@ -99,3 +100,19 @@ class Package(MethodView):
         return Response(made, mimetype="application/zip", headers={
             "Content-Disposition": f'attachment; filename="release-{request_row.id}.zip"',
             "X-Package-SHA256": request_row.package_sha256, "X-Ledger-Entry": str(request_row.release_entry_id)})
+
+
+@api_blp.route("/federation/decisions")
+class PeerDecision(MethodView):
+    @api_blp.doc(responses={"204": {"description": "The decision is recorded"}})
+    def post(self):
+        """For a neighbouring hub: its signed decision on a request this hub
+        sent it (`X-Hub-Signature-256` with the key it gave this hub, and
+        `X-Hub-Origin`). Register this address as the client's webhook there."""
+        federation.receive_decision(request.headers.get(webhooks.ORIGIN_HEADER), request.get_data(),
+                                    request.headers.get("X-Hub-Signature-256"))
+        return Response(status=204)
+
+
+# The peer authenticates by the signature over the body, not a browser session.
+csrf.exempt(PeerDecision)

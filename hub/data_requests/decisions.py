@@ -11,7 +11,7 @@ from typing import Any
 
 from hub import policy
 from hub.clock import utcnow
-from hub.data_requests import release
+from hub.data_requests import release, webhooks
 from hub.data_requests.errors import DataRequestConflict, DataRequestInvalid, SeparationOfDuties
 from hub.data_requests.models import DataRequest, Decision, RequestStatus
 from hub.data_requests.services import SHARE, check_cameras, check_window, share_context
@@ -141,6 +141,7 @@ def decide(actor: Any, request: DataRequest, *, decision: Decision, finding: str
                                      "status": request.status.value})
     if decision is not Decision.DENIED:
         release.release(actor, request)
+    webhooks.queue_decision(request)
     notify(request.organisation, subject=f"Data request {request.id}: {request.status_words}",
            body=f"Your request {request.id} (case {request.case_number}) was {decision.value.replace('_', ' ')}.",
            link=f"/requests/{request.id}")

@@ -45,6 +45,13 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "data_request.closed": ("Request closed by records staff", "Records staff answered a request that is not a law-enforcement one."),
     "data_request.download_link_issued": ("Download link issued", "A link to a release package was made for one person or system."),
     "data_request.package_downloaded": ("Release package downloaded", "The requesting agency downloaded the package of released reads."),
+    "data_request.decision_sent": ("Decision sent to the requesting system", "The decision on a request went, signed, to the address its client registered."),
+    "data_request.package_destroyed": ("Release package destroyed", "A release package's download period ended; the request stays on file."),
+    "data_request.sent_to_peer": ("Request sent to a neighbouring hub", "This hub sent a written request for data to another agency's hub."),
+    "data_request.decision_received": ("Decision received from a neighbouring hub", "Another hub's signed decision on a request this hub sent."),
+    "data_request.package_received": ("Release package received and verified", "Data from another hub, checked against its ledger, held under the same classification and destruction rules."),
+    "data_request.received_destroyed": ("Received data destroyed", "Data received from another hub were destroyed by the date their package states."),
+    "federation.peer_added": ("Neighbouring hub added", "This hub may ask another agency's hub for data."),
     "oauth_client.token_issued": ("Client token issued", "An outside agency's system or a neighbouring hub received a token to submit its requests."),
     # cameras
     "camera.registered": ("Camera registered", "A camera joined the registry."),
@@ -136,7 +143,9 @@ ATTEMPTS: dict[str, str] = {
     "data_request.list": "listing data requests", "data.share": "sharing data with another agency",
     "data_request.prepare": "preparing a data request's search", "data_request.decide": "deciding a data request",
     "data_request.close": "closing a data request", "data_request.download": "downloading a release package",
-    "data_request.release": "releasing data to another agency",
+    "data_request.release": "releasing data to another agency", "federation.peer_add": "adding a neighbouring hub",
+    "federation.submit": "sending a request to a neighbouring hub", "federation.fetch": "fetching a release package",
+    "federation.decision": "delivering a decision webhook",
 }
 
 

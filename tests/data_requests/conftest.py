@@ -100,9 +100,10 @@ def terms(request, **overrides):
     return SearchTerms(**values)
 
 
-def prepared(world, **overrides):
-    """A request from the outside agency, its search prepared by the officer."""
+def prepared(world, by=None, **overrides):
+    """A request from the outside agency (its requester, or `by`), its search
+    prepared by the officer."""
     from hub.data_requests.decisions import prepare
     from hub.data_requests.services import submit
-    request = submit(world["requester"], asked(**overrides))
+    request = submit(by or world["requester"], asked(**overrides))
     return prepare(world["officer"], request, terms(request))
