@@ -14,7 +14,3 @@ class ReadsRejected(ValidationFailed):
 class CameraNotCollecting(Conflict):
     code = "camera_not_collecting"
     message = "The camera is paused or retired: it collects nothing."
-
-
-class OcrUnavailable(RuntimeError):
-    """Tesseract's language data is missing: the hub cannot read plate images."""

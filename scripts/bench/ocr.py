@@ -24,7 +24,8 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 sys.path.insert(0, ROOT)
 from PIL import Image  # noqa: E402
 
-from hub.reads import devset, ocr, plate_reader  # noqa: E402
+from hub.data_requests.letter_ocr import tessdata_path  # noqa: E402
+from hub.reads import devset, plate_reader  # noqa: E402
 
 PREVIOUS_COMMIT = "85fe621"
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -73,7 +74,7 @@ def show(label: str, f: dict, targets: str = "") -> None:
 
 def stock_reader():
     from tesserocr import PSM, PyTessBaseAPI
-    engine = PyTessBaseAPI(path=ocr.tessdata_path(), lang="eng", psm=PSM.SINGLE_LINE)
+    engine = PyTessBaseAPI(path=tessdata_path(), lang="eng", psm=PSM.SINGLE_LINE)
 
     def read(image):
         engine.SetImage(image)
@@ -90,6 +91,8 @@ def previous_reader():
         source = subprocess.run(["git", "-C", ROOT, "show", f"{PREVIOUS_COMMIT}:{name}"], check=True,
                                 capture_output=True, text=True).stdout
         source = source.replace("from hub.reads import plate_formats", "import previous_plate_formats as plate_formats")
+        source = source.replace("from hub.reads.errors import OcrUnavailable",
+                                "from hub.data_requests.letter_errors import OcrUnavailable")
         with open(os.path.join(folder, module + ".py"), "w") as handle:
             handle.write(source)
     sys.path.insert(0, folder)

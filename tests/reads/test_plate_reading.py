@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from hub.reads import devset, ocr, plate_formats, plate_reader
+from hub.reads import devset, plate_formats, plate_reader
 from hub.reads.scene_text import Character, Line
 
 SAMPLE = devset.HOLDOUT_SEED + 5000  # tests' own seeds: neither calibration nor the benchmark uses them
@@ -129,14 +129,6 @@ def test_a_format_chooses_only_among_the_recognisers_own_candidates():
     assert confidence_of("7ABC12E", line("7ABC12E", alternatives={6: ("3", 0.03, 0.96)}))[0] == "7ABC12E"
     # and no character is ever swapped for one the recogniser did not offer
     assert confidence_of("ABCI23", line("ABCI23"))[0] == "ABCI23"
-
-
-# --- Tesseract stays for documents ------------------------------------------------------
-
-def test_missing_language_data_names_the_package(monkeypatch):
-    monkeypatch.setenv("HUB_TESSDATA", "/nonexistent")
-    with pytest.raises(Exception, match="tesseract-ocr-eng"):
-        ocr.tessdata_path()
 
 
 # --- the command -------------------------------------------------------------------------
