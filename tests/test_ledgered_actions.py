@@ -138,6 +138,14 @@ def requests_world(action: str) -> dict:
     from tests.data_requests.conftest import agency_world, make_requester, prepared
     if action in ("federation.peer_added", "data_request.decision_received", "data_request.received_destroyed"):
         return peer_world(action)
+    if action in ("data_request.letter_received", "data_request.letter_confirmed"):
+        from hub.data_requests.letter_intake import receive_letter
+        from tests.data_requests import letter_samples as samples
+        world = {"requester": make_requester(), "records": make_user("dr-rec", Role.RECORDS),
+                 "letter": samples.png(samples.render(samples.form_lines(samples.Letter())))}
+        if action == "data_request.letter_confirmed":
+            world["request"] = receive_letter(world["requester"], world["letter"], "letter.png", asked())
+        return world
     if action in ("data_request.submitted", "oauth_client.token_issued"):
         requester = make_requester()
         client, secret = create_client(OPERATOR, name="Rogers records", redirect_uris=[],
@@ -369,6 +377,10 @@ ACTIONS = {
     "data_request.closed": lambda w: _decisions().close(w["records"], w["request"], note="Answered: nothing released."),
     "data_request.download_link_issued": lambda w: _downloads().issue_link(w["requester"], w["request"].id),
     "data_request.package_downloaded": lambda w: _downloads().download(w["requester"], w["request"].id, w["link"]),
+    "data_request.letter_received": lambda w: _data_requests("letter_intake").receive_letter(
+        w["requester"], w["letter"], "letter.png", asked()),
+    "data_request.letter_confirmed": lambda w: _data_requests("letter_intake").confirm_letter(
+        w["records"], w["request"], asked()),
     "data_request.decision_sent": lambda w: _data_requests("webhooks").deliver_decisions(),
     "data_request.package_destroyed": lambda w: _data_requests("destruction").mark_due_packages(OPERATOR),
     "data_request.received_destroyed": lambda w: _data_requests("destruction").mark_due_packages(OPERATOR),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, DateTimeLocalField, IntegerField, RadioField, SelectField, StringField,
                      TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional
@@ -62,3 +63,17 @@ class DecisionForm(SearchForm):
     reasonable_suspicion = BooleanField("Reasonable suspicion exists that the data are pertinent to an active "
                                         "criminal investigation")
     finding = TextAreaField("Written finding", validators=[DataRequired(), Length(max=5000)])
+
+
+class LetterForm(FlaskForm):
+    """A scanned letter carries the five elements; what it asks for is given beside it."""
+
+    letter = FileField("The signed letter (PDF, PNG or JPEG; scanned at 300 dpi if you can)",
+                       validators=[FileRequired("Attach the scanned letter.")])
+    offense_type = SelectField("Offense category")
+    out_of_state_declaration = RequestForm.out_of_state_declaration
+    plates = RequestForm.plates
+    cameras = RequestForm.cameras
+    window_start = RequestForm.window_start
+    window_end = RequestForm.window_end
+    follows_request_id = RequestForm.follows_request_id

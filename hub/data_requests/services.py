@@ -167,7 +167,9 @@ def check_cameras(camera_ids, errors: dict, *, name: str = "cameras") -> list[in
     return ids
 
 
-def _asked_errors(asked: Asked, organisation: Organisation) -> tuple[dict, list[str], list[int]]:
+def validated_asked(asked: Asked, organisation: Organisation) -> tuple[dict, list[str], list[int]]:
+    """What is wrong with what a request asks for (plates, cameras, window,
+    category, an earlier request), and the plates and cameras as kept."""
     errors: dict[str, list[str]] = {}
     plates = _plates(asked.plates, errors)
     cameras = check_cameras(asked.cameras, errors)
@@ -195,7 +197,7 @@ def route(actor: Any, asked: Asked, organisation: Organisation) -> tuple[Request
     search otherwise; refused, citing the rule, when the rules forbid it.
     A missing element is named field by field. Returns the status, and the
     plates and cameras as they will be kept."""
-    errors, plates, cameras = _asked_errors(asked, organisation)
+    errors, plates, cameras = validated_asked(asked, organisation)
     decision = policy.decide(SHARE, share_context(asked, organisation, stage="intake"))
     for reason in decision.reasons:
         name = FIELDS.get(reason.field)

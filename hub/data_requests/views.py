@@ -7,12 +7,12 @@ from __future__ import annotations
 import re
 from datetime import timezone
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from hub.data_requests import decisions, downloads, history, services
+from hub.data_requests import decisions, downloads, history, letter_intake, services
 from hub.data_requests.errors import DataRequestInvalid
-from hub.data_requests.forms import DecisionForm, RecordsNoteForm, RequestForm, SearchForm
+from hub.data_requests.forms import DecisionForm, LetterForm, RecordsNoteForm, RequestForm, SearchForm
 from hub.data_requests.models import Decision, RequestStatus
 from hub.errors import Forbidden, HubError
 from hub.forms import FORM_ERROR_STATUS, apply_errors
@@ -51,15 +51,26 @@ def _camera_ids(text: str | None) -> tuple[int, ...]:
     return tuple(int(c) for c in cameras)
 
 
-def asked_from(form: RequestForm) -> services.Asked:
+def asked_from(form: RequestForm | LetterForm) -> services.Asked:
+    """The request as the form gives it (a letter's form has no elements: the letter has them)."""
+    text = {name: getattr(form, name).data or "" for name in (
+        "agency_name", "requester_name", "purpose", "factual_basis", "case_number", "authorization_statement")
+        if hasattr(form, name)}
     return services.Asked(
-        agency_name=form.agency_name.data or "", requester_name=form.requester_name.data or "",
-        purpose=form.purpose.data or "", offense_type=form.offense_type.data or "",
-        factual_basis=form.factual_basis.data or "", case_number=form.case_number.data or "",
-        authorization_statement=form.authorization_statement.data or "",
+        **text, offense_type=form.offense_type.data or "",
         out_of_state_declaration=form.out_of_state_declaration.data, plates=tuple(_split(form.plates.data)),
         cameras=_camera_ids(form.cameras.data), window_start=_utc(form.window_start.data),
         window_end=_utc(form.window_end.data), follows_request_id=form.follows_request_id.data)
+
+
+def _prefilled(form: RequestForm, request) -> RequestForm:
+    form.offense_type.choices = [("", "Choose…"), *services.purposes().items()]
+    if not form.is_submitted():
+        for name in ("agency_name", "requester_name", "purpose", "offense_type", "factual_basis", "case_number",
+                     "authorization_statement", "out_of_state_declaration", "follows_request_id"):
+            getattr(form, name).data = getattr(request, name)
+        _fill(form, request.plate_list, request.cameras, request.window_start, request.window_end)
+    return form
 
 
 def terms_from(form: SearchForm) -> decisions.SearchTerms:
@@ -108,6 +119,47 @@ def new():
     return render_template("data_requests/new.html", form=form), status
 
 
+@pages.route("/requests/letter", methods=["GET", "POST"])
+@login_required
+def letter():
+    """A scanned letter instead of the form: records staff confirm what is read from it."""
+    if not can(current_user, Capability.SUBMIT_DATA_REQUESTS):
+        raise Forbidden("Outside agencies' requesters send their letters here.")
+    form = LetterForm()
+    form.offense_type.choices = [("", "Choose…"), *services.purposes().items()]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            upload = form.letter.data
+            request = letter_intake.receive_letter(current_user, upload.read(), upload.filename or "", asked_from(form))
+            flash(f"Letter received as request {request.id}: records staff check the fields read from it.", "info")
+            return redirect(url_for("data_requests.detail", request_id=request.id))
+        except HubError as error:
+            if error.status == 403 and not isinstance(error, PolicyRefused):
+                raise
+            status = apply_errors(form, error, fields=FORM_FIELDS)
+    elif form.is_submitted():
+        status = FORM_ERROR_STATUS
+    return render_template("data_requests/letter.html", form=form), status
+
+
+@pages.route("/requests/<int:request_id>/letter/pages/<int:page>")
+@login_required
+def letter_page(request_id: int, page: int):
+    request = services.get_request(current_user, request_id)
+    return Response(letter_intake.page_image(request, page), mimetype="image/png")
+
+
+@pages.route("/requests/<int:request_id>/letter/original")
+@login_required
+def letter_original(request_id: int):
+    """The letter as received; its SHA-256 is its name in the store."""
+    request = services.get_request(current_user, request_id)
+    return Response(letter_intake.original(request), mimetype=request.letter_media_type,
+                    headers={"Content-Disposition": f'attachment; filename="request-{request.id}-letter"',
+                             "X-Letter-SHA256": request.letter_sha256})
+
+
 @pages.route("/requests/queue/<any(preparation, decisions, records):queue>")
 @login_required
 def queue(queue: str):
@@ -129,13 +181,15 @@ def _forms(request) -> dict:
               request.search_end)
     if request.status is RequestStatus.WITH_RECORDS and can(current_user, Capability.HANDLE_RECORDS_REQUESTS):
         forms["close"] = RecordsNoteForm(prefix="close")
+    if request.status is RequestStatus.AWAITING_REVIEW and can(current_user, Capability.HANDLE_RECORDS_REQUESTS):
+        forms["review"] = _prefilled(RequestForm(prefix="review"), request)
     return forms
 
 
 def _page(request, forms: dict, status: int = 200):
     staff = services.is_staff(current_user)
     return render_template("data_requests/detail.html", request=request, staff=staff, forms=forms,
-                           history=history.of(request, staff=staff),
+                           history=history.of(request, staff=staff), reading=letter_intake.reading_of(request),
                            downloadable=downloads.available(request) and not staff), status
 
 
@@ -146,7 +200,7 @@ def detail(request_id: int):
     return _page(request, _forms(request))
 
 
-@pages.route("/requests/<int:request_id>/<any(prepare, decide, close):step>", methods=["POST"])
+@pages.route("/requests/<int:request_id>/<any(prepare, decide, close, review):step>", methods=["POST"])
 @login_required
 def act(request_id: int, step: str):
     request = services.get_request(current_user, request_id)
@@ -166,6 +220,9 @@ def act(request_id: int, step: str):
                              reasonable_suspicion=form.reasonable_suspicion.data,
                              terms=terms_from(form) if decision is Decision.APPROVED_IN_PART else None)
             flash(f"Request {request.id}: {request.status_words}.", "info")
+        elif step == "review":
+            letter_intake.confirm_letter(current_user, request, asked_from(form))
+            flash(f"Fields confirmed: request {request.id} is {request.status_words}.", "info")
         else:
             decisions.close(current_user, request, note=form.note.data)
             flash(f"Request {request.id} closed.", "info")

@@ -37,6 +37,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "oauth_client.redirects_changed": ("OAuth client's redirects changed", "The client's registered redirect addresses changed."),
     # outside agencies' written data requests
     "data_request.submitted": ("Written data request received", "An outside agency's written request arrived, complete, and was routed."),
+    "data_request.letter_received": ("Scanned request letter received", "An outside agency's letter was read and kept with its SHA-256; its fields wait for confirmation."),
+    "data_request.letter_confirmed": ("Letter's fields confirmed", "Records staff checked the fields read from a letter against its pages, and the request was routed."),
     "data_request.prepared": ("Search prepared for a data request", "An officer fixed the search that would answer the request, for the chief."),
     "data_request.approved": ("Data request approved", "The chief approved the request with a written finding on reasonable suspicion."),
     "data_request.approved_in_part": ("Data request approved in part", "The chief approved a narrower search, with a written finding."),
@@ -145,7 +147,7 @@ ATTEMPTS: dict[str, str] = {
     "data_request.close": "closing a data request", "data_request.download": "downloading a release package",
     "data_request.release": "releasing data to another agency", "federation.peer_add": "adding a neighbouring hub",
     "federation.submit": "sending a request to a neighbouring hub", "federation.fetch": "fetching a release package",
-    "federation.decision": "delivering a decision webhook",
+    "federation.decision": "delivering a decision webhook", "data_request.review_letter": "confirming a letter's fields",
 }
 
 
