@@ -62,23 +62,29 @@ def _image_name(digest: str, data: bytes) -> str:
 
 
 def data_files(reads: list[ReleasedRead], *, retention_days: int,
-               image: Callable[[str], bytes]) -> dict[str, bytes]:
+               open_images: Callable[[list[str]], dict[str, bytes]]) -> tuple[dict[str, bytes], dict[str, str]]:
     """The data of a release: reads.csv, reads.json and each image once
-    (`image` opens one from the store by its digest). Each read carries the
+    (`open_images` opens them from the store by digest), and each file's
+    SHA-256 (an image's is its name in the store, which the store's
+    authenticated encryption binds to its content). Each read carries the
     date by which it is destroyed unless tied to an active investigation."""
+    digests = sorted({d for r in reads for d in (r.plate_image, r.vehicle_image) if d})
+    opened = open_images(digests) if digests else {}
     files: dict[str, bytes] = {}
+    hashes: dict[str, str] = {}
     names: dict[str, str] = {}
-    for digest in sorted({d for r in reads for d in (r.plate_image, r.vehicle_image) if d}):
-        data = image(digest)
-        names[digest] = _image_name(digest, data)
-        files[names[digest]] = data
+    for digest in digests:
+        names[digest] = _image_name(digest, opened[digest])
+        files[names[digest]], hashes[names[digest]] = opened[digest], digest
     keep = timedelta(days=retention_days)
     rows = [[r.id, utc_text(r.captured_at), r.plate, r.plate_state or "", "yes" if r.verified else "no", r.camera_id,
              r.camera, r.owner, f"{r.latitude:.6f}", f"{r.longitude:.6f}", names.get(r.plate_image, ""),
              names.get(r.vehicle_image, ""), utc_text(r.captured_at + keep)] for r in reads]
     files["reads.csv"] = csv_export.to_csv(CSV_HEADER, rows).encode("utf-8")
-    files["reads.json"] = json.dumps([dict(zip(CSV_HEADER, row)) for row in rows], indent=1).encode("utf-8")
-    return dict(sorted(files.items()))
+    files["reads.json"] = json.dumps([dict(zip(CSV_HEADER, row)) for row in rows], separators=(",", ":")).encode()
+    for name in ("reads.csv", "reads.json"):
+        hashes[name] = sha256(files[name])
+    return dict(sorted(files.items())), dict(sorted(hashes.items()))
 
 
 def destruction(reads: list[ReleasedRead], retention_days: int, cite: str) -> dict:
@@ -109,13 +115,14 @@ def signed_body(origin: str, request_id: int, manifest_digest: str) -> str:
     return f"{FORMAT}\n{origin}\nrequest {request_id}\nmanifest sha256 {manifest_digest}\n"
 
 
-def assemble(files: dict[str, bytes], manifest: dict,
+def assemble(files: dict[str, bytes], hashes: dict[str, str], manifest: dict,
              sign: Callable[[str], verifier.NoteSignature]) -> tuple[bytes, str]:
-    """The ZIP: the data files, the notice, the manifest listing every
-    file's SHA-256, and the signature over the manifest; and the manifest's
-    SHA-256."""
+    """The ZIP: the data files (`hashes`: their SHA-256), the notice, the
+    manifest listing every file's SHA-256, and the signature over the
+    manifest; and the manifest's SHA-256."""
     files = {**files, "NOTICE.txt": notice(manifest)}
-    manifest = {**manifest, "files": [{"name": name, "sha256": sha256(data), "bytes": len(data)}
+    hashes = {**hashes, "NOTICE.txt": sha256(files["NOTICE.txt"])}
+    manifest = {**manifest, "files": [{"name": name, "sha256": hashes[name], "bytes": len(data)}
                                       for name, data in sorted(files.items())]}
     manifest_bytes = json.dumps(manifest, indent=1, sort_keys=True).encode("utf-8")
     body = signed_body(manifest["origin"], manifest["request"]["id"], sha256(manifest_bytes))

@@ -85,11 +85,17 @@ def manifest(request: DataRequest, reads: list[package.ReleasedRead], days: int,
 
 
 def release(actor: Any, request: DataRequest) -> DataRequest:
-    """Run the approved search, ledger the dissemination, seal, and make
-    the signed package (kept encrypted in the store under its SHA-256)."""
+    """Run the approved search, then package what it found."""
     reads, searched = released_reads(actor, request)
+    return package_reads(actor, request, reads, searched)
+
+
+def package_reads(actor: Any, request: DataRequest, reads: list[package.ReleasedRead],
+                  searched: list[int]) -> DataRequest:
+    """Ledger the dissemination, seal, and make the signed package (kept
+    encrypted in the store under its SHA-256)."""
     days, cite = retention()
-    files = package.data_files(reads, retention_days=days, image=images.get)
+    files, hashes = package.data_files(reads, retention_days=days, open_images=images.get_many)
     now = utcnow()
     request.released_at, request.reads_released, request.status = now, len(reads), RequestStatus.RELEASED
     request.package_available_until = now + timedelta(days=PACKAGE_DAYS)
@@ -98,11 +104,11 @@ def release(actor: Any, request: DataRequest) -> DataRequest:
                      purpose=request.offense_type, private={"plates": request.approved_plate_list}, cameras=hit,
                      details={"recipient": {"id": request.organisation_id, "name": request.organisation.name},
                               "reads": len(reads), "cameras_searched": searched, "status": request.status.value,
-                              "files": {name: package.sha256(data) for name, data in files.items()}})
+                              "files": hashes})
     request.release_entry_id = receipt.entry_id
     tree.seal_and_checkpoint()
     made, request.manifest_sha256 = package.assemble(
-        files, manifest(request, reads, days, cite),
+        files, hashes, manifest(request, reads, days, cite),
         lambda body: verifier.sign_note(body, signing.origin(), signing.signing_key()))
     request.package_sha256 = images.put(made)
     return request
