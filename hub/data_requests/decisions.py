@@ -137,8 +137,7 @@ def decide(actor: Any, request: DataRequest, *, decision: Decision, finding: str
     request.decided_by_id, request.decided_at = actor.id, now
     request.status = RequestStatus.DENIED if decision is Decision.DENIED else request.status
     record(f"data_request.{decision.value}", actor=actor, subject=request, case_number=request.case_number,
-           purpose=finding, details={"decision": decision.value, "reasonable_suspicion": bool(reasonable_suspicion),
-                                     "status": request.status.value})
+           purpose=finding, details={"decision": decision.value, "reasonable_suspicion": bool(reasonable_suspicion)})
     if decision is not Decision.DENIED:
         release.release(actor, request)
     webhooks.queue_decision(request)

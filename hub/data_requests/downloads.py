@@ -31,6 +31,11 @@ def recipient(actor: Any) -> str:
     return f"client:{actor.client_id}" if isinstance(actor, RequestingClient) else f"user:{actor.id}"
 
 
+def downloaded(request: DataRequest, actor: Any) -> bool:
+    """Whether this person or client has downloaded the package already."""
+    return _downloaded(request, recipient(actor))
+
+
 def _downloaded(request: DataRequest, who: str) -> bool:
     return db.session.scalar(select(PackageDownload.id).where(
         PackageDownload.request_id == request.id, PackageDownload.recipient == who,

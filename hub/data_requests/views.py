@@ -166,7 +166,9 @@ def queue(queue: str):
     title, capability, statuses = QUEUES[queue]
     if not can(current_user, capability):
         raise Forbidden("This queue is for another role.")
-    return render_template("data_requests/queue.html", title=title, requests=services.in_status(*statuses))
+    others = [(name, words) for name, (words, needed, _) in QUEUES.items() if name != queue and can(current_user, needed)]
+    return render_template("data_requests/queue.html", title=title, requests=services.in_status(*statuses),
+                           others=others)
 
 
 def _forms(request) -> dict:
@@ -188,9 +190,11 @@ def _forms(request) -> dict:
 
 def _page(request, forms: dict, status: int = 200):
     staff = services.is_staff(current_user)
+    mine = not staff and downloads.available(request)
     return render_template("data_requests/detail.html", request=request, staff=staff, forms=forms,
                            history=history.of(request, staff=staff), reading=letter_intake.reading_of(request),
-                           downloadable=downloads.available(request) and not staff), status
+                           downloadable=mine and not downloads.downloaded(request, current_user),
+                           downloaded=mine and downloads.downloaded(request, current_user)), status
 
 
 @pages.route("/requests/<int:request_id>")

@@ -102,3 +102,6 @@ def test_the_chief_decides_on_the_page_and_the_requester_downloads_from_theirs(a
     assert going.status_code == 302
     got = requester.get(going.location)
     assert got.status_code == 200 and got.data[:2] == b"PK"
+    after = requester.get(f"/requests/{request_id}").get_data(as_text=True)
+    assert "You have downloaded this package" in after and "Download the release package" not in after
+    assert "Data requests to prepare" in client.get("/requests/queue/decisions").get_data(as_text=True)
