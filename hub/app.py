@@ -55,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from hub.notifications import views as notification_views
     from hub.safe_at_home import views as safe_at_home_views
     from hub.search import views as search_views
+    from hub.data_requests import api as data_requests_api, cli as data_requests_cli, views as data_requests_views
     from hub.identity import auth, cli as identity_cli, views as identity_views
     from partners import views as partner_views
     from hub.ledger import cli as ledger_cli, views as ledger_views
@@ -90,6 +91,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(ledger_views.pages)
     app.register_blueprint(search_views.pages)
     app.register_blueprint(reads_views.pages)
+    app.register_blueprint(data_requests_views.pages)
     api.register_blueprint(identity_views.api_blp)
     api.register_blueprint(ledger_views.api_blp)
     api.register_blueprint(settings_views.api_blp)
@@ -101,6 +103,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     api.register_blueprint(grant_reads_api.api_blp)
     api.register_blueprint(retention_views.api_blp)
     api.register_blueprint(search_views.api_blp)
+    api.register_blueprint(data_requests_api.api_blp)
     app.cli.add_command(identity_cli.users)
     app.cli.add_command(identity_cli.tokens)
     app.cli.add_command(ledger_cli.ledger)
@@ -112,5 +115,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.cli.add_command(demo_cli.demo)
     app.cli.add_command(scheduler_cli.scheduler)
     app.cli.add_command(retention_cli.retention)
+    app.cli.add_command(data_requests_cli.requests_group)
     ratelimit_limits.limit_endpoints(app)
     return app

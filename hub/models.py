@@ -7,7 +7,10 @@ from hub.ledger.models import (LedgerCheckpoint, LedgerCheckpointKept, LedgerCos
                                LedgerEntry, LedgerEntryCamera, LedgerPrivateDetail, LedgerState, LedgerTreeNode,
                                LedgerWitness, LedgerWitnessedLog)
 from hub.alerts.models import Alert, WebhookDelivery  # noqa: F401
-from hub.grants.models import AccessRequest, AuthorizationCode, Grant, OAuthClient, OAuthToken  # noqa: F401
+from hub.grants.models import (AccessRequest, AuthorizationCode, ClientToken, Grant, OAuthClient,  # noqa: F401
+                               OAuthToken)
+from hub.data_requests.models import (DataRequest, DecisionWebhook, FederationPeer, PackageDownload,  # noqa: F401
+                                      ReceivedRelease)
 from hub.hotlists.models import HotlistEntry, HotlistImport, HotlistVersion  # noqa: F401
 from hub.notifications.models import Notification  # noqa: F401
 from hub.ratelimit.models import FailureWindow, RateLimitCounter  # noqa: F401

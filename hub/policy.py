@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from hub.errors import Forbidden, Refusal
 from hub.identity.roles import Role
 from policies import Decision, PolicyEngine, PolicyPackError
-from policies.vocabulary import BOOLEAN, ActionSpec, Vocabulary
+from policies.vocabulary import ActionSpec, Vocabulary
 
 _DECLARED: dict[str, ActionSpec] = {}
 _SESSION_KEY = "policy_decisions"
@@ -27,6 +27,7 @@ DECLARING_MODULES = (
     "hub.identity.access", "hub.reads.validation", "hub.cameras.sharing", "hub.cameras.bca",
     "hub.safe_at_home.services", "hub.hotlists.services", "hub.hotlists.matching", "hub.alerts.services",
     "hub.grants.requests", "hub.retention.services", "hub.transparency.log_of_use", "hub.search.services",
+    "hub.data_requests.services",
 )
 
 ROLES = tuple(role.value for role in Role)
@@ -46,10 +47,6 @@ def declare(action: str, fields: Mapping[str, tuple | None], *, pending: str | N
 
 # Actions whose capabilities the hub does not have yet: the packs hold their
 # rules, and the rule-coverage check lists them as pending by name.
-declare("data.share", {"recipient_is_law_enforcement": BOOLEAN, "agency_name": None, "requester_name": None,
-                       "purpose": None, "factual_basis": None, "case_number": None, "head_of_agency_statement": None,
-                       "approved_by_chief": BOOLEAN, "active_investigation": BOOLEAN, "recipient_state": None,
-                       "home_state": None}, pending="outside-agency data requests")
 declare("audit.report", {}, pending="the biennial audit report")
 
 

@@ -51,6 +51,8 @@ from partners.services import accept_invitation, decide_partnership, invite_admi
 from partners.terms import current_terms
 from tests.conftest import PASSWORD, make_camera, make_organisation, make_partner, make_user
 from tests.conftest import OPERATOR
+from hub.data_requests.services import submit
+from tests.data_requests.conftest import asked
 
 
 def prepare(action: str) -> dict:
@@ -123,8 +125,115 @@ def prepare(action: str) -> dict:
         seal_and_checkpoint()
     if action.startswith(("ledger.witness", "ledger.cosignature")):
         world.update(witness_world(action))
+    if action.startswith(("data_request.", "oauth_client.token", "federation.")):
+        world.update(requests_world(action))
     db.session.commit()
     return world
+
+
+def requests_world(action: str) -> dict:
+    """An outside agency with a requester and a client of its own; for the
+    later steps, the agency's cameras and reads and a request at that step."""
+    from hub.data_requests import decisions, downloads
+    from hub.data_requests.models import Decision
+    from tests.data_requests.conftest import agency_world, make_requester, prepared
+    if action in ("federation.peer_added", "data_request.decision_received", "data_request.received_destroyed"):
+        return peer_world(action)
+    if action in ("data_request.letter_received", "data_request.letter_confirmed"):
+        from hub.data_requests.letter_intake import receive_letter
+        from tests.data_requests import letter_samples as samples
+        world = {"requester": make_requester(), "records": make_user("dr-rec", Role.RECORDS),
+                 "letter": samples.png(samples.render(samples.form_lines(samples.Letter())))}
+        if action == "data_request.letter_confirmed":
+            world["request"] = receive_letter(world["requester"], world["letter"], "letter.png", asked())
+        return world
+    if action in ("data_request.submitted", "oauth_client.token_issued"):
+        requester = make_requester()
+        client, secret = create_client(OPERATOR, name="Rogers records", redirect_uris=[],
+                                       grant_types=["client_credentials"], organisation=requester.organisation)
+        return {"requester": requester, "agency_client": (client.client_id, secret)}
+    world = agency_world(prefix="dr-")
+    if action == "data_request.closed":
+        body = make_requester("claims", "Acme Insurance claims office", OrganisationKind.OUTSIDE_BODY)
+        world["request"] = submit(body, asked(agency_name="Acme Insurance"))
+    elif action == "data_request.prepared":
+        world["request"] = submit(world["requester"], asked())
+    else:
+        world["request"] = prepared(world)
+    if action == "data_request.decision_sent":
+        client, _ = create_client(OPERATOR, name="Rogers hub", redirect_uris=[], grant_types=["client_credentials"],
+                                  organisation=world["requester"].organisation, webhook_url=_receiver())
+        from hub.identity.actors import RequestingClient
+        world["request"] = prepared(world, by=RequestingClient(client.client_id, client.organisation_id))
+        decisions.decide(world["chief"], world["request"], decision=Decision.DENIED, reasonable_suspicion=False,
+                         finding="Not pertinent.")
+    if action == "data_request.package_destroyed":
+        decisions.decide(world["chief"], world["request"], decision=Decision.APPROVED, reasonable_suspicion=True,
+                         finding="Pertinent.")
+        world["request"].package_available_until = utcnow() - timedelta(seconds=1)
+    if action in ("data_request.download_link_issued", "data_request.package_downloaded"):
+        decisions.decide(world["chief"], world["request"], decision=Decision.APPROVED, reasonable_suspicion=True,
+                         finding="Pertinent.")
+        world["link"] = downloads.issue_link(world["requester"], world["request"].id)[1]
+    return world
+
+
+PEER = "maple-grove-mn.alpr-hub"
+
+
+def peer_world(action: str) -> dict:
+    """A neighbouring hub this hub witnesses and asks for data."""
+    import json as _json
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from hub import signed_webhooks
+    from hub.data_requests import federation
+    from hub.ledger import verifier
+    key = verifier.verifier_key(PEER, Ed25519PrivateKey.generate().public_key())
+    witness.follow_log(OPERATOR, PEER, [key.vkey], "https://maple-grove.example")
+    world = {"peer": dict(origin=PEER, url="https://maple-grove.example", client_id="corcoran-client",
+                          client_secret="s" * 43, webhook_secret="w" * 64)}
+    if action == "federation.peer_added":
+        return world
+    federation.add_peer(OPERATOR, **world["peer"])
+    body = _json.dumps({"request_id": 7, "decision": "approved", "case_number": "MGPD-26-1",
+                        "decided_at": utcnow().isoformat()}).encode()
+    world["decision"] = (PEER, body, signed_webhooks.signature(body, b"w" * 64))
+    if action == "data_request.received_destroyed":
+        from hub.reads import images
+        row = federation.receive_decision(*world["decision"])
+        row.package_sha256, row.reads, row.received_at = images.put(b"PK package"), 2, utcnow()
+        row.destroy_by = utcnow() - timedelta(seconds=1)
+    return world
+
+
+def _receiver() -> str:
+    """A system that takes webhooks (204 to every POST), on localhost."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_port}/decisions"
+
+
+def _client_token(w) -> None:
+    """The token endpoint, as a client calls it."""
+    import base64
+    from flask import current_app
+    from hub.grants.oauth import server
+    basic = base64.b64encode(":".join(w["agency_client"]).encode()).decode()
+    with current_app.test_request_context("/oauth/token", method="POST", data={"grant_type": "client_credentials"},
+                                          headers={"Authorization": f"Basic {basic}"}):
+        assert server.create_token_response().status_code == 200
 
 
 def witness_world(action: str) -> dict:
@@ -260,7 +369,53 @@ ACTIONS = {
     "reads.exported": lambda w: export(w["officer_ok"], w["search"]),
     "login.refused_locked": lambda w: (setattr(w["officer"], "locked_until", _in_an_hour()),
                                        login.attempt_password("ofc", PASSWORD)),
+    "oauth_client.token_issued": _client_token,
+    "data_request.submitted": lambda w: submit(w["requester"], asked()),
+    "data_request.prepared": lambda w: _decisions().prepare(w["officer"], w["request"], _terms(w["request"])),
+    "data_request.approved": lambda w: _decide(w, "approved"),
+    "data_request.approved_in_part": lambda w: _decide(w, "approved_in_part", plates=("ABC123",),
+                                                       cameras=(w["cameras"]["city"],)),
+    "data_request.denied": lambda w: _decide(w, "denied"),
+    "data_request.closed": lambda w: _decisions().close(w["records"], w["request"], note="Answered: nothing released."),
+    "data_request.download_link_issued": lambda w: _downloads().issue_link(w["requester"], w["request"].id),
+    "data_request.package_downloaded": lambda w: _downloads().download(w["requester"], w["request"].id, w["link"]),
+    "data_request.letter_received": lambda w: _data_requests("letter_intake").receive_letter(
+        w["requester"], w["letter"], "letter.png", asked()),
+    "data_request.letter_confirmed": lambda w: _data_requests("letter_intake").confirm_letter(
+        w["records"], w["request"], asked()),
+    "data_request.decision_sent": lambda w: _data_requests("webhooks").deliver_decisions(),
+    "data_request.package_destroyed": lambda w: _data_requests("destruction").mark_due_packages(OPERATOR),
+    "data_request.received_destroyed": lambda w: _data_requests("destruction").mark_due_packages(OPERATOR),
+    "federation.peer_added": lambda w: _data_requests("federation").add_peer(OPERATOR, **w["peer"]),
+    "data_request.decision_received": lambda w: _data_requests("federation").receive_decision(*w["decision"]),
 }
+
+
+def _data_requests(module: str):
+    import importlib
+    return importlib.import_module(f"hub.data_requests.{module}")
+
+
+def _decisions():
+    from hub.data_requests import decisions
+    return decisions
+
+
+def _downloads():
+    from hub.data_requests import downloads
+    return downloads
+
+
+def _terms(request, **overrides):
+    from tests.data_requests.conftest import terms
+    return terms(request, **overrides)
+
+
+def _decide(w, decision: str, **narrower):
+    from hub.data_requests.models import Decision
+    return _decisions().decide(w["chief"], w["request"], decision=Decision(decision), reasonable_suspicion=True,
+                               finding="Pertinent to the burglary.",
+                               terms=_terms(w["request"], **narrower) if narrower else None)
 
 
 def _redeemed_code(grant, client, owner) -> int:
@@ -282,6 +437,8 @@ def _in_an_hour():
 
 
 COMPOSITE = {
+    "data_request.approved": ["data_request.approved", "data_request.released"],
+    "data_request.approved_in_part": ["data_request.approved_in_part", "data_request.released"],
     "alerts.possible_raised": ["alerts.possible_raised", "reads.ingested"],
     "partner.signed_up": ["organisation.created", "user.created", "partner.signed_up"],
     "partner.invitation_accepted": ["user.created", "partner.invitation_accepted"],

@@ -1,44 +1,24 @@
 """Alerts pushed to the agency's configured webhook (a dispatch or records
-system): JSON, signed with HMAC-SHA256 under a key kept in `instance/`
-(header `X-Hub-Signature-256: sha256=<hex>` over the exact body), retried
-with exponential back-off. Each delivery shares data, so each is ledgered."""
+system): JSON, signed as every hub webhook is (`hub.signed_webhooks`),
+retried with exponential back-off. Each delivery shares data, so each is
+ledgered."""
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-import os
 import urllib.error
 import urllib.parse
-import urllib.request
-from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import select
 
+from hub import signed_webhooks
 from hub.alerts.models import Alert, WebhookDelivery
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.identity.actors import SystemActor
-from hub.instance_keys import read_or_create
 from hub.ledger.services import record
 from hub.scope import Purpose, scope_for
 
 SENDER = SystemActor("webhooks", frozenset())
-
-MAX_ATTEMPTS = 8
-FIRST_RETRY = timedelta(seconds=30)
-LONGEST_WAIT = timedelta(hours=1)
-TIMEOUT_SECONDS = 5
-
-
-def signing_key() -> bytes:
-    """The shared secret receivers verify with (hex text in the key file)."""
-    return read_or_create(current_app.config["WEBHOOK_KEY_PATH"], lambda: os.urandom(32).hex().encode()).strip()
-
-
-def signature(body: bytes) -> str:
-    return "sha256=" + hmac.new(signing_key(), body, hashlib.sha256).hexdigest()
 
 
 def payload(alert: Alert) -> bytes:
@@ -53,23 +33,11 @@ def payload(alert: Alert) -> bytes:
     }, separators=(",", ":")).encode()
 
 
-def _post(url: str, body: bytes, delivery_id: int) -> None:
-    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-        raise urllib.error.URLError("the alert webhook address must be http(s)")
-    request = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": "application/json", "X-Hub-Signature-256": signature(body),
-        "X-Hub-Delivery": str(delivery_id), "User-Agent": "alpr-partner-hub"})
-    # The scheme is checked above (http or https only), so bandit's B310 does not apply.
-    with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # nosec B310
-        if not 200 <= response.status < 300:
-            raise urllib.error.HTTPError(url, response.status, "not accepted", response.headers, None)
-
-
 def deliver_due() -> int:
     """Send what is due; returns how many were delivered."""
     now = utcnow()
     due = db.session.scalars(select(WebhookDelivery).where(
-        WebhookDelivery.delivered_at.is_(None), WebhookDelivery.attempts < MAX_ATTEMPTS,
+        WebhookDelivery.delivered_at.is_(None), WebhookDelivery.attempts < signed_webhooks.MAX_ATTEMPTS,
         WebhookDelivery.next_attempt_at <= now).order_by(WebhookDelivery.id).limit(100)).all()
     delivered = 0
     scope = scope_for(SENDER, Purpose.ALERTS) if due else None
@@ -82,10 +50,10 @@ def deliver_due() -> int:
             continue
         delivery.attempts += 1
         try:
-            _post(delivery.url, payload(alert), delivery.id)
+            signed_webhooks.post(delivery.url, payload(alert), delivery.id)
         except (urllib.error.URLError, OSError, ValueError) as error:
-            wait = min(FIRST_RETRY * 2 ** (delivery.attempts - 1), LONGEST_WAIT)
-            delivery.next_attempt_at, delivery.last_error = now + wait, str(error)[:500]
+            delivery.next_attempt_at = now + signed_webhooks.retry_after(delivery.attempts)
+            delivery.last_error = str(error)[:500]
             continue
         delivery.delivered_at = now
         delivered += 1

@@ -97,7 +97,7 @@ def register_camera(actor: Any, organisation: Organisation, *, name: str, locati
         raise permissions.refuse(actor, None, "camera.register",
                                  "Only the organisation's own administrators register its cameras.",
                                  organisation_id=organisation.id)
-    if organisation.kind is OrganisationKind.OUTSIDE_AGENCY:
+    if organisation.kind.is_outside:
         raise CameraInvalid(errors={"organisation": ["Outside agencies do not enrol cameras in this hub."]})
     if not organisation.is_approved:
         raise CameraInvalid("The partnership is not approved yet.",

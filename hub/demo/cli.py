@@ -35,6 +35,8 @@ def load_command():
     click.echo(f"OAuth client 'Corcoran records system (demo)': client_id {network.client_id}, "
                f"client_secret {network.client_secret}")
     click.echo(f"Hotlisted demo plate {HOT_PLATE}: one of the demo reads is an alert on the officer's board.")
+    click.echo("demo-agency-requester (Rogers Police Department) sends written data requests at /requests; one "
+               "waits for demo-officer to prepare its search, then for demo-chief's decision.")
 
 
 @demo.command("agency-client")

@@ -147,6 +147,7 @@ def load_demo() -> DemoNetwork:
                      "and documented law enforcement purposes, under Minn. Stat. 13.824 subd. 7 and department policy.")
     _notices_sent(users["demo-alpr-admin"])
     _hotlist_and_reads(users["demo-alpr-admin"], agency)
+    _rogers_request(users["demo-agency-requester"])
     client_id = _records_client(creds, agency)
     return DemoNetwork([DemoLogin(u, role, creds["password"], creds["totp"].get(u)) for u, _, role, _ in USERS],
                        client_id, creds["client_secret"])
@@ -182,6 +183,26 @@ def _hotlist_and_reads(sergeant: User, agency: Organisation) -> None:
             reads.append({"read_id": f"demo-{camera.id}-hit", "plate": HOT_PLATE, "plate_state": "MN",
                           "captured_at": (now - timedelta(minutes=5)).isoformat(), "confidence": 0.99})
         ingest_batch(camera, reads)
+
+
+def _rogers_request(requester: User) -> None:
+    """A written request from Rogers Police Department about the demo's
+    hotlisted plate, waiting for an officer to prepare its search; made once."""
+    from hub.data_requests.models import DataRequest
+    from hub.data_requests.services import Asked, submit
+
+    if db.session.scalar(select(func.count()).select_from(DataRequest)
+                         .where(DataRequest.organisation_id == requester.organisation_id)):
+        return
+    now = utcnow()
+    submit(requester, Asked(
+        agency_name=requester.organisation.name, requester_name=requester.display_name,
+        purpose="To find where the stolen vehicle was seen after it left Rogers.", offense_type="stolen_vehicle",
+        factual_basis="The vehicle with this plate was reported stolen in Rogers; a witness saw it driven toward "
+                      "Corcoran on County Road 116.",
+        case_number="RPD-26-000418",
+        authorization_statement="Chief of Police of the Rogers Police Department authorised this request.",
+        plates=(HOT_PLATE,), window_start=now - timedelta(days=2), window_end=now - timedelta(minutes=1)))
 
 
 def agency_client_url() -> str:

@@ -93,6 +93,8 @@ class OAuthClient(db.Model):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Where the hub posts signed news for the client (a data request's decision).
+    webhook_url: Mapped[str | None] = mapped_column(String(500))
 
     organisation: Mapped[Organisation | None] = relationship()
 
@@ -217,3 +219,24 @@ class OAuthToken(db.Model):
 
     def get_scope(self) -> str:
         return self.scope
+
+
+class ClientToken(db.Model):
+    """An access token a client holds for itself (client-credentials grant),
+    not for a person or a partner's grant: an outside agency's system or a
+    neighbouring hub submitting and following its data requests. Kept as a
+    hash; the scope says what it may do."""
+
+    __tablename__ = "oauth_client_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(48), index=True)
+    access_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scope: Mapped[str] = mapped_column(String(200))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def ledger_subject(self):
+        return "oauth_client_token", self.id

@@ -2,7 +2,9 @@
 PKCE (RFC 7636), RFC 9396 `authorization_details` of type
 `alpr_camera_access`, refresh tokens that never outlive their grant,
 revocation (RFC 7009) and introspection (RFC 7662), the RFC 9207 `iss`
-parameter. Authlib's classes are extended, not forked; tokens and codes are
+parameter; and the client-credentials grant (RFC 6749 section 4.4) with
+which an outside agency's system or a neighbouring hub submits and follows
+its written data requests (scope `requests:submit`). Authlib's classes are extended, not forked; tokens and codes are
 kept as hashes. Nothing here commits: the request's unit of work does, and
 every refusal is ledgered by `ledger_oauth_refusal` after the attempt is
 rolled back."""
@@ -15,7 +17,9 @@ from urllib.parse import urlsplit
 from authlib.common.security import generate_token
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import ClientMixin, grants
-from authlib.oauth2.rfc6749.errors import AccessDeniedError, InvalidClientError, InvalidGrantError, InvalidRequestError
+from authlib.oauth2.rfc6749.errors import (AccessDeniedError, InvalidClientError, InvalidGrantError,
+                                           InvalidRequestError, InvalidScopeError, UnauthorizedClientError)
+from authlib.oauth2.rfc6749.util import scope_to_list
 from authlib.oauth2.rfc6750 import BearerTokenGenerator
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7636 import CodeChallenge
@@ -29,13 +33,18 @@ from hub.clock import utcnow
 from hub.db import unit_of_work
 from hub.errors import Refusal, Unauthenticated, ledger_refusal
 from hub.extensions import db
-from hub.grants.models import AuthorizationCode, Grant, OAuthClient, OAuthToken, TokenRevocation
+from hub.grants.models import AuthorizationCode, ClientToken, Grant, OAuthClient, OAuthToken, TokenRevocation
 from hub.grants.revocation import revoke_code_tokens, revoke_grant
+from hub.identity.actors import RequestingClient
+from hub.identity.errors import InsufficientScope, InvalidToken, TokenExpired, TokenRevoked
 from hub.identity.models import User
 from hub.ledger.services import record
 
 ACCESS_TOKEN_PREFIX = "hubat_"
 REFRESH_TOKEN_PREFIX = "hubrt_"
+CLIENT_TOKEN_PREFIX = "hubcc_"
+# What a client may hold a token of its own for: an outside agency's written data requests.
+CLIENT_SCOPES = frozenset({"requests:submit"})
 ACCESS_TOKEN_SECONDS = 3600
 CODE_SECONDS = 600
 AUTH_METHODS = ("client_secret_basic", "client_secret_post")
@@ -62,7 +71,8 @@ class Client(ClientMixin):
         return self.row.redirect_uri_list[0]
 
     def get_allowed_scope(self, scope):
-        return ""
+        allowed = client_scopes(self.row)
+        return " ".join(sorted(set(scope_to_list(scope) or allowed) & allowed))
 
     def check_redirect_uri(self, redirect_uri):
         return redirect_uri in self.row.redirect_uri_list
@@ -78,6 +88,13 @@ class Client(ClientMixin):
 
     def check_grant_type(self, grant_type):
         return grant_type in self.row.grant_types.split()
+
+
+def client_scopes(row: OAuthClient) -> frozenset[str]:
+    """An outside body's client registered for the client-credentials grant
+    may hold a token for its own requests; no other client may."""
+    outside = row.organisation is not None and row.organisation.kind.is_outside
+    return CLIENT_SCOPES if outside and "client_credentials" in row.grant_types.split() else frozenset()
 
 
 def query_client(client_id: str) -> Client | None:
@@ -234,6 +251,50 @@ class _RefreshCredential:
         return ""
 
 
+class RequestsClientCredentialsGrant(grants.ClientCredentialsGrant):
+    """RFC 6749 section 4.4: a token for the client itself, never for a
+    person or a partner's cameras: only an outside body's client, only the
+    scope `requests:submit`, no refresh token."""
+
+    TOKEN_ENDPOINT_AUTH_METHODS = list(AUTH_METHODS)
+
+    def validate_token_request(self):
+        super().validate_token_request()
+        allowed = client_scopes(self.request.client.row)
+        if not allowed:
+            raise UnauthorizedClientError("Only an outside agency's client holds a token of its own.")
+        unknown = set(scope_to_list(self.request.payload.scope) or []) - allowed
+        if unknown:
+            raise InvalidScopeError(f"This client may ask only for: {', '.join(sorted(allowed))}.")
+
+    def save_token(self, token):
+        client_id = self.request.client.get_client_id()
+        now = utcnow()
+        row = ClientToken(client_id=client_id, access_token_hash=secret_tokens.digest(token["access_token"]),
+                          scope=token.get("scope", ""), issued_at=now,
+                          expires_at=now + timedelta(seconds=token["expires_in"]))
+        db.session.add(row)
+        db.session.flush()
+        record("oauth_client.token_issued", actor=f"client:{client_id}", subject=row,
+               details={"grant_type": self.GRANT_TYPE, "scope": row.scope, "expires_in": token["expires_in"]})
+
+
+def authenticate_client_token(value: str, scope: str) -> RequestingClient:
+    """The client behind a client-credentials access token that carries
+    `scope`, or an error that says what is wrong with the token."""
+    row = db.session.scalar(select(ClientToken).where(ClientToken.access_token_hash == secret_tokens.digest(value)))
+    if row is None:
+        raise InvalidToken()
+    client = db.session.scalar(select(OAuthClient).where(OAuthClient.client_id == row.client_id))
+    if row.revoked_at is not None or client is None or client.revoked_at is not None:
+        raise TokenRevoked()
+    if row.expires_at <= utcnow():
+        raise TokenExpired()
+    if scope not in row.scope.split() or scope not in client_scopes(client):
+        raise InsufficientScope(errors={"required_scope": scope})
+    return RequestingClient(client.client_id, client.organisation_id)
+
+
 class GrantRevocationEndpoint(RevocationEndpoint):
     """RFC 7009. Revoking any token of a grant ends the whole grant."""
 
@@ -328,7 +389,11 @@ def init_app(app) -> None:
         access_token_generator=lambda **kw: ACCESS_TOKEN_PREFIX + generate_token(48),
         refresh_token_generator=lambda **kw: REFRESH_TOKEN_PREFIX + generate_token(48),
         expires_generator=lambda client, grant_type: ACCESS_TOKEN_SECONDS))
+    server.register_token_generator("client_credentials", BearerTokenGenerator(
+        access_token_generator=lambda **kw: CLIENT_TOKEN_PREFIX + generate_token(48),
+        expires_generator=lambda client, grant_type: ACCESS_TOKEN_SECONDS))
     server.register_grant(CameraAccessCodeGrant, [CodeChallenge(required=True)])
+    server.register_grant(RequestsClientCredentialsGrant)
     server.register_grant(GrantRefreshTokenGrant)
     server.register_endpoint(GrantRevocationEndpoint)
     server.register_endpoint(GrantIntrospectionEndpoint)

@@ -100,11 +100,12 @@ def metadata():
         "token_endpoint": absolute_url("oauth.token"),
         "revocation_endpoint": absolute_url("oauth.revoke"),
         "introspection_endpoint": absolute_url("oauth.introspect"),
-        # Access is described by RFC 9396 authorization_details, not by scopes.
-        "scopes_supported": [],
+        # Access to cameras is described by RFC 9396 authorization_details, not
+        # by scopes; scopes are only for a client's own data requests.
+        "scopes_supported": ["requests:submit"],
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
-        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "code_challenge_methods_supported": ["S256"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],

@@ -15,14 +15,15 @@ from hub.identity.roles import Capability, OrganisationKind
 class Link:
     label: str
     endpoint: str
+    values: dict | None = None
 
     @property
     def url(self) -> str:
-        return url_for(self.endpoint)
+        return url_for(self.endpoint, **(self.values or {}))
 
     @property
     def current(self) -> bool:
-        return request.endpoint == self.endpoint
+        return request.endpoint == self.endpoint and (request.view_args or {}) == (self.values or {})
 
 
 def links_for(user: User) -> list[Link]:
@@ -41,6 +42,14 @@ def links_for(user: User) -> list[Link]:
         chosen.append(Link("My requests", "grants.mine"))
     if can(user, Capability.APPROVE_ACCESS_REQUESTS):
         chosen.append(Link("Requests to decide", "grants.review"))
+    if can(user, Capability.SUBMIT_DATA_REQUESTS):
+        chosen.append(Link("Data requests", "data_requests.mine"))
+    if can(user, Capability.DECIDE_DATA_REQUESTS):
+        chosen.append(Link("Data requests to decide", "data_requests.queue", {"queue": "decisions"}))
+    elif can(user, Capability.PREPARE_DATA_REQUESTS):
+        chosen.append(Link("Data requests to prepare", "data_requests.queue", {"queue": "preparation"}))
+    if can(user, Capability.HANDLE_RECORDS_REQUESTS):
+        chosen.append(Link("Records requests", "data_requests.queue", {"queue": "records"}))
     if can(user, Capability.VIEW_CAMERAS):
         chosen.append(Link("Your cameras" if partner else "Cameras", "cameras.index"))
     if partner:

@@ -1,7 +1,8 @@
 """Who can act in the hub besides a signed-in user, each with exactly what it
 may do: the operator at the server's command line, a named scheduled job, a
-camera pushing reads, and an OAuth client reading for the officer whose
-request the partner granted. Anyone else (anonymous included) may do nothing."""
+camera pushing reads, an OAuth client reading for the officer whose request
+the partner granted, and an outside agency's client submitting its written
+data requests. Anyone else (anonymous included) may do nothing."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -53,6 +54,20 @@ class ClientActor:
         return f"client:{self.client_id}"
 
 
+@dataclass(frozen=True)
+class RequestingClient:
+    """A neighbouring hub's (or an outside agency's) registered OAuth client
+    with a client-credentials token: it submits and follows its agency's
+    written data requests, machine to machine, and nothing else."""
+
+    client_id: str
+    organisation_id: int
+
+    @property
+    def ledger_actor(self) -> tuple[None, str, int]:
+        return None, f"client:{self.client_id}", self.organisation_id
+
+
 def operator(name: str = "cli") -> SystemActor:
     """The person at the server's command line: whoever can run `hub` there
     holds the database and its keys already, so the command line may do all
@@ -71,4 +86,6 @@ def capabilities_of(actor) -> frozenset[Capability]:
         return ROLE_CAPABILITIES[actor.role] if actor.is_active and actor.is_authenticated else frozenset()
     if isinstance(actor, SystemActor):
         return actor.capabilities
+    if isinstance(actor, RequestingClient):
+        return frozenset({Capability.SUBMIT_DATA_REQUESTS})
     return frozenset()

@@ -19,9 +19,9 @@ from hub.identity.roles import ROLE_SCOPES, Capability
 from hub.identity.tokens import authenticate_bearer
 
 PENDING_KEY = "pending_login"
-# A camera's ingest credential and a grant's OAuth access token: the routes
-# that accept them check them themselves.
-OTHER_BEARER_PREFIXES = ("hubcam_", "hubat_")
+# A camera's ingest credential, a grant's OAuth access token and a client's
+# own token: the routes that accept them check them themselves.
+OTHER_BEARER_PREFIXES = ("hubcam_", "hubat_", "hubcc_")
 PENDING_MINUTES = 5
 # What a member of a partner organisation that the agency has not approved
 # may open: the page that says so (the home page), signing in and out, the terms.

@@ -10,11 +10,17 @@ class OrganisationKind(str, enum.Enum):
     AGENCY = "agency"
     HOA = "hoa"
     BUSINESS = "business"
-    OUTSIDE_AGENCY = "outside_agency"
+    OUTSIDE_AGENCY = "outside_agency"  # another law-enforcement or prosecutorial agency
+    OUTSIDE_BODY = "outside_body"  # any other body asking for data: its requests go to records staff
 
     @property
     def is_partner(self) -> bool:
         return self in (OrganisationKind.HOA, OrganisationKind.BUSINESS)
+
+    @property
+    def is_outside(self) -> bool:
+        """A body outside the agency that may ask it for data in writing."""
+        return self in (OrganisationKind.OUTSIDE_AGENCY, OrganisationKind.OUTSIDE_BODY)
 
 
 class OrganisationStatus(str, enum.Enum):
@@ -68,7 +74,7 @@ ROLE_ORGANISATIONS = {
     Role.ALPR_ADMIN: _AGENCY,
     Role.CHIEF: _AGENCY,
     Role.RECORDS: _AGENCY,
-    Role.AGENCY_REQUESTER: frozenset({OrganisationKind.OUTSIDE_AGENCY}),
+    Role.AGENCY_REQUESTER: frozenset({OrganisationKind.OUTSIDE_AGENCY, OrganisationKind.OUTSIDE_BODY}),
     Role.AUDITOR: _AGENCY,
     Role.HUB_ADMIN: _AGENCY,
 }
@@ -101,6 +107,10 @@ class Capability(str, enum.Enum):
     REQUEST_PARTNER_ACCESS = "grants.request"
     APPROVE_ACCESS_REQUESTS = "grants.approve"
     MANAGE_CLIENTS = "clients.manage"
+    SUBMIT_DATA_REQUESTS = "requests.submit"
+    PREPARE_DATA_REQUESTS = "requests.prepare"
+    DECIDE_DATA_REQUESTS = "requests.decide"
+    HANDLE_RECORDS_REQUESTS = "requests.records"
 
 
 _ALL = frozenset({Capability.USE_API_TOKENS})
@@ -108,22 +118,25 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.PARTNER_ADMIN: _ALL | {Capability.INVITE_PARTNER_ADMINS, Capability.VIEW_CAMERAS,
                                 Capability.MANAGE_CAMERAS, Capability.VIEW_ACCESS_LOG, Capability.VERIFY_READS},
     Role.OFFICER: _ALL | {Capability.VIEW_CAMERAS, Capability.RECEIVE_ALERTS, Capability.REQUEST_PARTNER_ACCESS,
-                          Capability.VERIFY_READS, Capability.SEARCH_READS},
+                          Capability.VERIFY_READS, Capability.SEARCH_READS, Capability.PREPARE_DATA_REQUESTS},
     Role.ALPR_ADMIN: _ALL | {Capability.RECORD_TRAINING, Capability.VIEW_CAMERAS, Capability.MANAGE_CAMERAS,
                              Capability.VERIFY_READS,
                              Capability.RECORD_BCA_NOTICES, Capability.VIEW_ACCESS_LOG, Capability.MANAGE_HOLDS,
-                             Capability.MANAGE_HOTLISTS, Capability.RECEIVE_ALERTS, Capability.SEARCH_READS},
+                             Capability.MANAGE_HOTLISTS, Capability.RECEIVE_ALERTS, Capability.SEARCH_READS,
+                             Capability.PREPARE_DATA_REQUESTS},
     Role.CHIEF: _ALL | {Capability.AUTHORISE_OFFICERS, Capability.RECORD_TRAINING, Capability.READ_LEDGER,
                         Capability.APPROVE_PARTNERS, Capability.VIEW_CAMERAS, Capability.VIEW_ACCESS_LOG,
-                        Capability.APPROVE_ACCESS_REQUESTS, Capability.SEARCH_READS},
+                        Capability.APPROVE_ACCESS_REQUESTS, Capability.SEARCH_READS,
+                        Capability.PREPARE_DATA_REQUESTS, Capability.DECIDE_DATA_REQUESTS},
     Role.RECORDS: _ALL | {Capability.VIEW_CAMERAS, Capability.MANAGE_SAFE_AT_HOME,
-                          Capability.MANAGE_EXCULPATORY_HOLDS},
-    Role.AGENCY_REQUESTER: _ALL,
+                          Capability.MANAGE_EXCULPATORY_HOLDS, Capability.HANDLE_RECORDS_REQUESTS},
+    Role.AGENCY_REQUESTER: _ALL | {Capability.SUBMIT_DATA_REQUESTS},
     Role.AUDITOR: _ALL | {Capability.READ_LEDGER, Capability.VIEW_CAMERAS, Capability.VIEW_ACCESS_LOG},
     Role.HUB_ADMIN: _ALL | {Capability.MANAGE_USERS, Capability.MANAGE_SETTINGS, Capability.READ_LEDGER,
                             Capability.MANAGE_CLIENTS,
                             Capability.APPROVE_PARTNERS, Capability.VIEW_CAMERAS, Capability.MANAGE_CAMERAS,
-                            Capability.RECORD_BCA_NOTICES, Capability.VIEW_ACCESS_LOG},
+                            Capability.RECORD_BCA_NOTICES, Capability.VIEW_ACCESS_LOG,
+                            Capability.HANDLE_RECORDS_REQUESTS},
 }
 
 # Personal API token scopes: a token carries some of the scopes its owner's
@@ -141,6 +154,7 @@ CAPABILITY_SCOPES = {
     Capability.SEARCH_READS: "reads:search",
     Capability.REQUEST_PARTNER_ACCESS: "grants:request",
     Capability.APPROVE_ACCESS_REQUESTS: "grants:approve",
+    Capability.SUBMIT_DATA_REQUESTS: "requests:submit",
 }
 ROLE_SCOPES: dict[Role, frozenset[str]] = {
     role: frozenset({"profile:read"} | {CAPABILITY_SCOPES[c] for c in caps if c in CAPABILITY_SCOPES})

@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from hub.alerts.webhooks import deliver_due
 from hub.cameras.bca import send_reminders
+from hub.data_requests.destruction import destroy_due_packages
+from hub.data_requests.webhooks import deliver_decisions
 from hub.clock import utcnow
 from hub.db import unit_of_work
 from hub.extensions import db
@@ -90,6 +92,9 @@ JOBS = [
     Job("bca-reminders", send_reminders, "BCA_REMINDER_JOB_SECONDS"),
     Job("log-of-use", lambda: aggregate_recent(SCHEDULER), "LOG_OF_USE_JOB_SECONDS"),
     Job("alert-webhooks", deliver_due, "WEBHOOK_JOB_SECONDS"),
+    Job("data-request-webhooks", deliver_decisions, "WEBHOOK_JOB_SECONDS"),
+    Job("release-package-destruction", lambda: destroy_due_packages(SCHEDULER), "RETENTION_JOB_SECONDS",
+        own_units=True),
     Job("notification-email", send_pending, "EMAIL_JOB_SECONDS"),
     Job("failure-summaries", tidy_failure_windows, "FAILURE_SUMMARY_SECONDS"),
 ]

@@ -33,6 +33,7 @@ from hub.reads.models import Read
 from hub.scope import Purpose, Scope, scope_for
 from hub.search import query as queries
 from hub.search.errors import SearchDetailsErased, SearchInvalid, SearchNotFound
+from hub.search.patterns import PlatePattern
 from hub.search.query import SearchQuery
 from policies.vocabulary import BOOLEAN
 
@@ -126,6 +127,10 @@ def _checked_query(actor: Any, raw: Mapping[str, Any], *, action: str) -> Search
     input is a 400 naming each field, a refusal by the rules a 403 citing
     them; both are ledgered as refused attempts."""
     values, errors = queries.parse(raw)
+    return _decided(actor, values, errors, action=action)
+
+
+def _decided(actor: Any, values: dict, errors: dict, *, action: str) -> SearchQuery:
     window_known = values["start"] is not None
     decision = policy.decide(SEARCH, {
         "reason": values["reason"] or None, "purpose": values["reason"] or None,
@@ -177,10 +182,15 @@ def statements(scope: Scope, query: SearchQuery, camera_ids: list[int]):
     return count, reads
 
 
-def _run(actor: Any, query: SearchQuery, *, action: str, offset: int, limit: int) -> SearchResult:
+def _run(actor: Any, query: SearchQuery, *, action: str, offset: int, limit: int,
+         standing_only: bool = False) -> SearchResult:
     """The search itself, inside the scope of this moment: only cameras the
-    actor may see now, grant cameras only under grants to this case."""
+    actor may see now, grant cameras only under grants to this case, and
+    none at all when `standing_only` (a partner's grant is its consent to
+    one investigation of the agency's, never to another agency's)."""
     scope = scope_for(actor, Purpose.SEARCH, case_number=query.case_number)
+    if standing_only:
+        scope = Scope(cameras=scope.cameras)
     cameras = _searched_cameras(scope, query)
     outside = sorted(set(query.cameras) - {c.id for c in cameras})
     if outside:
@@ -253,3 +263,20 @@ def export(actor: Any, search_entry_id: int) -> Export:
                      private={"plate": plate}, cameras=result.cameras_hit)
     result.entry_id = entry.id
     return Export(entry.id, receipt, result)
+
+
+def disseminate(actor: Any, *, plates: list[str], start, end, cameras: list[int], reason: str, case_number: str,
+                basis: str, action: str, limit: int) -> list[SearchResult]:
+    """The searches an approved outside-agency request releases, one a plate,
+    run and decided like any search (`data.search`, `data.search_results`),
+    over the agency's own cameras and standing shares only. The case number
+    is the requesting agency's, so the agency's own format does not apply.
+    The caller ledgers the dissemination."""
+    results = []
+    for plate in plates:
+        values = {"pattern": PlatePattern.parse(plate), "plate_state": None, "start": start, "end": end,
+                  "cameras": tuple(cameras), "area": None, "reason": reason, "case_number": case_number,
+                  "basis": basis, "look_alikes": False, "warrant": "", "exigent": False, "page": 1}
+        query = _decided(actor, values, {}, action=action)
+        results.append(_run(actor, query, action=action, offset=0, limit=limit, standing_only=True))
+    return results

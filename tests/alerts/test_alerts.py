@@ -122,6 +122,7 @@ def test_webhook_is_signed_and_retried(app, client, camera_world):
     import hmac
     import threading
     from http.server import BaseHTTPRequestHandler, HTTPServer
+    from hub import signed_webhooks
     from hub.alerts import webhooks
     from hub.alerts.models import WebhookDelivery
     from hub.clock import clock
@@ -155,7 +156,7 @@ def test_webhook_is_signed_and_retried(app, client, camera_world):
             clock.freeze(utcnow() + timedelta(seconds=31))
             assert webhooks.deliver_due() == 1
             db.session.commit()
-            key = webhooks.signing_key()
+            key = signed_webhooks.signing_key()
             assert db.session.scalar(select(LedgerEntry.action).order_by(LedgerEntry.id.desc())) == \
                 "alert.shared_by_webhook"
         clock.unfreeze()

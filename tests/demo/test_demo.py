@@ -45,6 +45,24 @@ def test_demo_load_is_idempotent_and_complete(app, runner):
     assert first.output.splitlines()[2:] == second.output.splitlines()[2:]
 
 
+def test_demo_agency_requester_submits_and_follows_requests(app, runner):
+    runner.invoke(args=["demo", "load"])
+    with app.app_context():
+        from hub.data_requests.models import RequestStatus
+        from hub.data_requests.services import Asked, requests_of, submit
+        from hub.identity.services import find_user
+        requester = find_user("demo-agency-requester")
+        [waiting] = requests_of(requester)
+        assert waiting.status is RequestStatus.AWAITING_PREPARATION and waiting.organisation.name == \
+            "Rogers Police Department"
+        again = submit(requester, Asked(**{k: getattr(waiting, k) for k in (
+            "agency_name", "requester_name", "purpose", "offense_type", "factual_basis", "case_number",
+            "authorization_statement")}, plates=("DEMO12?",), window_start=waiting.window_start,
+            window_end=waiting.window_end))
+        assert again.status is RequestStatus.AWAITING_PREPARATION
+        db.session.rollback()
+
+
 def test_demo_officer_may_reach_data(app, runner, client):
     runner.invoke(args=["demo", "load"])
     with app.app_context():

@@ -283,7 +283,7 @@ def test_metadata_and_iss_come_from_configuration_not_the_host_header(configured
     for name in ("authorization_endpoint", "token_endpoint", "revocation_endpoint", "introspection_endpoint"):
         assert meta[name].startswith(ISSUER + "/oauth/")
     assert meta["authorization_response_iss_parameter_supported"] is True
-    assert meta["scopes_supported"] == []
+    assert meta["scopes_supported"] == ["requests:submit"]
     partner = configured.test_client()
     sign_in(partner, "owner")
     page = partner.get(authorize_url(flow, pkce()[1]))

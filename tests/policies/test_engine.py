@@ -120,16 +120,19 @@ def test_agency_case_number_format(corcoran, minnesota, pack_dir):
 
 
 def test_outside_agency_sharing_needs_the_five_elements_and_approval(minnesota):
-    request = {"recipient_is_law_enforcement": True, "agency_name": "Rogers PD", "requester_name": "Det. H",
-               "purpose": "burglary investigation", "factual_basis": "vehicle seen at scene",
-               "case_number": "RPD-26-100", "head_of_agency_statement": "Authorised by Chief X",
-               "approved_by_chief": True, "active_investigation": True}
+    request = {"stage": "release", "recipient_is_law_enforcement": True, "agency_name": "Rogers PD",
+               "requester_name": "Det. H", "purpose": "burglary", "purpose_statement": "burglary investigation",
+               "factual_basis": "vehicle seen at scene", "case_number": "RPD-26-100",
+               "head_of_agency_statement": "Authorised by Chief X", "approved_by_chief": True,
+               "active_investigation": True}
     decision = minnesota.decide("data.share", request)
     assert decision.allowed
     assert decision.obligations["keep_request_on_file"] is True
     incomplete = minnesota.decide("data.share", {**request, "head_of_agency_statement": "", "approved_by_chief": False})
     assert {r.rule for r in incomplete.reasons} == {"share-written-request", "share-approved-on-reasonable-suspicion"}
     assert not minnesota.decide("data.share", {**request, "recipient_is_law_enforcement": False}).allowed
+    at_intake = minnesota.decide("data.share", {**request, "stage": "intake", "approved_by_chief": False})
+    assert at_intake.allowed and "share-approved-on-reasonable-suspicion" not in at_intake.rules
 
 
 def test_example_state_forbids_immigration_and_out_of_state_sharing(example_state):
