@@ -63,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from hub.scheduler import cli as scheduler_cli
     from hub.retention import cli as retention_cli, views as retention_views
     from hub.transparency import log_of_use, views as transparency_views
+    from hub.suspension import views as suspension_views
 
     auth.init_app(app)
     app.register_blueprint(map_library.assets)
@@ -84,6 +85,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(notification_views.pages)
     app.register_blueprint(retention_views.pages)
     app.register_blueprint(transparency_views.pages)
+    app.register_blueprint(suspension_views.pages)
     log_of_use.init_app(app)
     app.register_blueprint(ledger_views.pages)
     app.register_blueprint(search_views.pages)

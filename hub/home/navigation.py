@@ -57,5 +57,7 @@ def links_for(user: User) -> list[Link]:
         chosen.append(Link("People", "identity.users"))
     if can(user, Capability.MANAGE_SETTINGS):
         chosen += [Link("Settings", "settings.index"), Link("Scheduled jobs", "retention.jobs")]
+    if can(user, Capability.RECORD_SUSPENSION):
+        chosen.append(Link("Suspension order", "suspension.index"))
     chosen.append(Link("API tokens", "identity.account_tokens"))
     return chosen

@@ -101,6 +101,7 @@ class Capability(str, enum.Enum):
     REQUEST_PARTNER_ACCESS = "grants.request"
     APPROVE_ACCESS_REQUESTS = "grants.approve"
     MANAGE_CLIENTS = "clients.manage"
+    RECORD_SUSPENSION = "suspension.record"
 
 
 _ALL = frozenset({Capability.USE_API_TOKENS})
@@ -121,7 +122,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.AGENCY_REQUESTER: _ALL,
     Role.AUDITOR: _ALL | {Capability.READ_LEDGER, Capability.VIEW_CAMERAS, Capability.VIEW_ACCESS_LOG},
     Role.HUB_ADMIN: _ALL | {Capability.MANAGE_USERS, Capability.MANAGE_SETTINGS, Capability.READ_LEDGER,
-                            Capability.MANAGE_CLIENTS,
+                            Capability.MANAGE_CLIENTS, Capability.RECORD_SUSPENSION,
                             Capability.APPROVE_PARTNERS, Capability.VIEW_CAMERAS, Capability.MANAGE_CAMERAS,
                             Capability.RECORD_BCA_NOTICES, Capability.VIEW_ACCESS_LOG},
 }

@@ -1,20 +1,34 @@
 """The public pages: no sign-in, no JavaScript needed, readable on a phone,
-every table also as CSV."""
+every table also as CSV. Bad input (a month or year that is not one, or in
+the future, a camera the portal does not list, a page past the last) is a
+404 or 400 saying so."""
 from __future__ import annotations
 
-import io
 from datetime import date
+from pathlib import Path
 
 from flask import Blueprint, Response, abort, render_template, request
-from sqlalchemy import select
 
 from hub import csv_export, policy
-from hub.cameras.models import Camera, CameraStatus
 from hub.clock import utcnow
-from hub.extensions import db
-from hub.transparency.log_of_use import COLUMNS, month_log, public_owner, required_columns
+from hub.ledger import verifier
+from hub.suspension.services import current_order
+from hub.transparency import charts, metrics, portal
+from hub.transparency.log_of_use import COLUMNS, month_log, required_columns
 
 pages = Blueprint("transparency", __name__, url_prefix="/transparency", template_folder="templates")
+SEARCHES_PAGE = 100
+FIRST_YEAR = 2000
+
+
+@pages.context_processor
+def _suspension():
+    return {"suspension": current_order()}
+
+
+def _csv(name: str, header: list[str], rows) -> Response:
+    return Response(csv_export.to_csv(header, rows), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
 
 
 def _month() -> date:
@@ -22,22 +36,47 @@ def _month() -> date:
     try:
         month = date.fromisoformat(f"{raw}-01")
     except ValueError:
-        abort(404)
-    if not date(2000, 1, 1) <= month <= utcnow().date():
-        abort(404)
+        abort(404, "Give the month as YYYY-MM.")
+    if not date(FIRST_YEAR, 1, 1) <= month <= utcnow().date():
+        abort(404, "There is no log for a month in the future or before 2000.")
     return month
 
 
-def _cameras() -> list[dict]:
-    cameras = db.session.scalars(select(Camera).where(Camera.status != CameraStatus.RETIRED).order_by(Camera.id))
-    return [{"id": c.id, "owner": public_owner(c), "kind": c.reader_kind, "location": c.location_description,
-             "history": [(loc.description, loc.from_date, loc.to_date) for loc in c.locations]} for c in cameras]
+def _year() -> int:
+    raw = request.args.get("year") or str(utcnow().year)
+    if not raw.isdigit() or not FIRST_YEAR <= int(raw) <= utcnow().year:
+        abort(404, f"Give a year from {FIRST_YEAR} to this year.")
+    return int(raw)
+
+
+def _camera() -> int | None:
+    raw = request.args.get("camera")
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit() or len(raw) > 9 or not portal.camera_exists(int(raw)):
+        abort(404, "The portal lists no reader with that number.")
+    return int(raw)
+
+
+def _page() -> int:
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or int(raw) < 1:
+        abort(400, "A page is a whole number from 1.")
+    return int(raw)
 
 
 @pages.route("")
 def index():
     engine = policy.engine()
-    return render_template("transparency/index.html", cameras=_cameras(), agency=engine.agency, state=engine.state)
+    cameras = portal.public_cameras()
+    if request.args.get("format") == "csv":
+        return _csv("readers", ["reader", "owner", "kind", "location", "latitude", "longitude", "locations_with_dates"],
+                    ([c["id"], c["owner"], c["kind"], c["location"], c["latitude"], c["longitude"],
+                      "; ".join(f"{d} ({since} – {until or 'now'})" for d, since, until in c["history"])]
+                     for c in cameras))
+    return render_template("transparency/index.html", cameras=cameras, agency=engine.agency, state=engine.state,
+                           reader_map=charts.location_map(portal.map_points(cameras)),
+                           checkpoint=portal.published_checkpoint())
 
 
 @pages.route("/rules")
@@ -48,19 +87,73 @@ def rules():
 
 @pages.route("/log-of-use")
 def log_of_use():
-    month = _month()
+    month, camera_id = _month(), _camera()
     columns = required_columns(policy.engine())
-    logs = month_log(month)
+    logs = month_log(month, camera_id)
+    listed = [c for c in columns if c != "fixed_locations_with_dates"]
     if request.args.get("format") == "csv":
-        out = io.StringIO()
-        writer = csv_export.writer(out)
-        writer.writerow(["camera", "owner", "location", "day", *[c for c in columns if c != "fixed_locations_with_dates"]])
-        for log in logs:
-            for day in log.days:
-                writer.writerow([log.camera_id, log.owner, log.location, day.day.isoformat(), *[
-                    day.reads if c == "reads_per_period" else getattr(day, c)
-                    for c in columns if c != "fixed_locations_with_dates"]])
-        return Response(out.getvalue(), mimetype="text/csv", headers={
-            "Content-Disposition": f'attachment; filename="log-of-use-{month:%Y-%m}.csv"'})
+        return _csv(f"log-of-use-{month:%Y-%m}", ["camera", "owner", "location", "day", *listed],
+                    ([log.camera_id, log.owner, log.location, day.day.isoformat(),
+                      *[day.reads if c == "reads_per_period" else getattr(day, c) for c in listed]]
+                     for log in logs for day in log.days))
+    if request.args.get("format") == "periods":
+        return _csv(f"collection-periods-{month:%Y-%m}", ["camera", "owner", "from", "to", "reads"],
+                    ([p.camera_id, log.owner, p.start.isoformat(), p.end.isoformat(), "" if p.reads is None else p.reads]
+                     for log in logs for p in log.periods))
     return render_template("transparency/log_of_use.html", month=month, logs=logs, columns=columns, labels=COLUMNS,
-                           cameras={c["id"]: c for c in _cameras()})
+                           cameras={c["id"]: c for c in portal.public_cameras()}, camera_id=camera_id)
+
+
+@pages.route("/usage")
+def usage():
+    year = _year()
+    first, after = date(year, 1, 1), date(year + 1, 1, 1)
+    months = metrics.months_between(first, min(after, metrics.next_month(utcnow().date())))
+    table = metrics.figures_for(first, after)
+    chosen = request.args.get("table")
+    if request.args.get("format") == "csv":
+        if chosen not in metrics.FIGURES:
+            abort(404, f"Choose one of the tables: {', '.join(metrics.FIGURES)}.")
+        rows = table[chosen]
+        return _csv(f"{chosen.replace('_', '-')}-{year}", ["category", *[m.strftime("%Y-%m") for m in months], "total"],
+                    ([_category(chosen, c), *[rows[c].get(m, 0) for m in months], sum(rows[c].values())]
+                     for c in sorted(rows)))
+    graphs = {name: charts.bar_chart(f"chart-{name}", title, [m.strftime("%b") for m in months], [
+        charts.Series(_category(name, c), [table[name][c].get(m, 0) for m in months]) for c in sorted(table[name])])
+        for name, title in metrics.FIGURES.items()}
+    return render_template("transparency/usage.html", year=year, months=months, table=table, graphs=graphs,
+                           figures=metrics.FIGURES, category=_category)
+
+
+def _category(figure: str, category: str) -> str:
+    """A category in words: a search reason by its label in the agency's list."""
+    if figure == "searches":
+        return policy.engine().purposes.get(category, category.replace("_", " "))
+    return category
+
+
+@pages.route("/searches")
+def searches():
+    year = _year()
+    first, after = date(year, 1, 1), date(year + 1, 1, 1)
+    names = metrics.publishes_officer_names()
+    if request.args.get("format") == "csv":
+        header = ["date", "reason", "case_number_given", "cameras_searched", *(["officer"] if names else [])]
+        return _csv(f"searches-{year}", header,
+                    ([s.day.isoformat(), _category("searches", s.reason), "yes" if s.case_number_present else "no",
+                      s.cameras_searched, *([s.officer] if names else [])]
+                     for s in metrics.public_searches(first, after)))
+    page, total = _page(), metrics.count_public_searches(first, after)
+    pages_count = max(1, -(-total // SEARCHES_PAGE))
+    if page > pages_count:
+        abort(404, f"There are {pages_count} page(s) of searches in {year}.")
+    rows = metrics.public_searches(first, after, offset=(page - 1) * SEARCHES_PAGE, limit=SEARCHES_PAGE)
+    return render_template("transparency/searches.html", year=year, rows=rows, page=page, pages=pages_count,
+                           total=total, names=names, category=_category)
+
+
+@pages.route("/verifier.py")
+def verifier_source():
+    """The offline verifier, to check the checkpoints without trusting the hub."""
+    return Response(Path(verifier.__file__).read_text(encoding="utf-8"), mimetype="text/x-python",
+                    headers={"Content-Disposition": 'attachment; filename="verifier.py"'})
