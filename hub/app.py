@@ -64,6 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from hub.retention import cli as retention_cli, views as retention_views
     from hub.transparency import log_of_use, views as transparency_views
     from hub.suspension import views as suspension_views
+    from hub.audit import cli as audit_cli, views as audit_views
 
     auth.init_app(app)
     app.register_blueprint(map_library.assets)
@@ -86,6 +87,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(retention_views.pages)
     app.register_blueprint(transparency_views.pages)
     app.register_blueprint(suspension_views.pages)
+    app.register_blueprint(audit_views.pages)
     log_of_use.init_app(app)
     app.register_blueprint(ledger_views.pages)
     app.register_blueprint(search_views.pages)
@@ -111,5 +113,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.cli.add_command(demo_cli.demo)
     app.cli.add_command(scheduler_cli.scheduler)
     app.cli.add_command(retention_cli.retention)
+    app.cli.add_command(audit_cli.audit)
     ratelimit_limits.limit_endpoints(app)
     return app

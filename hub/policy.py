@@ -27,7 +27,7 @@ DECLARING_MODULES = (
     "hub.identity.access", "hub.reads.validation", "hub.cameras.sharing", "hub.cameras.bca",
     "hub.safe_at_home.services", "hub.hotlists.services", "hub.hotlists.matching", "hub.alerts.services",
     "hub.grants.requests", "hub.retention.services", "hub.transparency.log_of_use", "hub.search.services",
-    "hub.suspension.services",
+    "hub.suspension.services", "hub.audit.services",
 )
 
 ROLES = tuple(role.value for role in Role)
@@ -51,7 +51,6 @@ declare("data.share", {"recipient_is_law_enforcement": BOOLEAN, "agency_name": N
                        "purpose": None, "factual_basis": None, "case_number": None, "head_of_agency_statement": None,
                        "approved_by_chief": BOOLEAN, "active_investigation": BOOLEAN, "recipient_state": None,
                        "home_state": None}, pending="outside-agency data requests")
-declare("audit.report", {}, pending="the biennial audit report")
 
 
 def vocabulary() -> Vocabulary:

@@ -102,6 +102,7 @@ class Capability(str, enum.Enum):
     APPROVE_ACCESS_REQUESTS = "grants.approve"
     MANAGE_CLIENTS = "clients.manage"
     RECORD_SUSPENSION = "suspension.record"
+    AUDIT_REPORTS = "audit.reports"
 
 
 _ALL = frozenset({Capability.USE_API_TOKENS})
@@ -116,13 +117,14 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
                              Capability.MANAGE_HOTLISTS, Capability.RECEIVE_ALERTS, Capability.SEARCH_READS},
     Role.CHIEF: _ALL | {Capability.AUTHORISE_OFFICERS, Capability.RECORD_TRAINING, Capability.READ_LEDGER,
                         Capability.APPROVE_PARTNERS, Capability.VIEW_CAMERAS, Capability.VIEW_ACCESS_LOG,
-                        Capability.APPROVE_ACCESS_REQUESTS, Capability.SEARCH_READS},
+                        Capability.APPROVE_ACCESS_REQUESTS, Capability.SEARCH_READS, Capability.AUDIT_REPORTS},
     Role.RECORDS: _ALL | {Capability.VIEW_CAMERAS, Capability.MANAGE_SAFE_AT_HOME,
                           Capability.MANAGE_EXCULPATORY_HOLDS},
     Role.AGENCY_REQUESTER: _ALL,
-    Role.AUDITOR: _ALL | {Capability.READ_LEDGER, Capability.VIEW_CAMERAS, Capability.VIEW_ACCESS_LOG},
+    Role.AUDITOR: _ALL | {Capability.READ_LEDGER, Capability.VIEW_CAMERAS, Capability.VIEW_ACCESS_LOG,
+                          Capability.AUDIT_REPORTS},
     Role.HUB_ADMIN: _ALL | {Capability.MANAGE_USERS, Capability.MANAGE_SETTINGS, Capability.READ_LEDGER,
-                            Capability.MANAGE_CLIENTS, Capability.RECORD_SUSPENSION,
+                            Capability.MANAGE_CLIENTS, Capability.RECORD_SUSPENSION, Capability.AUDIT_REPORTS,
                             Capability.APPROVE_PARTNERS, Capability.VIEW_CAMERAS, Capability.MANAGE_CAMERAS,
                             Capability.RECORD_BCA_NOTICES, Capability.VIEW_ACCESS_LOG},
 }

@@ -64,6 +64,9 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "transparency.figures_computed": ("Usage figures computed", "A month's public usage figures and search record were computed from the ledger and the records."),
     "suspension.ordered": ("Suspension order recorded", "The commissioner ordered the readers' use suspended: collection by the city's readers, searches and grants stop."),
     "suspension.lifted": ("Suspension lifted", "The commissioner authorised the readers' use again."),
+    "audit.report_issued": ("Audit report issued", "The biennial audit report for a period was built from the records and the ledger, and kept as issued."),
+    "audit.report_downloaded": ("Audit report downloaded", "A file of an issued audit report was downloaded."),
+    "audit.report_sent": ("Audit report sent", "The audit report was sent to one of the recipients the law names."),
     "ledger.key_rotated": ("Ledger signing key rotated", "A new key signs checkpoints; the old one stays listed to verify."),
     "ledger.checkpoint_kept": ("Checkpoint kept for a partner", "A signed checkpoint shown to a partner was kept for its records."),
     "ledger.witness_trusted": ("Witness trusted", "A witness's key was added to those that cosign this ledger."),
@@ -128,7 +131,9 @@ ATTEMPTS: dict[str, str] = {
     "user.create": "creating an account", "user.role_change": "changing a role",
     "alpr.use": "using the readers while their use is suspended", "suspension.order": "recording a suspension order",
     "suspension.lift": "lifting a suspension order", "camera.problem_report": "reporting a camera problem",
-    "camera.problem_resolve": "resolving a camera problem",
+    "camera.problem_resolve": "resolving a camera problem", "audit.report": "issuing an audit report",
+    "audit.report_list": "listing the audit reports", "audit.report_view": "opening an audit report",
+    "audit.report_send": "recording a sending of the audit report",
 }
 
 

@@ -34,6 +34,7 @@ FIGURES = {"searches": "Searches, by reason", "grants": "Access to partners' cam
            "outside_agency_requests": "Requests from outside agencies",
            "destruction": "Reads destroyed, on time or late"}
 ON_TIME, LATE = "on time", "late"
+PUBLIC_COLUMNS = ("entry_id", "day", "reason", "case_number_present", "cameras_searched", "officer")
 
 
 def _month_start(month: date) -> date:
@@ -48,7 +49,7 @@ def _instant(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=timezone.utc)
 
 
-def _steps(first: datetime, after: datetime, steps: dict[str, str]) -> dict[str, int]:
+def steps_between(first: datetime, after: datetime, steps: dict[str, str]) -> dict[str, int]:
     by_action = dict(db.session.execute(
         select(LedgerEntry.action, func.count()).where(LedgerEntry.action.in_(list(steps.values())),
                                                        LedgerEntry.created_at >= first, LedgerEntry.created_at < after)
@@ -61,9 +62,11 @@ def publishes_officer_names() -> bool:
     return bool(policy.engine().public_search_audit.get("officer_names", False))
 
 
-def _searches(first: datetime, after: datetime) -> list[dict]:
+def searches_between(first: datetime, after: datetime) -> list[dict]:
     """One row per search (its first page: later pages repeat it), from the
-    ledger's `reads.searched` entries; the plate beside each entry is never read."""
+    ledger's `reads.searched` entries, with the public columns and whether a
+    warrant or exigent circumstances were on record; the plate beside each
+    entry is never read."""
     names = publishes_officer_names()
     rows = []
     for entry_id, at, actor, reason, case_number, details in db.session.execute(
@@ -76,7 +79,8 @@ def _searches(first: datetime, after: datetime) -> list[dict]:
             continue
         rows.append({"entry_id": entry_id, "day": at.date(), "reason": reason or "not recorded",
                      "case_number_present": bool((case_number or "").strip()),
-                     "cameras_searched": len(body.get("cameras") or []), "officer": actor if names else None})
+                     "cameras_searched": len(body.get("cameras") or []), "officer": actor if names else None,
+                     "warrant": bool(body.get("warrant")), "exigent": bool(body.get("exigent_circumstances"))})
     return rows
 
 
@@ -112,17 +116,17 @@ def compute_month(actor: Any, month: date) -> int:
     """Compute (or recompute) one month's figures and search records."""
     first_day, after_day = _month_start(month), next_month(month)
     first, after = _instant(first_day), _instant(after_day)
-    searches = _searches(first, after)
+    searches = searches_between(first, after)
     figures = {("searches", reason): n for reason, n in Counter(r["reason"] for r in searches).items()}
     for name, steps in (("grants", GRANT_STEPS), ("outside_agency_requests", OUTSIDE_AGENCY_REQUEST_STEPS)):
-        figures.update({(name, step): n for step, n in _steps(first, after, steps).items()})
+        figures.update({(name, step): n for step, n in steps_between(first, after, steps).items()})
     figures.update({("destruction", kind): n for kind, n in _destruction(first, after).items()})
     db.session.execute(delete(UsageFigure).where(UsageFigure.month == first_day))
     db.session.execute(delete(PublicSearch).where(PublicSearch.day >= first_day, PublicSearch.day < after_day))
     db.session.execute(insert(UsageFigure), [{"month": first_day, "figure": f, "category": c, "value": v}
                                              for (f, c), v in sorted(figures.items())])
     if searches:
-        db.session.execute(insert(PublicSearch), searches)
+        db.session.execute(insert(PublicSearch), [{c: row[c] for c in PUBLIC_COLUMNS} for row in searches])
     record("transparency.figures_computed", actor=actor,
            details={"month": first_day.isoformat(), "searches": len(searches), "figures": len(figures)})
     return len(searches)
