@@ -177,26 +177,30 @@ def month_bounds(month: date) -> tuple[date, date]:
     return first, (first + timedelta(days=32)).replace(day=1)
 
 
-def month_log(month: date, camera_id: int | None = None) -> list[CameraLog]:
-    """Every camera's days in a month (or one camera's), the public way:
-    owners by kind, never by name; problems by their dates only."""
+def month_cameras(month: date) -> list[int]:
+    """The cameras with a log in the month, in order: what the log's pages run over."""
+    first, after = month_bounds(month)
+    return list(db.session.scalars(select(LogOfUseDay.camera_id).distinct()
+                                   .where(LogOfUseDay.day >= first, LogOfUseDay.day < after)
+                                   .order_by(LogOfUseDay.camera_id)))
+
+
+def month_log(month: date, camera_ids: list[int] | None = None) -> list[CameraLog]:
+    """Cameras' days in a month (every camera's, or those named), the public
+    way: owners by kind, never by name; problems by their dates only."""
     first, after = month_bounds(month)
     query = select(LogOfUseDay).where(LogOfUseDay.day >= first, LogOfUseDay.day < after)
-    if camera_id is not None:
-        query = query.where(LogOfUseDay.camera_id == camera_id)
+    if camera_ids is not None:
+        query = query.where(LogOfUseDay.camera_id.in_(camera_ids))
     days = defaultdict(list)
     for row in db.session.scalars(query.order_by(LogOfUseDay.camera_id, LogOfUseDay.day)):
         days[row.camera_id].append(row)
     cameras = db.session.scalars(select(Camera).where(Camera.id.in_(list(days)))).all() if days else []
     problems = defaultdict(list)
-    for problem in health.problems_between(*_bounds_of(first, after), camera_ids=list(days)):
+    for problem in health.problems_between(_bounds(first)[0], _bounds(after)[0], camera_ids=list(days)):
         problems[problem.camera_id].append(problem)
     return [CameraLog(c.id, public_owner(c), c.location_description, days[c.id], problems[c.id])
             for c in sorted(cameras, key=lambda c: c.id)]
-
-
-def _bounds_of(first: date, after: date) -> tuple[datetime, datetime]:
-    return _bounds(first)[0], _bounds(after)[0]
 
 
 def public_owner(camera: Camera) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from hub.cameras.models import Camera, CameraStatus
 from hub.extensions import db
@@ -18,8 +19,12 @@ from hub.transparency.log_of_use import public_owner
 READER_KINDS = {"fixed": "fixed", "mobile": "mobile", "built_in": "built into another device"}
 
 
-def public_cameras() -> list[dict]:
-    cameras = db.session.scalars(select(Camera).where(Camera.status != CameraStatus.RETIRED).order_by(Camera.id))
+def public_cameras(camera_ids: list[int] | None = None) -> list[dict]:
+    """The readers in use (or those named, retired ones included), as the public sees them."""
+    query = select(Camera).options(selectinload(Camera.locations)).order_by(Camera.id)
+    query = query.where(Camera.status != CameraStatus.RETIRED) if camera_ids is None else \
+        query.where(Camera.id.in_(camera_ids))
+    cameras = db.session.scalars(query)
     return [{"id": c.id, "owner": public_owner(c), "kind": READER_KINDS[c.reader_kind],
              "location": c.location_description, "latitude": c.latitude, "longitude": c.longitude,
              "last_heard_at": c.last_heard_at,

@@ -14,10 +14,11 @@ from hub.clock import utcnow
 from hub.ledger import verifier
 from hub.suspension.services import current_order
 from hub.transparency import charts, metrics, portal
-from hub.transparency.log_of_use import COLUMNS, month_log, required_columns
+from hub.transparency.log_of_use import COLUMNS, month_cameras, month_log, required_columns
 
 pages = Blueprint("transparency", __name__, url_prefix="/transparency", template_folder="templates")
 SEARCHES_PAGE = 100
+READERS_PAGE = 25  # readers per page of the log of use
 FIRST_YEAR = 2000
 
 
@@ -85,12 +86,21 @@ def rules():
                            rules=policy.engine().all_rules())
 
 
+def _pages(total: int, per_page: int) -> tuple[int, int]:
+    """The page asked for and how many there are; past the last is a 404."""
+    page, count = _page(), max(1, -(-total // per_page))
+    if page > count:
+        abort(404, f"There are {count} page(s).")
+    return page, count
+
+
 @pages.route("/log-of-use")
 def log_of_use():
     month, camera_id = _month(), _camera()
     columns = required_columns(policy.engine())
-    logs = month_log(month, camera_id)
     listed = [c for c in columns if c != "fixed_locations_with_dates"]
+    if request.args.get("format") in ("csv", "periods"):
+        logs = month_log(month, None if camera_id is None else [camera_id])
     if request.args.get("format") == "csv":
         return _csv(f"log-of-use-{month:%Y-%m}", ["camera", "owner", "location", "day", *listed],
                     ([log.camera_id, log.owner, log.location, day.day.isoformat(),
@@ -100,8 +110,13 @@ def log_of_use():
         return _csv(f"collection-periods-{month:%Y-%m}", ["camera", "owner", "from", "to", "reads"],
                     ([p.camera_id, log.owner, p.start.isoformat(), p.end.isoformat(), "" if p.reads is None else p.reads]
                      for log in logs for p in log.periods))
+    readers = month_cameras(month)
+    chosen = [camera_id] if camera_id is not None else readers
+    page, pages_count = _pages(len(chosen), READERS_PAGE)
+    logs = month_log(month, chosen[(page - 1) * READERS_PAGE:page * READERS_PAGE])
+    shown = {c["id"]: c for c in portal.public_cameras([log.camera_id for log in logs])}
     return render_template("transparency/log_of_use.html", month=month, logs=logs, columns=columns, labels=COLUMNS,
-                           cameras={c["id"]: c for c in portal.public_cameras()}, camera_id=camera_id)
+                           cameras=shown, readers=readers, camera_id=camera_id, page=page, pages=pages_count)
 
 
 @pages.route("/usage")
@@ -143,10 +158,8 @@ def searches():
                     ([s.day.isoformat(), _category("searches", s.reason), "yes" if s.case_number_present else "no",
                       s.cameras_searched, *([s.officer] if names else [])]
                      for s in metrics.public_searches(first, after)))
-    page, total = _page(), metrics.count_public_searches(first, after)
-    pages_count = max(1, -(-total // SEARCHES_PAGE))
-    if page > pages_count:
-        abort(404, f"There are {pages_count} page(s) of searches in {year}.")
+    total = metrics.count_public_searches(first, after)
+    page, pages_count = _pages(total, SEARCHES_PAGE)
     rows = metrics.public_searches(first, after, offset=(page - 1) * SEARCHES_PAGE, limit=SEARCHES_PAGE)
     return render_template("transparency/searches.html", year=year, rows=rows, page=page, pages=pages_count,
                            total=total, names=names, category=_category)
