@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterable
 
@@ -136,6 +137,17 @@ class CollectionPeriod:
     reads: int | None
 
 
+def _runs(hours: list[int]) -> list[tuple[int, int]]:
+    """Consecutive hours as [start, end) runs: [1, 2, 3, 7] gives (1, 4), (7, 8)."""
+    runs: list[tuple[int, int]] = []
+    for h in hours:
+        if runs and runs[-1][1] == h:
+            runs[-1] = (runs[-1][0], h + 1)
+        else:
+            runs.append((h, h + 1))
+    return runs
+
+
 def collection_periods(days: Iterable[LogOfUseDay]) -> list[CollectionPeriod]:
     """The periods of active use, from days ordered by camera and day; a
     period running past midnight into the next day stays one period."""
@@ -143,15 +155,14 @@ def collection_periods(days: Iterable[LogOfUseDay]) -> list[CollectionPeriod]:
     for row in days:
         base = datetime.combine(row.day, time.min, tzinfo=timezone.utc)
         hourly = row.hourly_reads if row.reads_by_hour else None
-        for h in row.collecting_hours:
-            at = base + timedelta(hours=h)
-            reads = hourly[h] if hourly is not None else None
+        for first, end in _runs(row.collecting_hours):
+            start, reads = base + timedelta(hours=first), None if hourly is None else sum(hourly[first:end])
             last = periods[-1] if periods else None
-            if last and last.camera_id == row.camera_id and last.end == at:
-                last.end = at + timedelta(hours=1)
+            if last and last.camera_id == row.camera_id and last.end == start:
+                last.end = base + timedelta(hours=end)
                 last.reads = None if last.reads is None or reads is None else last.reads + reads
             else:
-                periods.append(CollectionPeriod(row.camera_id, at, at + timedelta(hours=1), reads))
+                periods.append(CollectionPeriod(row.camera_id, start, base + timedelta(hours=end), reads))
     return periods
 
 
@@ -167,7 +178,7 @@ class CameraLog:
     def reads(self) -> int:
         return sum(d.reads for d in self.days)
 
-    @property
+    @cached_property
     def periods(self) -> list[CollectionPeriod]:
         return collection_periods(self.days)
 

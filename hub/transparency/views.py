@@ -18,7 +18,7 @@ from hub.transparency.log_of_use import COLUMNS, month_cameras, month_log, requi
 
 pages = Blueprint("transparency", __name__, url_prefix="/transparency", template_folder="templates")
 SEARCHES_PAGE = 100
-READERS_PAGE = 25  # readers per page of the log of use
+READERS_PAGE = 10  # readers per page of the log of use
 FIRST_YEAR = 2000
 
 
