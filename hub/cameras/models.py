@@ -64,7 +64,11 @@ class Camera(db.Model):
     def reader_kind(self) -> str:
         """Fixed, mobile, or built into another surveillance device: the kinds
         of reader whose installation the BCA must be told of."""
-        return "built_in" if self.built_in else "fixed" if self.fixed else "mobile"
+        return self.kind_of(fixed=self.fixed, built_in=self.built_in)
+
+    @staticmethod
+    def kind_of(*, fixed: bool, built_in: bool) -> str:
+        return "built_in" if built_in else "fixed" if fixed else "mobile"
 
 
 class CameraLocation(db.Model):

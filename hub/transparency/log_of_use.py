@@ -214,6 +214,10 @@ def month_log(month: date, camera_ids: list[int] | None = None) -> list[CameraLo
             for c in sorted(cameras, key=lambda c: c.id)]
 
 
+OWNER_KINDS = {OrganisationKind.AGENCY: "City", OrganisationKind.HOA: "Homeowners association",
+               OrganisationKind.BUSINESS: "Business"}
+
+
 def public_owner(camera: Camera) -> str:
-    return {OrganisationKind.AGENCY: "City", OrganisationKind.HOA: "Homeowners association",
-            OrganisationKind.BUSINESS: "Business"}.get(camera.organisation.kind, "Other")
+    """A camera's owner as the public sees it: by kind, never by name."""
+    return OWNER_KINDS.get(camera.organisation.kind, "Other")

@@ -3,32 +3,44 @@ may know of (owners by kind only), the latest signed checkpoint with its
 witnesses, and whether the state has suspended the readers' use."""
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from hub.cameras.models import Camera, CameraStatus
+from hub.cameras.models import Camera, CameraLocation, CameraStatus
+from hub.identity.models import Organisation
 from hub.extensions import db
 from hub.ledger import signing, tree
 from hub.ledger.errors import NoCheckpoint
 from hub.ledger.models import LedgerCosignature, LedgerWitness
 from hub.transparency.charts import MapPoint
-from hub.transparency.log_of_use import public_owner
+from hub.transparency.log_of_use import OWNER_KINDS
 
 READER_KINDS = {"fixed": "fixed", "mobile": "mobile", "built_in": "built into another device"}
 
 
 def public_cameras(camera_ids: list[int] | None = None) -> list[dict]:
-    """The readers in use (or those named, retired ones included), as the public sees them."""
-    query = select(Camera).options(selectinload(Camera.locations)).order_by(Camera.id)
+    """The readers in use (or those named, retired ones included), as the
+    public sees them; read as plain rows, since the home page lists them all."""
+    query = (select(Camera.id, Organisation.kind, Camera.fixed, Camera.built_in, Camera.location_description,
+                    Camera.latitude, Camera.longitude).join(Organisation, Organisation.id == Camera.organisation_id)
+             .order_by(Camera.id))
     query = query.where(Camera.status != CameraStatus.RETIRED) if camera_ids is None else \
         query.where(Camera.id.in_(camera_ids))
-    cameras = db.session.scalars(query)
-    return [{"id": c.id, "owner": public_owner(c), "kind": READER_KINDS[c.reader_kind],
+    cameras = db.session.execute(query).all()
+    history = defaultdict(list)
+    places = select(CameraLocation.camera_id, CameraLocation.description, CameraLocation.from_date,
+                    CameraLocation.to_date).order_by(CameraLocation.camera_id, CameraLocation.from_date.desc(),
+                                                     CameraLocation.id.desc())
+    if camera_ids is not None:
+        places = places.where(CameraLocation.camera_id.in_(camera_ids))
+    for camera_id, description, since, until in db.session.execute(places):
+        history[camera_id].append((description, since, until))
+    return [{"id": c.id, "owner": OWNER_KINDS.get(c.kind, "Other"),
+             "kind": READER_KINDS[Camera.kind_of(fixed=c.fixed, built_in=c.built_in)],
              "location": c.location_description, "latitude": c.latitude, "longitude": c.longitude,
-             "last_heard_at": c.last_heard_at,
-             "history": [(loc.description, loc.from_date, loc.to_date) for loc in c.locations]} for c in cameras]
+             "history": history[c.id]} for c in cameras]
 
 
 def camera_exists(camera_id: int) -> bool:

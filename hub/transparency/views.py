@@ -19,6 +19,7 @@ from hub.transparency.log_of_use import COLUMNS, month_cameras, month_log, requi
 pages = Blueprint("transparency", __name__, url_prefix="/transparency", template_folder="templates")
 SEARCHES_PAGE = 100
 READERS_PAGE = 10  # readers per page of the log of use
+READERS_TABLE_PAGE = 100  # readers per page of the portal's list
 FIRST_YEAR = 2000
 
 
@@ -75,7 +76,10 @@ def index():
                     ([c["id"], c["owner"], c["kind"], c["location"], c["latitude"], c["longitude"],
                       "; ".join(f"{d} ({since} – {until or 'now'})" for d, since, until in c["history"])]
                      for c in cameras))
-    return render_template("transparency/index.html", cameras=cameras, agency=engine.agency, state=engine.state,
+    page, pages_count = _pages(len(cameras), READERS_TABLE_PAGE)
+    return render_template("transparency/index.html", agency=engine.agency, state=engine.state,
+                           cameras=cameras[(page - 1) * READERS_TABLE_PAGE:page * READERS_TABLE_PAGE],
+                           total=len(cameras), page=page, pages=pages_count,
                            reader_map=charts.location_map(portal.map_points(cameras)),
                            checkpoint=portal.published_checkpoint())
 
