@@ -12,6 +12,7 @@ from hub import csv_export
 from hub.audit.report import AuditReportData
 
 CSV = "text/csv"
+PDF_ROWS = 100  # a long table shows this many rows; the CSV beside the report holds them all
 
 
 def _csv(header: list[str], rows) -> tuple[str, bytes]:
@@ -19,7 +20,7 @@ def _csv(header: list[str], rows) -> tuple[str, bytes]:
 
 
 def html(data: AuditReportData) -> str:
-    return render_template("audit/report.html", r=data, totals=data.totals)
+    return render_template("audit/report.html", r=data, totals=data.totals, limit=PDF_ROWS)
 
 
 def pdf(document: str) -> bytes:

@@ -25,8 +25,8 @@ from hub.ledger.models import LedgerCheckpoint, LedgerEntry
 from hub.ledger.verification import verify_ledger
 from hub.retention.models import Hold, HoldKind, PurgeCount, PurgeRun, ReadsCollected
 from hub.transparency import metrics
-from hub.transparency.log_of_use import collection_periods, public_owner
-from hub.transparency.models import LogOfUseDay
+from hub.transparency.log_of_use import public_owner
+from hub.transparency.models import NO_HOURS, LogOfUseDay
 
 # Entries that enter, read, change or destroy ALPR data: whoever wrote one
 # in the period touched data, and the report shows their training and
@@ -135,6 +135,25 @@ class AuditReportData:
     due_days: int = 30
 
     @property
+    def by_owner(self) -> dict[str, dict[str, int]]:
+        """The readers' figures added up by kind of owner: the report's summary."""
+        sums: dict[str, dict[str, int]] = {}
+        for c in self.cameras:
+            row = sums.setdefault(c.owner, Counter())
+            row.update({"readers": 1, "days_collected": c.days_collected, "reads": c.reads,
+                        "hours_collecting": c.hours_collecting, "periods": c.periods, "problems": c.problems,
+                        "destroyed_on_time": c.destroyed_on_time, "destroyed_late": c.destroyed_late,
+                        "held": c.held, f"bca {c.bca_status}": 1})
+        return sums
+
+    @property
+    def exceptions(self) -> list[CameraFigures]:
+        """Readers with something to look at: reads destroyed late, problems
+        reported, or a BCA notice not sent on time."""
+        return [c for c in self.cameras if c.destroyed_late or c.problems
+                or c.bca_status in ("late", "overdue", "outstanding")]
+
+    @property
     def totals(self) -> dict[str, int]:
         return {"reads": sum(c.reads for c in self.cameras),
                 "destroyed_on_time": sum(c.destroyed_on_time for c in self.cameras),
@@ -158,15 +177,23 @@ def _cameras(first: date, last: date) -> dict[int, CameraFigures]:
 
 
 def _collection(cameras: dict[int, CameraFigures], first: date, last: date) -> None:
-    rows = db.session.scalars(select(LogOfUseDay).where(LogOfUseDay.day >= first, LogOfUseDay.day <= last)
-                              .order_by(LogOfUseDay.camera_id, LogOfUseDay.day))
-    by_camera: dict[int, list[LogOfUseDay]] = defaultdict(list)
-    for row in rows:
-        by_camera[row.camera_id].append(row)
-    for camera_id, days in by_camera.items():
-        if camera_id in cameras:
-            cameras[camera_id].hours_collecting = sum(len(d.collecting_hours) for d in days)
-            cameras[camera_id].periods = len(collection_periods(days))
+    """Hours collecting and periods of collection, from the log of use's hour
+    masks as plain rows (two years of a thousand cameras is 730,000 days): a
+    period starts at each hour collecting after one that was not, unless it
+    runs on from the end of the day before."""
+    previous: tuple[int, date, str] | None = None
+    for camera_id, day, active, heard in db.session.execute(
+            select(LogOfUseDay.camera_id, LogOfUseDay.day, LogOfUseDay.hours_active, LogOfUseDay.hours_heard)
+            .where(LogOfUseDay.day >= first, LogOfUseDay.day <= last)
+            .order_by(LogOfUseDay.camera_id, LogOfUseDay.day)):
+        hours = format(int(active, 2) | int(heard or NO_HOURS, 2), "024b")
+        figures = cameras.get(camera_id)
+        if figures is not None:
+            runs_on = previous is not None and previous[0] == camera_id and previous[1] == day - timedelta(days=1) \
+                and previous[2][-1] == "1" and hours[0] == "1"
+            figures.hours_collecting += hours.count("1")
+            figures.periods += ("0" + hours).count("01") - runs_on
+        previous = (camera_id, day, hours)
     for problem in health.problems_between(instant(first), instant(last + timedelta(days=1))):
         if problem.camera_id in cameras:
             cameras[problem.camera_id].problems += 1

@@ -30,6 +30,7 @@ from hub.retention.models import HoldKind
 from hub.retention.purge import run_purge
 from hub.retention.services import place_hold
 from hub.search.services import search
+from hub.transparency.log_of_use import aggregate_day
 from tests.conftest import OPERATOR, make_camera, make_organisation, make_partner, make_user, post_form, sign_in
 
 START = datetime(2026, 3, 1, 8, tzinfo=timezone.utc)
@@ -57,6 +58,7 @@ def world():
             ingest_batch(camera, [{"read_id": f"{camera.id}-{day}-{i}", "plate": f"ABC{i}{day}",
                                    "captured_at": (at + timedelta(minutes=i)).isoformat()} for i in range(n)])
             reads[camera.id] += n
+        aggregate_day(OPERATOR, (START + timedelta(days=day)).date())
     place_hold(sergeant, kind=HoldKind.INVESTIGATION, plate="ABC09", case_number="CPD-26-000077", reason="robbery",
                review_on=(START + timedelta(days=90)).date())
     search(officer, {"plate": "ABC1*", "reason": "theft", "case_number": "CPD-26-000001", "basis": "seen",
@@ -88,6 +90,8 @@ def test_the_report_holds_every_section_and_its_figures_equal_an_independent_cou
     cameras = {int(r["camera"]): r for r in rows(report, "cameras.csv")}
     assert int(cameras[w["city"]]["reads"]) == w["reads"][w["city"]] == 30
     assert int(cameras[w["gate"]]["reads"]) == 20 and int(cameras[w["gate"]]["days_collected"]) == 10
+    # Every read of a day falls in its 08:00 hour: one hour and one period a day.
+    assert (int(cameras[w["city"]]["hours_collecting"]), int(cameras[w["city"]]["collection_periods"])) == (10, 10)
     # The hold keeps plate ABC09 (read on the last day at both readers); the
     # rest of that day was destroyed two days late.
     city, gate = cameras[w["city"]], cameras[w["gate"]]
