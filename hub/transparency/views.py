@@ -67,11 +67,27 @@ def _page() -> int:
     return int(raw)
 
 
+def _pages(total: int, per_page: int) -> tuple[int, int]:
+    """The page asked for and how many there are; past the last is a 404."""
+    page, count = _page(), max(1, -(-total // per_page))
+    if page > count:
+        abort(404, f"There are {count} page(s).")
+    return page, count
+
+
+def _format(*known: str) -> str | None:
+    """The download asked for (`format`), if any; one the page has not is a 404."""
+    wanted = request.args.get("format") or None
+    if wanted is not None and wanted not in known:
+        abort(404, f"This page is downloaded as {' or '.join(known)}.")
+    return wanted
+
+
 @pages.route("")
 def index():
     engine = policy.engine()
     cameras = portal.public_cameras()
-    if request.args.get("format") == "csv":
+    if _format("csv"):
         return _csv("readers", ["reader", "owner", "kind", "location", "latitude", "longitude", "locations_with_dates"],
                     ([c["id"], c["owner"], c["kind"], c["location"], c["latitude"], c["longitude"],
                       "; ".join(f"{d} ({since} – {until or 'now'})" for d, since, until in c["history"])]
@@ -90,27 +106,19 @@ def rules():
                            rules=policy.engine().all_rules())
 
 
-def _pages(total: int, per_page: int) -> tuple[int, int]:
-    """The page asked for and how many there are; past the last is a 404."""
-    page, count = _page(), max(1, -(-total // per_page))
-    if page > count:
-        abort(404, f"There are {count} page(s).")
-    return page, count
-
-
 @pages.route("/log-of-use")
 def log_of_use():
     month, camera_id = _month(), _camera()
     columns = required_columns(policy.engine())
     listed = [c for c in columns if c != "fixed_locations_with_dates"]
-    if request.args.get("format") in ("csv", "periods"):
+    download = _format("csv", "periods")
+    if download:
         logs = month_log(month, None if camera_id is None else [camera_id])
-    if request.args.get("format") == "csv":
-        return _csv(f"log-of-use-{month:%Y-%m}", ["camera", "owner", "location", "day", *listed],
-                    ([log.camera_id, log.owner, log.location, day.day.isoformat(),
-                      *[day.reads if c == "reads_per_period" else getattr(day, c) for c in listed]]
-                     for log in logs for day in log.days))
-    if request.args.get("format") == "periods":
+        if download == "csv":
+            return _csv(f"log-of-use-{month:%Y-%m}", ["camera", "owner", "location", "day", *listed],
+                        ([log.camera_id, log.owner, log.location, day.day.isoformat(),
+                          *[day.reads if c == "reads_per_period" else getattr(day, c) for c in listed]]
+                         for log in logs for day in log.days))
         return _csv(f"collection-periods-{month:%Y-%m}", ["camera", "owner", "from", "to", "reads"],
                     ([p.camera_id, log.owner, p.start.isoformat(), p.end.isoformat(), "" if p.reads is None else p.reads]
                      for log in logs for p in log.periods))
@@ -130,7 +138,7 @@ def usage():
     months = metrics.months_between(first, min(after, metrics.next_month(utcnow().date())))
     table = metrics.figures_for(first, after)
     chosen = request.args.get("table")
-    if request.args.get("format") == "csv":
+    if _format("csv"):
         if chosen not in metrics.FIGURES:
             abort(404, f"Choose one of the tables: {', '.join(metrics.FIGURES)}.")
         rows = table[chosen]
@@ -156,7 +164,7 @@ def searches():
     year = _year()
     first, after = date(year, 1, 1), date(year + 1, 1, 1)
     names = metrics.publishes_officer_names()
-    if request.args.get("format") == "csv":
+    if _format("csv"):
         header = ["date", "reason", "case_number_given", "cameras_searched", *(["officer"] if names else [])]
         return _csv(f"searches-{year}", header,
                     ([s.day.isoformat(), _category("searches", s.reason), "yes" if s.case_number_present else "no",

@@ -119,6 +119,7 @@ def test_the_portal_shows_the_figures_as_tables_charts_and_csv(app, client, run,
     assert client.get("/transparency/usage?year=2026&table=nothing&format=csv").status_code == 404
     assert client.get("/transparency/usage?year=2999").status_code == 404
     assert client.get("/transparency/usage?year=twenty").status_code == 404
+    assert client.get("/transparency/usage?year=2026&format=xml").status_code == 404
 
     searches = client.get("/transparency/searches?year=2026")
     assert searches.status_code == 200 and "PLT0" not in searches.get_data(as_text=True)
