@@ -189,11 +189,13 @@ def month_bounds(month: date) -> tuple[date, date]:
 
 
 def month_cameras(month: date) -> list[int]:
-    """The cameras with a log in the month, in order: what the log's pages run over."""
+    """The readers installed by the end of the month and not retired before
+    it began, in order: what the log's pages run over (one that collected
+    nothing that month shows so)."""
     first, after = month_bounds(month)
-    return list(db.session.scalars(select(LogOfUseDay.camera_id).distinct()
-                                   .where(LogOfUseDay.day >= first, LogOfUseDay.day < after)
-                                   .order_by(LogOfUseDay.camera_id)))
+    return list(db.session.scalars(select(Camera.id).where(Camera.installed_on < after,
+                                                           (Camera.retired_on.is_(None)) | (Camera.retired_on >= first))
+                                   .order_by(Camera.id)))
 
 
 def month_log(month: date, camera_ids: list[int] | None = None) -> list[CameraLog]:
@@ -206,9 +208,10 @@ def month_log(month: date, camera_ids: list[int] | None = None) -> list[CameraLo
     days = defaultdict(list)
     for row in db.session.scalars(query.order_by(LogOfUseDay.camera_id, LogOfUseDay.day)):
         days[row.camera_id].append(row)
-    cameras = db.session.scalars(select(Camera).where(Camera.id.in_(list(days)))).all() if days else []
+    shown = list(days) if camera_ids is None else camera_ids
+    cameras = db.session.scalars(select(Camera).where(Camera.id.in_(shown))).all() if shown else []
     problems = defaultdict(list)
-    for problem in health.problems_between(_bounds(first)[0], _bounds(after)[0], camera_ids=list(days)):
+    for problem in health.problems_between(_bounds(first)[0], _bounds(after)[0], camera_ids=shown):
         problems[problem.camera_id].append(problem)
     return [CameraLog(c.id, public_owner(c), c.location_description, days[c.id], problems[c.id])
             for c in sorted(cameras, key=lambda c: c.id)]
