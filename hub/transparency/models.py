@@ -46,14 +46,18 @@ class LogOfUseDay(db.Model):
     @property
     def collecting_hours(self) -> list[int]:
         """The hours it was actively collecting: it sent reads, or said it was working."""
-        heard = self.hours_heard or NO_HOURS
-        return [h for h in range(24) if self.hours_active[h] == "1" or heard[h] == "1"]
+        active, heard = self.hours_active, self.hours_heard or NO_HOURS
+        return [h for h in range(24) if active[h] == "1" or heard[h] == "1"]
 
     @property
     def hourly_reads(self) -> list[int]:
         if self.reads_by_hour:
             return [int(n) for n in self.reads_by_hour.split(",")]
         return [0] * 24
+
+    def values(self, columns: list[str]) -> list:
+        """The day's figures for the log's columns (the pack's `log_includes` items)."""
+        return [self.reads if c == "reads_per_period" else getattr(self, c) for c in columns]
 
     @property
     def collection_times(self) -> str:

@@ -117,7 +117,7 @@ def log_of_use():
         if download == "csv":
             return _csv(f"log-of-use-{month:%Y-%m}", ["camera", "owner", "location", "day", *listed],
                         ([log.camera_id, log.owner, log.location, day.day.isoformat(),
-                          *[day.reads if c == "reads_per_period" else getattr(day, c) for c in listed]]
+                          *day.values(listed)]
                          for log in logs for day in log.days))
         return _csv(f"collection-periods-{month:%Y-%m}", ["camera", "owner", "from", "to", "reads"],
                     ([p.camera_id, log.owner, p.start.isoformat(), p.end.isoformat(), "" if p.reads is None else p.reads]
@@ -127,8 +127,9 @@ def log_of_use():
     page, pages_count = _pages(len(chosen), READERS_PAGE)
     logs = month_log(month, chosen[(page - 1) * READERS_PAGE:page * READERS_PAGE])
     shown = {c["id"]: c for c in portal.public_cameras([log.camera_id for log in logs])}
-    return render_template("transparency/log_of_use.html", month=month, logs=logs, columns=columns, labels=COLUMNS,
-                           cameras=shown, readers=readers, camera_id=camera_id, page=page, pages=pages_count)
+    return render_template("transparency/log_of_use.html", month=month, logs=logs, columns=columns, listed=listed,
+                           labels=COLUMNS,
+                           cameras=shown, camera_id=camera_id, page=page, pages=pages_count)
 
 
 @pages.route("/usage")
