@@ -6,7 +6,6 @@ import io
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from hub.extensions import db
 from hub.ledger import verifier, witness
 from hub.ledger.tree import latest_checkpoint, seal_and_checkpoint
 from tests.conftest import OPERATOR, make_camera, make_organisation, make_partner

@@ -9,8 +9,6 @@ import shutil
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 
-import pytest
-
 from hub.clock import clock
 from hub.extensions import db
 from hub.identity.roles import Role
