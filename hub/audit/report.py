@@ -271,12 +271,15 @@ def _uses(first: date, last: date) -> dict[str, dict[str, int]]:
 def _grants(first: date, last: date) -> list[dict]:
     """Each partner grant asked for in the period, with the chief's decision
     and the partner's: the authorisations behind every use of a partner's data."""
-    requests = db.session.scalars(select(AccessRequest).where(AccessRequest.created_at >= instant(first),
-                                                              AccessRequest.created_at < instant(last + timedelta(days=1)))
-                                  .order_by(AccessRequest.id))
+    requests = list(db.session.scalars(select(AccessRequest).where(
+        AccessRequest.created_at >= instant(first), AccessRequest.created_at < instant(last + timedelta(days=1)))
+        .order_by(AccessRequest.id)))
+    by_request = defaultdict(list)
+    for grant in db.session.scalars(select(Grant).where(Grant.request_id.in_([r.id for r in requests]))):
+        by_request[grant.request_id].append(grant)
     rows = []
     for r in requests:
-        grants = list(db.session.scalars(select(Grant).where(Grant.request_id == r.id)))
+        grants = by_request[r.id]
         rows.append({"request": r.id, "asked": r.created_at.date(), "offense": r.offense_type,
                      "chief_decided": r.decided_at.date() if r.decided_at else None, "status": r.status.value,
                      "cameras": len(r.cameras), "granted": ", ".join(f"{g.granted_at:%Y-%m-%d}" for g in grants),
