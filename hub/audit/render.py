@@ -24,8 +24,20 @@ def html(data: AuditReportData) -> str:
 
 
 def pdf(document: str) -> bytes:
-    from weasyprint import HTML  # imported here: loading Pango is only needed to print a report
-    return HTML(string=document).write_pdf()
+    return _weasyprint().HTML(string=document).write_pdf()
+
+
+def _weasyprint():
+    """WeasyPrint, imported on first use (Pango is loaded only to print a
+    report). Importing it turns on Pillow's process-wide
+    LOAD_TRUNCATED_IMAGES, which would let a truncated camera image through
+    the hub's decoding: the setting is put back at once (the report has no
+    images for it to matter to)."""
+    from PIL import ImageFile
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    import weasyprint
+    ImageFile.LOAD_TRUNCATED_IMAGES = before
+    return weasyprint
 
 
 def csv_files(data: AuditReportData) -> dict[str, tuple[str, bytes]]:

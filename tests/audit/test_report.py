@@ -206,3 +206,14 @@ def test_the_command_issues_the_report_and_writes_its_files(app, runner, run, tm
     assert (tmp_path / "out" / "cameras.csv").exists()
     refused = runner.invoke(args=["audit", "report", "--from", "2026-03-31", "--to", "2026-03-01"])
     assert refused.exit_code == 2 and "wrong way round" in refused.output
+
+
+def test_printing_a_report_leaves_truncated_images_refused(ctx, frozen_clock):
+    """WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES when imported; the
+    hub's image decoding must still refuse a truncated file afterwards."""
+    from hub.audit import render
+    from hub.reads import decoding, devset
+    render.pdf("<p>report</p>")
+    photo = devset.crop_sample(devset.HOLDOUT_SEED + 7000).image
+    with pytest.raises(decoding.ImageRefused):
+        decoding.decode(photo[:len(photo) // 2])
