@@ -128,8 +128,7 @@ def log_of_use():
     logs = month_log(month, chosen[(page - 1) * READERS_PAGE:page * READERS_PAGE])
     shown = {c["id"]: c for c in portal.public_cameras([log.camera_id for log in logs])}
     return render_template("transparency/log_of_use.html", month=month, logs=logs, columns=columns, listed=listed,
-                           labels=COLUMNS,
-                           cameras=shown, camera_id=camera_id, page=page, pages=pages_count)
+                           labels=COLUMNS, cameras=shown, camera_id=camera_id, page=page, pages=pages_count)
 
 
 @pages.route("/usage")
