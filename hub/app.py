@@ -65,6 +65,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from hub.scheduler import cli as scheduler_cli
     from hub.retention import cli as retention_cli, views as retention_views
     from hub.transparency import log_of_use, views as transparency_views
+    from hub.suspension import views as suspension_views
+    from hub.audit import cli as audit_cli, views as audit_views
 
     auth.init_app(app)
     app.register_blueprint(map_library.assets)
@@ -87,6 +89,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(notification_views.pages)
     app.register_blueprint(retention_views.pages)
     app.register_blueprint(transparency_views.pages)
+    app.register_blueprint(suspension_views.pages)
+    app.register_blueprint(audit_views.pages)
     log_of_use.init_app(app)
     app.register_blueprint(ledger_views.pages)
     app.register_blueprint(search_views.pages)
@@ -116,5 +120,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.cli.add_command(scheduler_cli.scheduler)
     app.cli.add_command(retention_cli.retention)
     app.cli.add_command(data_requests_cli.requests_group)
+    app.cli.add_command(audit_cli.audit)
     ratelimit_limits.limit_endpoints(app)
     return app

@@ -1,6 +1,6 @@
 """Every domain's tables in one import, so Alembic and the test fixtures see
 the whole schema."""
-from hub.cameras.models import Camera, CameraCredential, CameraLocation  # noqa: F401
+from hub.cameras.models import Camera, CameraCredential, CameraLocation, CameraProblem, HeardHours  # noqa: F401
 from hub.identity.models import (ApiToken, Organisation, RecoveryCode, TrainingAcknowledgement,  # noqa: F401
                                  User, WrittenAuthorisation)
 from hub.ledger.models import (LedgerCheckpoint, LedgerCheckpointKept, LedgerCosignature,  # noqa: F401
@@ -19,5 +19,7 @@ from hub.retention.models import Hold, HoldCamera, ImageTombstone, PurgeCount, P
 from hub.safe_at_home.models import SafeAtHomeRequest  # noqa: F401
 from hub.scheduler.models import JobRun  # noqa: F401
 from hub.settings.models import Setting  # noqa: F401
-from hub.transparency.models import LogOfUseDay  # noqa: F401
+from hub.transparency.models import LogOfUseDay, PublicSearch, UsageFigure  # noqa: F401
+from hub.suspension.models import SuspensionOrder  # noqa: F401
+from hub.audit.models import AuditReport, AuditReportFile, AuditReportSending  # noqa: F401
 from partners.models import PartnerInvitation, TermsAcceptance  # noqa: F401

@@ -10,7 +10,8 @@ with the answer, so who sees what is decided here and nowhere else:
   client reading for that officer), inside the grant's data window;
 - low-confidence reads of cameras that do not share their reads wait for
   their owner or the agency's ALPR administrator;
-- nothing else, and nothing at all for anyone not listed.
+- nothing else, and nothing at all for anyone not listed;
+- while the commissioner's suspension order stands, no search and no grant.
 
 The answer is read from the database on every call: a change of sharing
 mode or a revoked grant takes effect on the very next request."""
@@ -30,6 +31,7 @@ from hub.identity.access import LAW_ENFORCEMENT_ROLES, require_data_access
 from hub.identity.actors import ClientActor, SystemActor
 from hub.identity.models import Organisation, User
 from hub.identity.roles import OrganisationKind, Role
+from hub.suspension.services import Activity, require_use
 
 
 class Purpose(str, enum.Enum):
@@ -37,6 +39,10 @@ class Purpose(str, enum.Enum):
     ALERTS = "alerts"  # hotlist hits: the alert board, an alert, its webhook
     VERIFY = "verify"  # confirming a plate the hub could not read with confidence
     GRANT = "grant"  # a partner's time-limited grant
+
+
+# The purposes a suspension order of the commissioner stops (13.824 subd. 6).
+SUSPENDED_BY_ORDER = {Purpose.SEARCH: Activity.SEARCH, Purpose.GRANT: Activity.GRANT}
 
 
 # Named system jobs and the purposes they serve: the webhook sender passes
@@ -125,6 +131,7 @@ def scope_for(actor: Any, purpose: Purpose, *, grant=None, case_number: str | No
         if purpose is not Purpose.GRANT or grant is None:
             return NOTHING
         require_data_access(actor.officer, subject=grant)
+        require_use(actor, Activity.GRANT, subject=grant)
         return Scope(windows=_grant_windows(actor.officer, grant=grant, client_id=actor.client_id))
     if isinstance(actor, SystemActor):
         if purpose not in SYSTEM_PURPOSES.get(actor.name, ()):
@@ -139,6 +146,8 @@ def scope_for(actor: Any, purpose: Purpose, *, grant=None, case_number: str | No
     if actor.role not in LAW_ENFORCEMENT_ROLES or actor.organisation.kind is not OrganisationKind.AGENCY:
         return NOTHING
     require_data_access(actor, subject=grant)
+    if purpose in SUSPENDED_BY_ORDER:
+        require_use(actor, SUSPENDED_BY_ORDER[purpose], subject=grant)
     if purpose is Purpose.GRANT:
         return Scope(windows=_grant_windows(actor, grant=grant)) if grant is not None else NOTHING
     windows = _grant_windows(actor, case_number=case_number) if purpose is Purpose.SEARCH else ()

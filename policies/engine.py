@@ -128,6 +128,15 @@ class PolicyEngine:
                 return dict(pack.case_number)
         return None
 
+    @property
+    def public_search_audit(self) -> dict:
+        """What the public record of searches shows beyond the anonymous
+        columns (`officer_names`): the agency's choice, else the state's, else nothing."""
+        for pack in reversed(self.packs):
+            if pack.public_search_audit is not None:
+                return dict(pack.public_search_audit)
+        return {}
+
     def rules(self, action: str) -> list[Rule]:
         return list(self._rules.get(action, []))
 

@@ -66,6 +66,7 @@ class Pack:
     adopted: dict | None = None
     purposes: tuple[tuple[str, str], ...] = ()
     case_number: dict | None = None
+    public_search_audit: dict | None = None
 
     @property
     def fingerprint(self) -> str:
@@ -121,4 +122,4 @@ def load_pack_file(path: Path, *, kind: str | None = None) -> Pack:
                 digest=hashlib.sha256(raw).hexdigest(), status=document.get("status", "in force"),
                 adopted=document.get("adopted"),
                 purposes=tuple((p["id"], p["label"]) for p in document.get("purposes", [])),
-                case_number=document.get("case_number"))
+                case_number=document.get("case_number"), public_search_audit=document.get("public_search_audit"))

@@ -12,9 +12,10 @@ as_root() {
 
 # Debian packages: those named by the calling script (Tesseract's English
 # data for scanned letters; libgl1 and libglib2.0-0, which OpenCV needs for
-# the plate reader; for the tests also Chromium and the fonts that plate
-# images and letters are rendered with), plus Python when it lacks venv and
-# pip.
+# the plate reader; Pango and the DejaVu fonts, with which WeasyPrint sets
+# the audit report's PDF; for the tests also Chromium, whose plate images
+# and letters are rendered with the same fonts), plus Python when it lacks
+# venv and pip.
 system_packages() {
   local packages=("$@")
   python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || packages+=(python3 python3-venv python3-pip)

@@ -23,6 +23,10 @@ from hub.paging import PageRequest
 from hub.grants.binding import awaiting_link
 from hub.ledger import browse
 from hub.transparency.log_of_use import aggregate_day
+from hub.transparency.metrics import compute_month
+from hub.audit import services as audit
+from hub.cameras import health
+from hub.suspension.services import lift_suspension, order_suspension
 from hub.grants.clients import create_client, set_redirect_uris
 from hub.grants.consent import consent, decline, read_details, set_consent_link
 from hub.grants.requests import create_request, decide_request
@@ -123,6 +127,11 @@ def prepare(action: str) -> dict:
     if action == "ledger.checkpoint_kept":
         from hub.ledger.tree import seal_and_checkpoint
         seal_and_checkpoint()
+    if action in ("suspension.lifted", "audit.report_sent", "audit.report_downloaded", "camera.problem_resolved"):
+        order_suspension(OPERATOR, reference="Order 1", ordered_on=date.today(), summary="noncompliance")
+        world["report"] = audit.issue_report(OPERATOR, date.today() - timedelta(days=30),
+                                             date.today() - timedelta(days=1))
+        world["problem"] = health.report_problem(world["owner"], world["camera"], "Lens obscured")
     if action.startswith(("ledger.witness", "ledger.cosignature")):
         world.update(witness_world(action))
     if action.startswith(("data_request.", "oauth_client.token", "federation.")):
@@ -343,6 +352,18 @@ ACTIONS = {
     "grant.requests_awaiting_link_listed": lambda w: awaiting_link(w["client"]),
     "oauth_client.redirects_changed": lambda w: set_redirect_uris(OPERATOR, w["client"], ["https://records.example/new"]),
     "log_of_use.aggregated": lambda w: aggregate_day(OPERATOR, utcnow().date()),
+    "transparency.figures_computed": lambda w: compute_month(OPERATOR, utcnow().date()),
+    "suspension.ordered": lambda w: order_suspension(OPERATOR, reference="Order 1", ordered_on=date.today(),
+                                                     summary="noncompliance"),
+    "suspension.lifted": lambda w: lift_suspension(OPERATOR, reference="Reinstated", lifted_on=date.today()),
+    "camera.problem_reported": lambda w: health.report_problem(w["owner"], w["camera"], "Lens obscured"),
+    "camera.problem_resolved": lambda w: health.resolve_problem(w["owner"], w["camera"], w["problem"].id, "Cleaned"),
+    "audit.report_issued": lambda w: audit.issue_report(OPERATOR, date.today() - timedelta(days=30),
+                                                        date.today() - timedelta(days=1)),
+    "audit.report_downloaded": lambda w: audit.download(OPERATOR, w["report"].id, "report.pdf"),
+    "audit.report_sent": lambda w: audit.record_sending(OPERATOR, w["report"], sent_on=date.today(),
+                                                        recipient="Commissioner of Administration",
+                                                        method="e-mail", reference="Letter 1"),
     "ledger.browsed": lambda w: browse.entries(w["chief"], browse.LedgerFilters()),
     "ledger.verified": lambda w: browse.verify(w["chief"]),
     "hold.viewed": lambda w: get_hold(w["sgt"], w["hold"].id),

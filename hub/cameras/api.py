@@ -5,12 +5,13 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from hub.cameras import access_log, services
+from hub.cameras import access_log, health, services
 from hub.cameras.credentials import authenticate_camera
 from hub.cameras.errors import CameraInvalid
 from hub.cameras.models import CameraStatus
 from hub.cameras.schemas import (CameraCreateSchema, CameraIdentitySchema, CameraListArgs, CameraListItemSchema,
-                                 CameraPatchSchema, CameraSchema, AccessLogArgs, AccessLogRowSchema)
+                                 CameraPatchSchema, CameraSchema, AccessLogArgs, AccessLogRowSchema,
+                                 HeartbeatAnswerSchema, ProblemReportSchema, ProblemResolutionSchema, ProblemSchema)
 from hub.ledger.schemas import ProofSchema
 from hub.errors import Unauthenticated
 from hub.extensions import db
@@ -58,15 +59,59 @@ class CameraItem(MethodView):
         return services.apply_changes(current_user, services.get_camera(current_user, camera_id), changes)
 
 
+def _credential_camera():
+    header = request.headers.get("Authorization", "")
+    if not header.lower().startswith("bearer "):
+        raise Unauthenticated("Present the camera's ingest credential as a bearer token.")
+    return authenticate_camera(header[7:])
+
+
 @api_blp.route("/me")
 class CameraIdentity(MethodView):
     @api_blp.response(200, CameraIdentitySchema)
     def get(self):
         """For installers: which camera this ingest credential belongs to."""
-        header = request.headers.get("Authorization", "")
-        if not header.lower().startswith("bearer "):
-            raise Unauthenticated("Present the camera's ingest credential as a bearer token.")
-        return {"camera": authenticate_camera(header[7:])}
+        return {"camera": _credential_camera()}
+
+
+@api_blp.route("/me/heartbeat")
+class CameraHeartbeat(MethodView):
+    @api_blp.response(200, HeartbeatAnswerSchema)
+    @api_blp.doc(security=[{"cameraCredential": []}])
+    def post(self):
+        """The camera says it is working (`{"status": "ok"}`) or what is wrong
+        (`{"status": "problem", "problem": "…"}`), with its ingest credential.
+        The hours it is heard in count as active collection in the log of use."""
+        camera = _credential_camera()
+        problems = health.heartbeat(camera, request.get_json(silent=True))
+        return {"camera_id": camera.id, "heard_at": camera.last_heard_at, "open_problems": problems}
+
+
+@api_blp.route("/<int:camera_id>/problems")
+class CameraProblems(MethodView):
+    @api_blp.response(200, ProblemSchema(many=True))
+    @scope_required("cameras:read")
+    def get(self, camera_id):
+        """The camera's open problems."""
+        return health.open_problems(services.get_camera(current_user, camera_id))
+
+    @api_blp.arguments(ProblemReportSchema)
+    @api_blp.response(201, ProblemSchema)
+    @scope_required("cameras:write")
+    def post(self, data, camera_id):
+        """Report a problem with the camera (its owner; for the city's readers, an administrator)."""
+        return health.report_problem(current_user, services.get_camera(current_user, camera_id), data["description"])
+
+
+@api_blp.route("/<int:camera_id>/problems/<int:problem_id>/resolve")
+class CameraProblemResolution(MethodView):
+    @api_blp.arguments(ProblemResolutionSchema)
+    @api_blp.response(200, ProblemSchema)
+    @scope_required("cameras:write")
+    def post(self, data, camera_id, problem_id):
+        """Say how a problem was resolved."""
+        camera = services.get_camera(current_user, camera_id)
+        return health.resolve_problem(current_user, camera, problem_id, data["resolution"])
 
 
 @api_blp.route("/<int:camera_id>/access-log")

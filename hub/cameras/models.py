@@ -50,6 +50,7 @@ class Camera(db.Model):
     retention_days: Mapped[int | None] = mapped_column(Integer)
     retired_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_heard_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     locations: Mapped[list["CameraLocation"]] = relationship(
@@ -63,7 +64,11 @@ class Camera(db.Model):
     def reader_kind(self) -> str:
         """Fixed, mobile, or built into another surveillance device: the kinds
         of reader whose installation the BCA must be told of."""
-        return "built_in" if self.built_in else "fixed" if self.fixed else "mobile"
+        return self.kind_of(fixed=self.fixed, built_in=self.built_in)
+
+    @staticmethod
+    def kind_of(*, fixed: bool, built_in: bool) -> str:
+        return "built_in" if built_in else "fixed" if fixed else "mobile"
 
 
 class CameraLocation(db.Model):
@@ -100,3 +105,40 @@ class CameraCredential(db.Model):
     @property
     def ledger_subject(self):
         return "camera_credential", self.id
+
+
+class HeardHours(db.Model):
+    """The hours of each day (UTC) in which a camera said it was working, as
+    a 24-bit mask (bit h: hour h): with its reads, this gives the periods in
+    which it was actively collecting, for the log of use and the audit."""
+
+    __tablename__ = "camera_heard_hours"
+
+    camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    hours: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ProblemSource(str, enum.Enum):
+    CAMERA = "camera"  # the camera's own heartbeat said so
+    PERSON = "person"  # its owner or an administrator reported it
+
+
+class CameraProblem(db.Model):
+    """A problem reported with a camera, open until it is resolved."""
+
+    __tablename__ = "camera_problems"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id"), index=True)
+    source: Mapped[ProblemSource] = mapped_column(_enum(ProblemSource, "problem_source"))
+    description: Mapped[str] = mapped_column(String(500))
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reported_by: Mapped[str] = mapped_column(String(200))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(200))
+    resolution: Mapped[str | None] = mapped_column(String(500))
+
+    @property
+    def ledger_subject(self):
+        return "camera_problem", self.id

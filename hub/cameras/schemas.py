@@ -45,6 +45,30 @@ class CameraSchema(Schema):
         return agency_access(camera)
 
 
+class ProblemSchema(Schema):
+    id = fields.Int()
+    camera_id = fields.Int()
+    source = fields.Str(attribute="source.value", metadata={"description": "camera (its heartbeat) or person"})
+    description = fields.Str()
+    reported_at = fields.DateTime()
+    resolved_at = fields.DateTime(allow_none=True)
+    resolution = fields.Str(allow_none=True)
+
+
+class ProblemReportSchema(Schema):
+    description = fields.Str(required=True, validate=validate.Length(min=1, max=500))
+
+
+class ProblemResolutionSchema(Schema):
+    resolution = fields.Str(required=True, validate=validate.Length(min=1, max=500))
+
+
+class HeartbeatAnswerSchema(Schema):
+    camera_id = fields.Int()
+    heard_at = fields.DateTime()
+    open_problems = fields.List(fields.Nested(ProblemSchema))
+
+
 class CameraListItemSchema(CameraSchema):
     """A camera in a list: everything but its location history."""
 

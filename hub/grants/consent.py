@@ -22,6 +22,7 @@ from hub.identity.models import User
 from hub.identity.roles import Role
 from hub.ledger.services import record
 from hub.notifications.services import notify
+from hub.suspension.services import Activity, require_use
 
 DETAILS_TYPE = "alpr_camera_access"
 MAX_ID = 2**63 - 1
@@ -133,6 +134,7 @@ def consent(partner: User, offer: ConsentRequest, *, camera_ids: list[int],
     if problems:
         raise ConsentInvalid(errors=problems, refusal=Refusal("grant.consent", partner, request, {},
                                                               tuple(sorted(set(camera_ids) | offered))))
+    require_use(partner, Activity.GRANT, subject=request, cameras=camera_ids)
     client = offer.client
     bound_now = bind_client(f"client:{client.client_id}", request, client, action="grant.consent")
     now = utcnow()

@@ -22,6 +22,7 @@ from hub.identity.permissions import can, require_capability
 from hub.identity.roles import Capability
 from hub.ledger.services import record
 from hub.notifications.services import notify
+from hub.suspension.services import Activity, require_use
 
 GRANT_REQUEST = policy.declare("grant.request", {"case_number": None, "purpose": None, "factual_basis": None,
                                                  "access_hours": None, "window_age_days": None})
@@ -44,6 +45,7 @@ def create_request(actor: User, *, camera_ids: list[int], case_number: str, offe
                    window_start: datetime, window_end: datetime, access_hours: int) -> AccessRequest:
     require_capability(actor, Capability.REQUEST_PARTNER_ACCESS, action="grant.request")
     require_data_access(actor)
+    require_use(actor, Activity.GRANT, cameras=camera_ids)
     cameras = list(db.session.scalars(select(Camera).where(Camera.id.in_(camera_ids)))) if camera_ids else []
     errors: dict[str, list[str]] = {}
     if not cameras or len(cameras) != len(set(camera_ids)):
@@ -111,6 +113,8 @@ def decide_request(actor: Any, request: AccessRequest, *, approve: bool, finding
         raise AccessRequestInvalid(errors={"status": [f"The request is {request.status.value.replace('_', ' ')}."]})
     if not finding.strip():
         raise AccessRequestInvalid(errors={"finding": ["Write the finding: it is kept with the request."]})
+    if approve:
+        require_use(actor, Activity.GRANT, subject=request, cameras=request.cameras)
     request.status = RequestStatus.AWAITING_PARTNER if approve else RequestStatus.DENIED
     request.decided_by_id, request.decided_at, request.finding = getattr(actor, "id", None), utcnow(), finding.strip()
     db.session.flush()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import url_for
 
+from hub.audit import services as audit
 from hub.cameras import bca
 from hub.grants import requests
 from hub.identity import access
@@ -15,6 +16,7 @@ from hub.identity.roles import Capability, OrganisationKind
 from hub.retention import services as retention
 from hub.scheduler.jobs import FAILED, last_runs
 from hub.settings.services import current_settings
+from hub.suspension import services as suspension
 from partners import services as partner_services
 
 
@@ -45,6 +47,17 @@ def cards_for(user: User) -> list[Card]:
     if can(user, Capability.AUTHORISE_OFFICERS) or can(user, Capability.RECORD_TRAINING):
         cards.append(Card("Officers", "Record training and file the chief's written authorisations.",
                           url_for("identity.users"), "Open the user list"))
+    if can(user, Capability.AUDIT_REPORTS) and user.organisation.kind is OrganisationKind.AGENCY:
+        late = audit.overdue()
+        cards.append(Card("Biennial audit", f"{len(late)} sending(s) of the audit report overdue." if late else
+                          "Issue the audit report for a period and record each sending.", url_for("audit.index"),
+                          "Open audit reports", reasons=[_Note(f"Report {o.report.id}", f"due {o.report.due_on}, "
+                                                               f"not sent to {o.recipient}") for o in late]))
+    if can(user, Capability.RECORD_SUSPENSION):
+        order = suspension.current_order()
+        cards.append(Card("Suspension order", f"The readers' use is suspended by order {order.reference}."
+                          if order else "No suspension order is in force.", url_for("suspension.index"),
+                          "Open the order"))
     if can(user, Capability.READ_LEDGER):
         cards.append(Card("Audit ledger", "Every entry, the latest signed checkpoint, verification on request, "
                           "and proofs that an entry is in the ledger.", url_for("ledger.browse_page"),

@@ -61,6 +61,8 @@ def links_for(user: User) -> list[Link]:
         chosen.append(Link("Holds", "retention.index"))
     if agency and can(user, Capability.READ_LEDGER):
         chosen += [Link("Audit ledger", "ledger.browse_page"), Link("Destruction record", "retention.destruction")]
+    if agency and can(user, Capability.AUDIT_REPORTS):
+        chosen.append(Link("Audit reports", "audit.index"))
     if can(user, Capability.MANAGE_SAFE_AT_HOME):
         chosen.append(Link("Safe at Home", "safe_at_home.index"))
     if can(user, Capability.MANAGE_USERS) or can(user, Capability.AUTHORISE_OFFICERS) or \
@@ -68,5 +70,7 @@ def links_for(user: User) -> list[Link]:
         chosen.append(Link("People", "identity.users"))
     if can(user, Capability.MANAGE_SETTINGS):
         chosen += [Link("Settings", "settings.index"), Link("Scheduled jobs", "retention.jobs")]
+    if can(user, Capability.RECORD_SUSPENSION):
+        chosen.append(Link("Suspension order", "suspension.index"))
     chosen.append(Link("API tokens", "identity.account_tokens"))
     return chosen

@@ -111,6 +111,8 @@ class Capability(str, enum.Enum):
     PREPARE_DATA_REQUESTS = "requests.prepare"
     DECIDE_DATA_REQUESTS = "requests.decide"
     HANDLE_RECORDS_REQUESTS = "requests.records"
+    RECORD_SUSPENSION = "suspension.record"
+    AUDIT_REPORTS = "audit.reports"
 
 
 _ALL = frozenset({Capability.USE_API_TOKENS})
@@ -127,13 +129,15 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.CHIEF: _ALL | {Capability.AUTHORISE_OFFICERS, Capability.RECORD_TRAINING, Capability.READ_LEDGER,
                         Capability.APPROVE_PARTNERS, Capability.VIEW_CAMERAS, Capability.VIEW_ACCESS_LOG,
                         Capability.APPROVE_ACCESS_REQUESTS, Capability.SEARCH_READS,
-                        Capability.PREPARE_DATA_REQUESTS, Capability.DECIDE_DATA_REQUESTS},
+                        Capability.PREPARE_DATA_REQUESTS, Capability.DECIDE_DATA_REQUESTS,
+                        Capability.AUDIT_REPORTS},
     Role.RECORDS: _ALL | {Capability.VIEW_CAMERAS, Capability.MANAGE_SAFE_AT_HOME,
                           Capability.MANAGE_EXCULPATORY_HOLDS, Capability.HANDLE_RECORDS_REQUESTS},
     Role.AGENCY_REQUESTER: _ALL | {Capability.SUBMIT_DATA_REQUESTS},
-    Role.AUDITOR: _ALL | {Capability.READ_LEDGER, Capability.VIEW_CAMERAS, Capability.VIEW_ACCESS_LOG},
+    Role.AUDITOR: _ALL | {Capability.READ_LEDGER, Capability.VIEW_CAMERAS, Capability.VIEW_ACCESS_LOG,
+                          Capability.AUDIT_REPORTS},
     Role.HUB_ADMIN: _ALL | {Capability.MANAGE_USERS, Capability.MANAGE_SETTINGS, Capability.READ_LEDGER,
-                            Capability.MANAGE_CLIENTS,
+                            Capability.MANAGE_CLIENTS, Capability.RECORD_SUSPENSION, Capability.AUDIT_REPORTS,
                             Capability.APPROVE_PARTNERS, Capability.VIEW_CAMERAS, Capability.MANAGE_CAMERAS,
                             Capability.RECORD_BCA_NOTICES, Capability.VIEW_ACCESS_LOG,
                             Capability.HANDLE_RECORDS_REQUESTS},

@@ -65,6 +65,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "camera.credential_revoked": ("Ingest credential revoked", "The camera's credential stopped working."),
     "camera.bca_notice_sent": ("BCA notice sent", "The Bureau of Criminal Apprehension was told of the reader."),
     "camera.bca_reminder_sent": ("BCA notice reminder", "The department was reminded of notices due or overdue."),
+    "camera.problem_reported": ("Camera problem reported", "The camera, its owner or an administrator reported that it is not working as it should."),
+    "camera.problem_resolved": ("Camera problem resolved", "A problem reported with the camera was resolved."),
     # hotlists, holds, retention, Safe at Home
     "hotlist.entry_added": ("Hotlist entry added", "An ALPR administrator listed a plate, with its reason and case."),
     "hotlist.entry_removed": ("Hotlist entry removed", "A listing was removed as no longer justified."),
@@ -80,6 +82,12 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "retention.destruction_record_viewed": ("Destruction record opened", "The per-day record of destruction was opened."),
     "safe_at_home.request_recorded": ("Safe at Home request recorded", "A participant's plate is no longer kept."),
     "log_of_use.aggregated": ("Log of use computed", "A day's public log of use was computed from the records."),
+    "transparency.figures_computed": ("Usage figures computed", "A month's public usage figures and search record were computed from the ledger and the records."),
+    "suspension.ordered": ("Suspension order recorded", "The commissioner ordered the readers' use suspended: collection by the city's readers, searches and grants stop."),
+    "suspension.lifted": ("Suspension lifted", "The commissioner authorised the readers' use again."),
+    "audit.report_issued": ("Audit report issued", "The biennial audit report for a period was built from the records and the ledger, and kept as issued."),
+    "audit.report_downloaded": ("Audit report downloaded", "A file of an issued audit report was downloaded."),
+    "audit.report_sent": ("Audit report sent", "The audit report was sent to one of the recipients the law names."),
     "ledger.key_rotated": ("Ledger signing key rotated", "A new key signs checkpoints; the old one stays listed to verify."),
     "ledger.checkpoint_kept": ("Checkpoint kept for a partner", "A signed checkpoint shown to a partner was kept for its records."),
     "ledger.witness_trusted": ("Witness trusted", "A witness's key was added to those that cosign this ledger."),
@@ -149,6 +157,11 @@ ATTEMPTS: dict[str, str] = {
     "data_request.release": "releasing data to another agency", "federation.peer_add": "adding a neighbouring hub",
     "federation.submit": "sending a request to a neighbouring hub", "federation.fetch": "fetching a release package",
     "federation.decision": "delivering a decision webhook", "data_request.review_letter": "confirming a letter's fields",
+    "alpr.use": "using the readers while their use is suspended", "suspension.order": "recording a suspension order",
+    "suspension.lift": "lifting a suspension order", "camera.problem_report": "reporting a camera problem",
+    "camera.problem_resolve": "resolving a camera problem", "audit.report": "issuing an audit report",
+    "audit.report_list": "listing the audit reports", "audit.report_view": "opening an audit report",
+    "audit.report_send": "recording a sending of the audit report",
 }
 
 

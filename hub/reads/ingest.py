@@ -16,6 +16,7 @@ from hub.cameras.sharing import agency_retention_days
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.identity.actors import CameraActor
+from hub.identity.roles import OrganisationKind
 from hub.ledger.services import record
 from hub.reads import decoding, images, plate_reader, plates
 from hub.reads.errors import BatchInvalid, CameraNotCollecting
@@ -23,6 +24,7 @@ from hub.reads.models import Read, new_read_id
 from hub.reads.validation import CheckedRead, check_read
 from hub.retention.proof import count_collected
 from hub.safe_at_home.services import drop_protected
+from hub.suspension.services import Activity, require_use
 
 
 STATE_CONFIDENCE = 0.5  # a state name read on the plate is kept from this probability
@@ -107,6 +109,8 @@ def _recognise(read: CheckedRead) -> Recognised:
 def ingest_batch(camera: Camera, raw_reads, *, uploads: list[dict] | None = None) -> IngestResult:
     if camera.status is not CameraStatus.ACTIVE:
         raise CameraNotCollecting()
+    if camera.organisation.kind is OrganisationKind.AGENCY:
+        require_use(CameraActor(camera.id), Activity.COLLECT, subject=camera, cameras=[camera.id])
     config = current_app.config
     if not isinstance(raw_reads, list) or not raw_reads:
         raise BatchInvalid(errors={"reads": ["Send a non-empty list of reads."]})

@@ -28,6 +28,7 @@ from hub.reads.partitions import ensure_partitions
 from hub.retention.purge import run_purge
 from hub.scheduler.models import JobRun
 from hub.transparency.log_of_use import aggregate_recent
+from hub.transparency.metrics import compute_recent
 
 log = logging.getLogger(__name__)
 RETRIES = 2
@@ -54,6 +55,14 @@ def import_configured_hot_file() -> str:
 def purge_expired_reads() -> str:
     report = run_purge(SCHEDULER)
     return f"{report.reads_destroyed} reads destroyed, {report.reads_held} held, {report.images} images removed"
+
+
+def compute_public_figures() -> str:
+    """The log of use (yesterday and today) and the usage figures (last month
+    and this one), from the records and the ledger."""
+    cameras = aggregate_recent(SCHEDULER)
+    searches = compute_recent(SCHEDULER)
+    return f"log of use: {cameras} camera-days; usage: {searches} searches"
 
 
 def poll_followed_logs() -> None:
@@ -90,7 +99,7 @@ JOBS = [
     Job("grant-expiry", record_expiries, "GRANT_EXPIRY_JOB_SECONDS"),
     Job("hot-file-import", import_configured_hot_file, "HOT_FILE_IMPORT_SECONDS"),
     Job("bca-reminders", send_reminders, "BCA_REMINDER_JOB_SECONDS"),
-    Job("log-of-use", lambda: aggregate_recent(SCHEDULER), "LOG_OF_USE_JOB_SECONDS"),
+    Job("log-of-use", compute_public_figures, "LOG_OF_USE_JOB_SECONDS"),
     Job("alert-webhooks", deliver_due, "WEBHOOK_JOB_SECONDS"),
     Job("data-request-webhooks", deliver_decisions, "WEBHOOK_JOB_SECONDS"),
     Job("release-package-destruction", lambda: destroy_due_packages(SCHEDULER), "RETENTION_JOB_SECONDS",

@@ -7,14 +7,16 @@ pack asks for and this code cannot give stops the page, never a silent gap."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any
+from typing import Any, Iterable
 
 from sqlalchemy import delete, extract, func, insert, select
 
 from hub import policy
 from hub.alerts.models import Alert
+from hub.cameras import health
 from hub.cameras.models import Camera, SharingMode
 from hub.clock import utcnow
 from hub.extensions import db
@@ -71,17 +73,23 @@ def _lists_compared(day: date) -> str:
     return "; ".join(lists)
 
 
-def aggregate_day(actor: Any, day: date) -> int:
-    """Compute (or recompute, while its reads exist) one day for every camera."""
-    start, end = _bounds(day)
-    hours: dict[int, set[int]] = defaultdict(set)
-    counts: dict[int, int] = defaultdict(int)
+def _read_hours(start: datetime, end: datetime) -> dict[int, list[int]]:
+    """Each camera's reads per hour of the day."""
+    by_hour: dict[int, list[int]] = defaultdict(lambda: [0] * 24)
     for camera_id, hour, n in db.session.execute(
             select(Read.camera_id, extract("hour", Read.captured_at), func.count())
             .where(Read.captured_at >= start, Read.captured_at < end)
             .group_by(Read.camera_id, extract("hour", Read.captured_at))):
-        hours[camera_id].add(int(hour))
-        counts[camera_id] += n
+        by_hour[camera_id][int(hour)] += n
+    return by_hour
+
+
+def aggregate_day(actor: Any, day: date) -> int:
+    """Compute (or recompute, while its reads exist) one day for every camera
+    that collected, was heard from, or had hits."""
+    start, end = _bounds(day)
+    by_hour = _read_hours(start, end)
+    heard = health.heard_hours(day)
     hits: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for camera_id, category, n in db.session.execute(
             select(Alert.camera_id, HotlistEntry.reason_category, func.count())
@@ -93,19 +101,21 @@ def aggregate_day(actor: Any, day: date) -> int:
     matched = {camera_id for camera_id, mode, kind in db.session.execute(
         select(Camera.id, Camera.sharing_mode, Organisation.kind).join(Organisation))
         if kind is OrganisationKind.AGENCY or mode is not SharingMode.PRIVATE}
-    cameras = set(counts) | set(hits)
+    cameras = set(by_hour) | set(hits) | set(heard)
     db.session.execute(delete(LogOfUseDay).where(LogOfUseDay.day == day))
     if cameras:
         db.session.execute(insert(LogOfUseDay), [{
-            "camera_id": c, "day": day, "reads": counts.get(c, 0),
-            "hours_active": "".join("1" if h in hours.get(c, ()) else "0" for h in range(24)),
+            "camera_id": c, "day": day, "reads": sum(by_hour.get(c, ())),
+            "hours_active": "".join("1" if n else "0" for n in by_hour.get(c, [0] * 24)),
+            "hours_heard": "".join("1" if heard.get(c, 0) >> h & 1 else "0" for h in range(24)),
+            "reads_by_hour": ",".join(map(str, by_hour.get(c, [0] * 24))),
             "hits_stolen": hits[c]["hits_stolen"], "hits_warrant": hits[c]["hits_warrant"],
             "hits_suspended_revoked": hits[c]["hits_suspended_revoked"],
             "hits_active_investigation": hits[c][OTHER_HITS],
             "databases_compared": compared if c in matched else "none (the owner shares no hotlist hits)"}
             for c in sorted(cameras)])
     record("log_of_use.aggregated", actor=actor, details={"day": day.isoformat(), "cameras": len(cameras),
-                                                          "reads": sum(counts.values())})
+                                                          "reads": sum(map(sum, by_hour.values()))})
     return len(cameras)
 
 
@@ -116,30 +126,101 @@ def aggregate_recent(actor: Any) -> int:
 
 
 @dataclass
+class CollectionPeriod:
+    """An unbroken run of hours in which a camera was actively collecting,
+    with the reads it collected then (None for days kept before reads were
+    counted by the hour)."""
+
+    camera_id: int
+    start: datetime
+    end: datetime
+    reads: int | None
+
+
+def _runs(hours: list[int]) -> list[tuple[int, int]]:
+    """Consecutive hours as [start, end) runs: [1, 2, 3, 7] gives (1, 4), (7, 8)."""
+    runs: list[tuple[int, int]] = []
+    for h in hours:
+        if runs and runs[-1][1] == h:
+            runs[-1] = (runs[-1][0], h + 1)
+        else:
+            runs.append((h, h + 1))
+    return runs
+
+
+def collection_periods(days: Iterable[LogOfUseDay]) -> list[CollectionPeriod]:
+    """The periods of active use, from days ordered by camera and day; a
+    period running past midnight into the next day stays one period."""
+    periods: list[CollectionPeriod] = []
+    for row in days:
+        base = datetime.combine(row.day, time.min, tzinfo=timezone.utc)
+        hourly = row.hourly_reads if row.reads_by_hour else None
+        for first, end in _runs(row.collecting_hours):
+            start, reads = base + timedelta(hours=first), None if hourly is None else sum(hourly[first:end])
+            last = periods[-1] if periods else None
+            if last and last.camera_id == row.camera_id and last.end == start:
+                last.end = base + timedelta(hours=end)
+                last.reads = None if last.reads is None or reads is None else last.reads + reads
+            else:
+                periods.append(CollectionPeriod(row.camera_id, start, base + timedelta(hours=end), reads))
+    return periods
+
+
+@dataclass
 class CameraLog:
     camera_id: int
     owner: str
     location: str
     days: list[LogOfUseDay]
+    problems: list = field(default_factory=list)
 
     @property
     def reads(self) -> int:
         return sum(d.reads for d in self.days)
 
+    @cached_property
+    def periods(self) -> list[CollectionPeriod]:
+        return collection_periods(self.days)
 
-def month_log(month: date) -> list[CameraLog]:
-    """Every camera's days in a month, the public way: owners by kind, never by name."""
+
+def month_bounds(month: date) -> tuple[date, date]:
     first = month.replace(day=1)
-    after = (first + timedelta(days=32)).replace(day=1)
+    return first, (first + timedelta(days=32)).replace(day=1)
+
+
+def month_cameras(month: date) -> list[int]:
+    """The readers installed by the end of the month and not retired before
+    it began, in order: what the log's pages run over (one that collected
+    nothing that month shows so)."""
+    first, after = month_bounds(month)
+    return list(db.session.scalars(select(Camera.id).where(Camera.installed_on < after,
+                                                           (Camera.retired_on.is_(None)) | (Camera.retired_on >= first))
+                                   .order_by(Camera.id)))
+
+
+def month_log(month: date, camera_ids: list[int] | None = None) -> list[CameraLog]:
+    """Cameras' days in a month (every camera's, or those named), the public
+    way: owners by kind, never by name; problems by their dates only."""
+    first, after = month_bounds(month)
+    query = select(LogOfUseDay).where(LogOfUseDay.day >= first, LogOfUseDay.day < after)
+    if camera_ids is not None:
+        query = query.where(LogOfUseDay.camera_id.in_(camera_ids))
     days = defaultdict(list)
-    for row in db.session.scalars(select(LogOfUseDay).where(LogOfUseDay.day >= first, LogOfUseDay.day < after)
-                                  .order_by(LogOfUseDay.camera_id, LogOfUseDay.day)):
+    for row in db.session.scalars(query.order_by(LogOfUseDay.camera_id, LogOfUseDay.day)):
         days[row.camera_id].append(row)
-    cameras = db.session.scalars(select(Camera).where(Camera.id.in_(list(days)))).all() if days else []
-    return [CameraLog(c.id, public_owner(c), c.location_description, days[c.id])
+    shown = list(days) if camera_ids is None else camera_ids
+    cameras = db.session.scalars(select(Camera).where(Camera.id.in_(shown))).all() if shown else []
+    problems = defaultdict(list)
+    for problem in health.problems_between(_bounds(first)[0], _bounds(after)[0], camera_ids=shown):
+        problems[problem.camera_id].append(problem)
+    return [CameraLog(c.id, public_owner(c), c.location_description, days[c.id], problems[c.id])
             for c in sorted(cameras, key=lambda c: c.id)]
 
 
+OWNER_KINDS = {OrganisationKind.AGENCY: "City", OrganisationKind.HOA: "Homeowners association",
+               OrganisationKind.BUSINESS: "Business"}
+
+
 def public_owner(camera: Camera) -> str:
-    return {OrganisationKind.AGENCY: "City", OrganisationKind.HOA: "Homeowners association",
-            OrganisationKind.BUSINESS: "Business"}.get(camera.organisation.kind, "Other")
+    """A camera's owner as the public sees it: by kind, never by name."""
+    return OWNER_KINDS.get(camera.organisation.kind, "Other")

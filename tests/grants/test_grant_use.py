@@ -59,7 +59,7 @@ def test_each_use_is_the_officers_with_the_client_beside(setting):
     assert entry.actor == "ofc" and entry.actor_id == officer.id
     details = json.loads(entry.details)
     assert details["via"] == f"client:{grant.client_id}"
-    assert {d["action"] for d in details["policy_decisions"]} == {"data.access"}
+    assert {d["action"] for d in details["policy_decisions"]} == {"data.access", "alpr.use"}
     assert all(d["packs"] for d in details["policy_decisions"])
 
 

@@ -53,7 +53,7 @@ def test_search_answers_items_and_cameras_and_is_ledgered(app, world, officer):
     details = json.loads(entry.details)
     assert details["reads"] == 4 and sorted(details["cameras"]) == sorted(world["ids"].values())
     assert "QX?123" not in entry.details  # the plate is kept beside the entry, not in it
-    assert {d["action"] for d in details["policy_decisions"]} == {"data.access", "data.search", "data.search_results"}
+    assert {d["action"] for d in details["policy_decisions"]} == {"data.access", "alpr.use", "data.search", "data.search_results"}
     with app.app_context():
         private = db.session.get(LedgerPrivateDetail, entry.id)
         assert json.loads(private.content) == {"plate": "QX?123"}

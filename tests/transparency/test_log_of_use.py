@@ -84,5 +84,9 @@ def test_anyone_reads_the_portal_and_its_csv_without_names_or_plates(app, client
     assert sum(int(r["reads_per_period"]) for r in rows) == 120
     assert client.get("/transparency/log-of-use?month=2026-13").status_code == 404
     assert client.get("/transparency/log-of-use?month=2999-01").status_code == 404
+    assert client.get("/transparency/log-of-use?month=2026-11&page=2").status_code == 404  # one page of readers
+    assert client.get("/transparency/log-of-use?month=2026-11&page=0").status_code == 400
+    one = client.get(f"/transparency/log-of-use?month=2026-11&camera={ids['gate']}").get_data(as_text=True)
+    assert f"Reader {ids['gate']}:" in one and f"Reader {ids['city']}:" not in one
     rules = client.get("/transparency/rules").get_data(as_text=True)
     assert "proposed default, not yet adopted" in rules and "Minn. Stat. 13.824 subd. 5" in rules
