@@ -38,6 +38,7 @@ CALIBRATION = Path(__file__).with_name("packs") / "plate_confidence.json"
 # less likely to be a plate at all.
 FEATURES = ("log_probability", "log_weakest", "fits_format", "chose_next_choice", "unconfirmed_in_photo")
 CROP_DETECT_HEIGHT = 160
+SECOND_LOOKS = tuple(int(v) for v in __import__("os").environ.get("SL", "256").split(",") if v)
 PHOTO_DETECT_SIDE = 1280
 PHOTO_DETECT_SIDE_MAX = 1920  # the second look, for a distant plate
 
@@ -115,7 +116,9 @@ def _merge(lines: list[Line]) -> list[Line]:
         for n in range(len(merged) - 1, -1, -1):
             previous = merged[n]
             gap = line.box[:, 0].min() - previous.box[:, 0].max()
-            if _same_row(previous, line) and -0.3 * line.height < gap < 1.5 * line.height:
+            # boxes of a tilted row overlap at their ends; their centres stay in order
+            apart = line.box[:, 0].mean() - previous.box[:, 0].mean() > 0.5 * (line.width + previous.width) - line.height
+            if _same_row(previous, line) and -0.8 * line.height < gap < 1.5 * line.height and apart:
                 box = np.array([previous.box[0], line.box[1], line.box[2], previous.box[3]], dtype=np.float32)
                 merged[n] = Line(previous.text + line.text, previous.characters + line.characters, box)
                 break
@@ -189,11 +192,24 @@ def _features(text: str, probability: float, weakest: float, next_choice: bool,
 
 
 def read_plate(bgr: np.ndarray) -> PlateReading:
-    """The plate in a plate crop (a BGR array)."""
+    """The plate in a plate crop (a BGR array). A read that is not sure is
+    read again from a second look at the crop (the text found at another
+    scale), and the recogniser's own probabilities choose between them."""
     h, w = bgr.shape[:2]
     if h < 4 or w < 4:
         return NOTHING
-    long_side = min(960, max(64, int(CROP_DETECT_HEIGHT * max(h, w) / h)))
+    best = _read_crop(bgr, CROP_DETECT_HEIGHT)
+    if best.confidence < verified_threshold():
+        for detect_height in SECOND_LOOKS:
+            other = _read_crop(bgr, detect_height)
+            if other.confidence > best.confidence:
+                best = other
+    return best
+
+
+def _read_crop(bgr: np.ndarray, detect_height: int) -> PlateReading:
+    h, w = bgr.shape[:2]
+    long_side = min(960, max(64, int(detect_height * max(h, w) / h)))
     lines = _read_lines(bgr, models().detect(bgr, long_side), plate_lines_only=True)
     state, state_confidence = _state_of(lines)
     serial = _serial_line(lines, w, h)
