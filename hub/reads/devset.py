@@ -23,6 +23,7 @@ FONT_DIR = "/usr/share/fonts/truetype/dejavu/"
 SERIAL_FONTS = ("DejaVuSansCondensed-Bold.ttf", "DejaVuSans-Bold.ttf", "DejaVuSansMono-Bold.ttf",
                 "DejaVuSerifCondensed-Bold.ttf")
 HOLDOUT_SEED = 100_000
+PLATE_HEIGHT = 240  # a plate as rendered, 480 by 240 px before a frame and perspective enlarge its picture
 # (background, serial ink, state-name ink): common plate colourings
 DESIGNS = (((245, 245, 240), (20, 40, 120), (20, 40, 120)), ((250, 250, 250), (15, 15, 15), (180, 20, 30)),
            ((250, 235, 160), (20, 30, 90), (20, 30, 90)), ((230, 240, 250), (120, 20, 30), (10, 60, 140)),
@@ -105,7 +106,7 @@ def render_plate(rnd: random.Random, serial: str, state: str) -> Image.Image:
     stickers, bolts, a dealer's frame."""
     info = plate_formats.pack()[state]
     paper, ink, name_ink = rnd.choice(DESIGNS)
-    plate = Image.new("RGB", (480, 240), paper)
+    plate = Image.new("RGB", (2 * PLATE_HEIGHT, PLATE_HEIGHT), paper)
     if rnd.random() < 0.25 and sum(paper) > 600:
         _scenery(rnd, plate)
     draw = ImageDraw.Draw(plate)
@@ -228,9 +229,9 @@ def crop_sample(seed: int) -> Sample:
     state = rnd.choice(sorted(plate_formats.pack()))
     serial = serial_for(rnd, state)
     plate = _perspective(rnd, render_plate(rnd, serial, state))
-    height = int(rnd.uniform(20, 40) if rnd.random() < 0.25 else rnd.uniform(40, 120))
-    scale = height / plate.height
-    small = plate.resize((max(1, int(plate.width * scale)), height), Image.LANCZOS)
+    height = int(rnd.uniform(20, 40) if rnd.random() < 0.25 else rnd.uniform(40, 120))  # the plate's own
+    scale = height / PLATE_HEIGHT
+    small = plate.resize((max(1, int(plate.width * scale)), max(1, int(plate.height * scale))), Image.LANCZOS)
     mask = small.convert("L").point(lambda v: 255 if v else 0)  # the black outside the warped plate
     room_x, room_y = small.width, small.height * 2
     canvas = _background(rnd, (small.width + 2 * room_x, small.height + 2 * room_y),
@@ -269,8 +270,8 @@ def photo_sample(seed: int, size: tuple[int, int] = (1920, 1080)) -> Sample:
                   rnd.choice(("CAMRY", "ACCORD", "F-150", "OUTBACK")), _font("DejaVuSans-Bold.ttf", car_w // 25),
                   (200, 200, 200))
     plate = _perspective(rnd, render_plate(rnd, serial, state))
-    height = int(rnd.uniform(24, 90))
-    small = plate.resize((max(1, int(plate.width * height / plate.height)), height), Image.LANCZOS)
+    scale = rnd.uniform(24, 90) / PLATE_HEIGHT  # the plate's own height
+    small = plate.resize((max(1, int(plate.width * scale)), max(1, int(plate.height * scale))), Image.LANCZOS)
     mask = small.convert("L").point(lambda v: 255 if v else 0)
     px = cx + (car_w - small.width) // 2 + rnd.randint(-car_w // 10, car_w // 10)
     py = cy + int(car_h * 0.62)

@@ -38,7 +38,9 @@ CALIBRATION = Path(__file__).with_name("packs") / "plate_confidence.json"
 # less likely to be a plate at all.
 FEATURES = ("log_probability", "log_weakest", "fits_format", "chose_next_choice", "unconfirmed_in_photo")
 CROP_DETECT_HEIGHT = 160
-SECOND_LOOKS = tuple(int(v) for v in __import__("os").environ.get("SL", "256").split(",") if v)
+# (height, border) of the other looks at a crop that was not read surely
+OTHER_LOOKS = ((256, 32), (96, 0))
+FOCUS_DETECT_HEIGHT = 320
 PHOTO_DETECT_SIDE = 1280
 PHOTO_DETECT_SIDE_MAX = 1920  # the second look, for a distant plate
 
@@ -193,24 +195,49 @@ def _features(text: str, probability: float, weakest: float, next_choice: bool,
 
 def read_plate(bgr: np.ndarray) -> PlateReading:
     """The plate in a plate crop (a BGR array). A read that is not sure is
-    read again from a second look at the crop (the text found at another
-    scale), and the recogniser's own probabilities choose between them."""
+    read again from other looks at the crop, and the recogniser's own
+    probabilities (the calibrated confidence) choose between them: the text
+    found at another scale, and the plate itself cut out of a loose box (a
+    box that holds the bumper and the car's body shows the plate small, and
+    its text is found only once the plate fills the view)."""
     h, w = bgr.shape[:2]
     if h < 4 or w < 4:
         return NOTHING
     best = _read_crop(bgr, CROP_DETECT_HEIGHT)
-    if best.confidence < verified_threshold():
-        for detect_height in SECOND_LOOKS:
-            other = _read_crop(bgr, detect_height)
-            if other.confidence > best.confidence:
-                best = other
+    if best.confidence >= verified_threshold():
+        return best
+    for height, border in OTHER_LOOKS:
+        best = max(best, _read_crop(bgr, height, border), key=lambda r: r.confidence)
+    plate = _plate_in_loose_box(bgr)
+    if plate is not None:
+        best = max(best, _read_crop(plate, CROP_DETECT_HEIGHT), key=lambda r: r.confidence)
     return best
 
 
-def _read_crop(bgr: np.ndarray, detect_height: int) -> PlateReading:
+def _plate_in_loose_box(bgr: np.ndarray) -> np.ndarray | None:
+    """Where the text is in the crop, seen closer (at that scale the
+    detector finds a small plate as one block of text): that part of the
+    crop with a margin, when it is well inside the crop; else None."""
+    h, w = bgr.shape[:2]
+    long_side = min(1280, max(64, int(FOCUS_DETECT_HEIGHT * max(h, w) / h)))
+    boxes = [b for b in models().detect(bgr, long_side) if _box_height(b) >= 0.08 * h]
+    if not boxes:
+        return None
+    points = np.concatenate(boxes)
+    x0, y0 = points.min(axis=0)
+    x1, y1 = points.max(axis=0)
+    if (x1 - x0) * (y1 - y0) > 0.5 * w * h:
+        return None
+    mx, my = 0.12 * (x1 - x0), 0.25 * (y1 - y0)
+    x0, y0 = int(max(0, x0 - mx)), int(max(0, y0 - my))
+    x1, y1 = int(min(w, x1 + mx)), int(min(h, y1 + my))
+    return bgr[y0:y1, x0:x1] if x1 - x0 >= 8 and y1 - y0 >= 8 else None
+
+
+def _read_crop(bgr: np.ndarray, detect_height: int, border: int = 0) -> PlateReading:
     h, w = bgr.shape[:2]
     long_side = min(960, max(64, int(detect_height * max(h, w) / h)))
-    lines = _read_lines(bgr, models().detect(bgr, long_side), plate_lines_only=True)
+    lines = _read_lines(bgr, models().detect(bgr, long_side, border), plate_lines_only=True)
     state, state_confidence = _state_of(lines)
     serial = _serial_line(lines, w, h)
     if serial is None:  # nothing found as a line: read the middle band of the crop

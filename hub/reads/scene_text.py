@@ -93,16 +93,22 @@ class Models:
         keep = {i for group in self.columns for i in group} | {0}
         self.other = np.array([i for i in range(len(characters)) if i not in keep])
 
-    def detect(self, bgr: np.ndarray, long_side: int) -> list[np.ndarray]:
-        """Text boxes (4 points each), with the image scaled so its longer side is `long_side`."""
+    def detect(self, bgr: np.ndarray, long_side: int, border: int = 0) -> list[np.ndarray]:
+        """Text boxes (4 points each), with the image scaled so its longer
+        side is `long_side`, and `border` pixels of its edges repeated
+        around it (the detector weighs the whole image: on a small crop it
+        can see nothing at one scale and the text at another)."""
+        import cv2
         h, w = bgr.shape[:2]
         scale = long_side / max(h, w)
         rh, rw = max(32, int(round(h * scale / 32)) * 32), max(32, int(round(w * scale / 32)) * 32)
-        import cv2
-        resized = cv2.resize(bgr, (rw, rh)).astype(np.float32)
-        tensor = ((resized / 255.0 - 0.5) / 0.5).transpose(2, 0, 1)[np.newaxis].astype(np.float32)
-        preds = self.detect_session(tensor)[0]
-        boxes, _ = self.detect_boxes(preds, (h, w))
+        resized = cv2.resize(bgr, (rw, rh))
+        if border:
+            resized = cv2.copyMakeBorder(resized, border, border, border, border, cv2.BORDER_REPLICATE)
+        tensor = ((resized.astype(np.float32) / 255.0 - 0.5) / 0.5).transpose(2, 0, 1)[np.newaxis]
+        preds = self.detect_session(tensor.astype(np.float32))[0]
+        preds = preds[:, :, border:border + rh, border:border + rw]
+        boxes, _ = self.detect_boxes(np.ascontiguousarray(preds), (h, w))
         if rh * rw > 1280 * 736:
             _give_back_memory()
         return [np.asarray(b, dtype=np.float32) for b in (boxes if boxes is not None else [])]
