@@ -193,18 +193,20 @@ def _features(text: str, probability: float, weakest: float, next_choice: bool,
             float(plate_formats.fits(text)), float(next_choice), float(unconfirmed_in_photo))
 
 
-def read_plate(bgr: np.ndarray) -> PlateReading:
+def read_plate(bgr: np.ndarray, *, look_again: bool = True) -> PlateReading:
     """The plate in a plate crop (a BGR array). A read that is not sure is
     read again from other looks at the crop, and the recogniser's own
     probabilities (the calibrated confidence) choose between them: the text
     found at another scale, and the plate itself cut out of a loose box (a
     box that holds the bumper and the car's body shows the plate small, and
-    its text is found only once the plate fills the view)."""
+    its text is found only once the plate fills the view). A whole photo's
+    candidates, cut to the plate already and many of them not plates, are
+    read with one look (`look_again=False`)."""
     h, w = bgr.shape[:2]
     if h < 4 or w < 4:
         return NOTHING
     best = _read_crop(bgr, CROP_DETECT_HEIGHT)
-    if best.confidence >= verified_threshold():
+    if best.confidence >= verified_threshold() or not look_again:
         return best
     for height, border in OTHER_LOOKS:
         best = max(best, _read_crop(bgr, height, border), key=lambda r: r.confidence)
@@ -320,7 +322,7 @@ def _search_photo(bgr: np.ndarray, side: int, tries: int) -> PlateReading:
         x, y, cw, ch = _plate_region(bgr, line)
         if cw < 8 or ch < 8:
             continue
-        reading = read_plate(bgr[y:y + ch, x:x + cw])
+        reading = read_plate(bgr[y:y + ch, x:x + cw], look_again=False)
         if reading.plate and not (reading.plate_state or _stacked(line, lines)):
             features = reading.features[:-1] + (1.0,)
             reading = PlateReading(reading.plate, calibrated(features), None, 0.0, reading.fits_format, features)
