@@ -50,9 +50,10 @@ def _font(name: str, size: int) -> ImageFont.FreeTypeFont:
 
 
 def serial_for(rnd: random.Random, state: str) -> str:
-    """A serial in one of the state's formats; one in ten is a vanity plate
-    that fits no format (it must be read as it is, never fitted)."""
-    if rnd.random() < 0.1:
+    """A serial in one of the state's formats; one in five is a vanity or
+    specialty plate that most likely fits no format in the pack (it must be
+    read as it is, never fitted)."""
+    if rnd.random() < 0.2:
         return "".join(rnd.choices(string.ascii_uppercase + string.digits, k=rnd.randint(3, 7)))
     pattern = rnd.choice(plate_formats.pack()[state].formats)
     return "".join(rnd.choice(string.ascii_uppercase if c == "L" else string.digits if c == "D"

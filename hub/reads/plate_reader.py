@@ -32,11 +32,15 @@ from hub.reads.scene_text import Line, crop_box, models
 CALIBRATION = Path(__file__).with_name("packs") / "plate_confidence.json"
 # What the confidence is computed from. Whether a state's name was read is
 # left out on purpose: an unreadable name says little about the number, and
-# weighing it would keep most clean plates from being verified.
-# A plate found in a whole photo whose shape nothing confirms (no state's name
-# read on it, no smaller line above or below it, as a sign or a badge) is
-# less likely to be a plate at all.
-FEATURES = ("log_probability", "log_weakest", "fits_format", "chose_next_choice", "unconfirmed_in_photo")
+# weighing it would keep most clean plates from being verified; but a name
+# read whose formats the number fits none of is a warning (an I read as a 1
+# turns a Texas plate into an Illinois one). A plate found in a whole photo
+# whose shape nothing confirms (no state's name read on it, no smaller line
+# above or below it, as a sign or a badge) is less likely to be a plate at
+# all. Fewer than five characters is most often a plate partly read.
+FEATURES = ("log_probability", "log_weakest", "fits_format", "chose_next_choice", "unconfirmed_in_photo",
+            "fits_no_format_of_the_state_read", "short")
+UNCONFIRMED_IN_PHOTO = FEATURES.index("unconfirmed_in_photo")
 CROP_DETECT_HEIGHT = 160
 # (height, border) of the other looks at a crop that was not read surely
 OTHER_LOOKS = ((256, 32), (96, 0))
@@ -188,9 +192,10 @@ def _serial_line(lines: list[Line], width: int, height: int) -> Line | None:
 
 
 def _features(text: str, probability: float, weakest: float, next_choice: bool,
-              unconfirmed_in_photo: bool = False) -> tuple[float, ...]:
+              state: str | None = None) -> tuple[float, ...]:
     return (max(-12.0, math.log(max(probability, 1e-12))), max(-12.0, math.log(max(weakest, 1e-12))),
-            float(plate_formats.fits(text)), float(next_choice), float(unconfirmed_in_photo))
+            float(plate_formats.fits(text)), float(next_choice), 0.0,
+            float(state is not None and not plate_formats.fits(text, state)), float(len(text) < 5))
 
 
 def read_plate(bgr: np.ndarray, *, look_again: bool = True) -> PlateReading:
@@ -249,7 +254,7 @@ def _read_crop(bgr: np.ndarray, detect_height: int, border: int = 0) -> PlateRea
             return NOTHING
     text, probability, next_choice = _choose(serial, state)
     weakest = min(c.probability for c in serial.characters)
-    features = _features(text, probability, weakest, next_choice)
+    features = _features(text, probability, weakest, next_choice, state)
     return PlateReading(text, calibrated(features), state, state_confidence, plate_formats.fits(text), features)
 
 
@@ -324,7 +329,7 @@ def _search_photo(bgr: np.ndarray, side: int, tries: int) -> PlateReading:
             continue
         reading = read_plate(bgr[y:y + ch, x:x + cw], look_again=False)
         if reading.plate and not (reading.plate_state or _stacked(line, lines)):
-            features = reading.features[:-1] + (1.0,)
+            features = tuple(1.0 if n == UNCONFIRMED_IN_PHOTO else f for n, f in enumerate(reading.features))
             reading = PlateReading(reading.plate, calibrated(features), None, 0.0, reading.fits_format, features)
         score = reading.confidence * _plate_likeness(line, lines) * (1.5 if reading.plate_state else 1.0)
         if reading.plate and score > best_score:
