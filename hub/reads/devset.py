@@ -111,8 +111,8 @@ def render_plate(rnd: random.Random, serial: str, state: str) -> Image.Image:
     if rnd.random() < 0.25 and sum(paper) > 600:
         _scenery(rnd, plate)
     draw = ImageDraw.Draw(plate)
-    name_at_top = rnd.random() < 0.8
-    name_box, words_box = ((0, 8, 480, 58), (0, 196, 480, 232)) if name_at_top else ((0, 186, 480, 236), (0, 6, 480, 40))
+    top, bottom = ((0, 8, 480, 58), (0, 196, 480, 232))
+    name_box, words_box = (top, bottom) if rnd.random() < 0.8 else ((0, 186, 480, 236), (0, 6, 480, 40))
     if rnd.random() < 0.5:  # a coloured band or gradient behind the state name
         band = tuple(min(255, c + rnd.randint(-40, 10)) for c in paper)
         draw.rectangle([0, name_box[1] - 8, 480, name_box[3]], fill=band)

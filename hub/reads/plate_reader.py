@@ -1,6 +1,9 @@
 """Reading a plate from a camera's image: a plate crop, or a whole vehicle
 photo in which the plate is found first.
 
+A crop not read surely at first is looked at again (another scale, the
+plate cut out of a loose box) and the surest reading kept.
+
 Plate, not text: a plate crop holds more text than the plate number (the
 state's name, a slogan, stickers, a dealer's frame). The text lines the
 detector finds are read; state names and slogans are set aside (a state
@@ -32,14 +35,14 @@ from hub.reads.scene_text import Line, crop_box, models
 CALIBRATION = Path(__file__).with_name("packs") / "plate_confidence.json"
 # What the confidence is computed from. Whether a state's name was read is
 # left out on purpose: an unreadable name says little about the number, and
-# weighing it would keep most clean plates from being verified; but a name
-# read whose formats the number fits none of is a warning (an I read as a 1
-# turns a Texas plate into an Illinois one). A plate found in a whole photo
-# whose shape nothing confirms (no state's name read on it, no smaller line
-# above or below it, as a sign or a badge) is less likely to be a plate at
-# all. Fewer than five characters is most often a plate partly read.
+# weighing it would keep most clean plates from being verified; but a number
+# that fits another state's format and none of the state whose name was read
+# is a warning (an I read as a 1 turns a Texas plate into an Illinois one).
+# A plate found in a whole photo whose shape nothing confirms (no state's name
+# read on it, no smaller line above or below it, as a sign or a badge) is
+# less likely to be a plate at all.
 FEATURES = ("log_probability", "log_weakest", "fits_format", "chose_next_choice", "unconfirmed_in_photo",
-            "fits_no_format_of_the_state_read", "short")
+            "fits_only_another_states_format")
 UNCONFIRMED_IN_PHOTO = FEATURES.index("unconfirmed_in_photo")
 CROP_DETECT_HEIGHT = 160
 # (height, border) of the other looks at a crop that was not read surely
@@ -122,8 +125,9 @@ def _merge(lines: list[Line]) -> list[Line]:
         for n in range(len(merged) - 1, -1, -1):
             previous = merged[n]
             gap = line.box[:, 0].min() - previous.box[:, 0].max()
-            # boxes of a tilted row overlap at their ends; their centres stay in order
-            apart = line.box[:, 0].mean() - previous.box[:, 0].mean() > 0.5 * (line.width + previous.width) - line.height
+            # boxes of a tilted row overlap at their ends; their centres stay apart
+            apart = (line.box[:, 0].mean() - previous.box[:, 0].mean()
+                     > 0.5 * (line.width + previous.width) - line.height)
             if _same_row(previous, line) and -0.8 * line.height < gap < 1.5 * line.height and apart:
                 box = np.array([previous.box[0], line.box[1], line.box[2], previous.box[3]], dtype=np.float32)
                 merged[n] = Line(previous.text + line.text, previous.characters + line.characters, box)
@@ -195,7 +199,7 @@ def _features(text: str, probability: float, weakest: float, next_choice: bool,
               state: str | None = None) -> tuple[float, ...]:
     return (max(-12.0, math.log(max(probability, 1e-12))), max(-12.0, math.log(max(weakest, 1e-12))),
             float(plate_formats.fits(text)), float(next_choice), 0.0,
-            float(state is not None and not plate_formats.fits(text, state)), float(len(text) < 5))
+            float(state is not None and plate_formats.fits(text) and not plate_formats.fits(text, state)))
 
 
 def read_plate(bgr: np.ndarray, *, look_again: bool = True) -> PlateReading:

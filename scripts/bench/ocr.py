@@ -65,13 +65,14 @@ def figures(samples, read, threshold: float) -> dict:
         confident_wrong += confidence >= threshold and plate.replace("O", "0") != sample.plate.replace("O", "0")
         confident_wrong_strict += confidence >= threshold and plate != sample.plate
     n = len(samples)
-    return {"ms": 1000 * statistics.median(times), "cpu_ms": 1000 * statistics.median(cpu), "exact": exact / n, "alike": alike / n, "chars": chars / n,
-            "confident_wrong": confident_wrong / n, "confident_wrong_strict": confident_wrong_strict / n, "n": n}
+    return {"ms": 1000 * statistics.median(times), "cpu_ms": 1000 * statistics.median(cpu), "exact": exact / n,
+            "alike": alike / n, "chars": chars / n, "confident_wrong": confident_wrong / n,
+            "confident_wrong_strict": confident_wrong_strict / n, "n": n}
 
 
 def show(label: str, f: dict, targets: str = "") -> None:
-    print(f"  {label:<44} median {f['ms']:7.1f} ms (CPU {f['cpu_ms']:6.1f} ms)  exact {100 * f['exact']:5.1f} %  (O=0 alike "
-          f"{100 * f['alike']:5.1f} %)  chars {100 * f['chars']:5.1f} %  confident-wrong "
+    print(f"  {label:<44} median {f['ms']:7.1f} ms (CPU {f['cpu_ms']:6.1f} ms)  exact {100 * f['exact']:5.1f} %  "
+          f"(O=0 alike {100 * f['alike']:5.1f} %)  chars {100 * f['chars']:5.1f} %  confident-wrong "
           f"{100 * f['confident_wrong']:4.1f} % ({100 * f['confident_wrong_strict']:4.1f} % with O/0 apart)  "
           f"n={f['n']}{'   ' + targets if targets else ''}")
 
