@@ -1,9 +1,10 @@
 """The development set for plate reading: plates rendered here in the designs
-of many states (state name, slogan, stickers, frame, bolts), placed on
-vehicle-like backgrounds and spoiled the way real camera photos are
-(perspective, motion blur, night infra-red look, glare, JPEG artefacts),
-from 20 to 120 px high. Every sample comes from a seed, so the set is
-regenerated rather than kept in the repository.
+of many states (state name above or below, slogan, a picture behind the
+serial, narrow or embossed serials, stickers, frame, bolts), placed on a
+car's rear and spoiled the way real camera photos are (perspective, motion
+blur, low contrast, night infra-red look, glare, JPEG artefacts), the plate
+20 to 120 px high, in boxes given tight, cut, or loose. Every sample comes
+from a seed, so the set is regenerated rather than kept in the repository.
 
 Seeds 0-99,999 are for tuning and calibration; the tests and the benchmark
 draw from 100,000 up, which tuning never sees."""

@@ -30,7 +30,7 @@ import numpy as np
 from PIL import Image
 
 from hub.reads import plate_formats
-from hub.reads.scene_text import Line, crop_box, models
+from hub.reads.scene_text import Line, crop_box, give_back_memory, models
 
 CALIBRATION = Path(__file__).with_name("packs") / "plate_confidence.json"
 # What the confidence is computed from. Whether a state's name was read is
@@ -93,21 +93,28 @@ def _bgr(image: Image.Image) -> np.ndarray:
 
 
 SMALLEST_LINE = 0.25  # of the tallest line's height: smaller text (a sticker's month, a dealer's name) is not read
+STATE_NAME_SHAPE = 2.5  # width to height: the shortest state's name (IOWA, OHIO) is longer than that
 
 
 def _box_height(box: np.ndarray) -> float:
     return float(max(np.linalg.norm(box[0] - box[3]), np.linalg.norm(box[1] - box[2])))
 
 
+def _box_width(box: np.ndarray) -> float:
+    return float(max(np.linalg.norm(box[0] - box[1]), np.linalg.norm(box[3] - box[2])))
+
+
 def _read_lines(bgr: np.ndarray, boxes: list[np.ndarray], pad: float = 0.08, *,
                 plate_lines_only: bool = False) -> list[Line]:
     """The boxes' text; with `plate_lines_only` (a plate crop), only the
-    tallest lines and the smaller ones above them (a state's name)."""
+    tallest lines and the smaller ones above them long enough to be a
+    state's name (not a sticker's month)."""
     if boxes and plate_lines_only:
         tallest = max(boxes, key=_box_height)
         top, height = float(tallest[:, 1].min()), _box_height(tallest)
         boxes = [box for box in boxes if _box_height(box) >= 0.6 * height
-                 or (_box_height(box) >= SMALLEST_LINE * height and float(box[:, 1].mean()) < top)]
+                 or (_box_height(box) >= SMALLEST_LINE * height and float(box[:, 1].mean()) < top
+                     and _box_width(box) >= STATE_NAME_SHAPE * _box_height(box))]
     images = [crop_box(bgr, box, pad) for box in boxes]
     return [Line(text, chars, box) for (text, chars), box in zip(models().recognise(images), boxes)]
 
@@ -312,12 +319,15 @@ def read_photo(bgr: np.ndarray, *, tries: int = 4) -> PlateReading:
     if h < 16 or w < 16:
         return NOTHING
     best = NOTHING
-    for side in dict.fromkeys((min(PHOTO_DETECT_SIDE, max(h, w)), min(PHOTO_DETECT_SIDE_MAX, max(h, w)))):
-        found = _search_photo(bgr, side, tries)
-        if found.confidence > best.confidence:
-            best = found
-        if best.fits_format:
-            break
+    try:
+        for side in dict.fromkeys((min(PHOTO_DETECT_SIDE, max(h, w)), min(PHOTO_DETECT_SIDE_MAX, max(h, w)))):
+            found = _search_photo(bgr, side, tries)
+            if found.confidence > best.confidence:
+                best = found
+            if best.fits_format:
+                break
+    finally:
+        give_back_memory()
     return best
 
 

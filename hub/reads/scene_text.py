@@ -109,8 +109,6 @@ class Models:
         preds = self.detect_session(tensor.astype(np.float32))[0]
         preds = preds[:, :, border:border + rh, border:border + rw]
         boxes, _ = self.detect_boxes(np.ascontiguousarray(preds), (h, w))
-        if rh * rw > 1280 * 736:
-            _give_back_memory()
         return [np.asarray(b, dtype=np.float32) for b in (boxes if boxes is not None else [])]
 
     def recognise(self, lines: list[np.ndarray]) -> list[tuple[str, tuple[Character, ...]]]:
@@ -159,9 +157,9 @@ def _shipped(package: str, name: str) -> Path:
     return Path(list(spec.submodule_search_locations)[0]) / "models" / name
 
 
-def _give_back_memory() -> None:
-    """After a large detection, hand freed memory back to the system (glibc
-    keeps it otherwise, and a worker's size would creep up photo by photo)."""
+def give_back_memory() -> None:
+    """After a whole photo, hand freed memory back to the system (glibc keeps
+    it otherwise, and a worker's size would creep up photo by photo)."""
     try:
         import ctypes
         ctypes.CDLL("libc.so.6").malloc_trim(0)
