@@ -72,10 +72,9 @@ def _scenery(rnd: random.Random, plate: Image.Image) -> None:
     """A state's picture behind the serial: a gradient and some hills."""
     top, bottom = rnd.choice(SCENERY)
     w, h = plate.size
-    for y in range(h):
-        t = y / h
-        ImageDraw.Draw(plate).line([0, y, w, y], fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom)))
     draw = ImageDraw.Draw(plate)
+    for y in range(h):
+        draw.line([0, y, w, y], fill=tuple(int(a + (b - a) * y / h) for a, b in zip(top, bottom)))
     for _ in range(rnd.randint(1, 3)):
         x, peak = rnd.randrange(-100, w), rnd.randint(int(h * 0.35), int(h * 0.7))
         colour = tuple(max(0, min(255, c + rnd.randint(-60, -10))) for c in bottom)
@@ -112,8 +111,9 @@ def render_plate(rnd: random.Random, serial: str, state: str) -> Image.Image:
     if rnd.random() < 0.25 and sum(paper) > 600:
         _scenery(rnd, plate)
     draw = ImageDraw.Draw(plate)
-    top, bottom = ((0, 8, 480, 58), (0, 196, 480, 232))
-    name_box, words_box = (top, bottom) if rnd.random() < 0.8 else ((0, 186, 480, 236), (0, 6, 480, 40))
+    name_at_top = rnd.random() < 0.8
+    name_box, words_box = ((0, 8, 480, 58), (0, 196, 480, 232)) if name_at_top else \
+        ((0, 186, 480, 236), (0, 6, 480, 40))
     if rnd.random() < 0.5:  # a coloured band or gradient behind the state name
         band = tuple(min(255, c + rnd.randint(-40, 10)) for c in paper)
         draw.rectangle([0, name_box[1] - 8, 480, name_box[3]], fill=band)
