@@ -75,6 +75,17 @@ def _crop_jobs(csv_file) -> list[tuple[str, str, tuple[int, int, int, int] | Non
     return jobs
 
 
+def _inside(box: tuple[int, int, int, int], size: tuple[int, int]) -> tuple[int, int, int, int]:
+    """The part of a plate box that lies in the image, as Pillow's crop
+    takes it; a box that is empty or wholly outside is refused."""
+    x, y, w, h = box
+    left, top, right, bottom = max(0, x), max(0, y), min(size[0], x + w), min(size[1], y + h)
+    if right - left < decoding.MIN_SIDE or bottom - top < decoding.MIN_SIDE:
+        raise decoding.ImageRefused(f"The plate box {x},{y},{w},{h} is empty or outside the "
+                                    f"{size[0]}×{size[1]} image.")
+    return left, top, right, bottom
+
+
 def _recognise_one(path: str, box) -> dict:
     try:
         with open(path, "rb") as handle:
@@ -82,8 +93,7 @@ def _recognise_one(path: str, box) -> dict:
         if box is None:
             reading = plate_reader.read_photo_image(image)
         else:
-            x, y, w, h = box
-            reading = plate_reader.read_plate_image(image.crop((x, y, x + w, y + h)))
+            reading = plate_reader.read_plate_image(image.crop(_inside(box, image.size)))
     except (OSError, decoding.ImageRefused) as error:
         return {"plate": None, "plate_state": None, "plate_state_confidence": 0.0, "confidence": 0.0,
                 "verified": False,

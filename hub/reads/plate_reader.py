@@ -1,6 +1,9 @@
 """Reading a plate from a camera's image: a plate crop, or a whole vehicle
 photo in which the plate is found first.
 
+A crop not read surely at first is looked at again (another scale, the
+plate cut out of a loose box) and the surest reading kept.
+
 Plate, not text: a plate crop holds more text than the plate number (the
 state's name, a slogan, stickers, a dealer's frame). The text lines the
 detector finds are read; state names and slogans are set aside (a state
@@ -27,17 +30,24 @@ import numpy as np
 from PIL import Image
 
 from hub.reads import plate_formats
-from hub.reads.scene_text import Line, crop_box, models
+from hub.reads.scene_text import Line, crop_box, give_back_memory, models
 
 CALIBRATION = Path(__file__).with_name("packs") / "plate_confidence.json"
 # What the confidence is computed from. Whether a state's name was read is
 # left out on purpose: an unreadable name says little about the number, and
-# weighing it would keep most clean plates from being verified.
+# weighing it would keep most clean plates from being verified; but a number
+# that fits another state's format and none of the state whose name was read
+# is a warning (an I read as a 1 turns a Texas plate into an Illinois one).
 # A plate found in a whole photo whose shape nothing confirms (no state's name
 # read on it, no smaller line above or below it, as a sign or a badge) is
 # less likely to be a plate at all.
-FEATURES = ("log_probability", "log_weakest", "fits_format", "chose_next_choice", "unconfirmed_in_photo")
+FEATURES = ("log_probability", "log_weakest", "fits_format", "chose_next_choice", "unconfirmed_in_photo",
+            "fits_only_another_states_format")
+UNCONFIRMED_IN_PHOTO = FEATURES.index("unconfirmed_in_photo")
 CROP_DETECT_HEIGHT = 160
+# (height, border) of the other looks at a crop that was not read surely
+OTHER_LOOKS = ((256, 32), (96, 0))
+FOCUS_DETECT_HEIGHT = 320
 PHOTO_DETECT_SIDE = 1280
 PHOTO_DETECT_SIDE_MAX = 1920  # the second look, for a distant plate
 
@@ -83,21 +93,28 @@ def _bgr(image: Image.Image) -> np.ndarray:
 
 
 SMALLEST_LINE = 0.25  # of the tallest line's height: smaller text (a sticker's month, a dealer's name) is not read
+STATE_NAME_SHAPE = 2.5  # width to height: the shortest state's name (IOWA, OHIO) is longer than that
 
 
 def _box_height(box: np.ndarray) -> float:
     return float(max(np.linalg.norm(box[0] - box[3]), np.linalg.norm(box[1] - box[2])))
 
 
+def _box_width(box: np.ndarray) -> float:
+    return float(max(np.linalg.norm(box[0] - box[1]), np.linalg.norm(box[3] - box[2])))
+
+
 def _read_lines(bgr: np.ndarray, boxes: list[np.ndarray], pad: float = 0.08, *,
                 plate_lines_only: bool = False) -> list[Line]:
     """The boxes' text; with `plate_lines_only` (a plate crop), only the
-    tallest lines and the smaller ones above them (a state's name)."""
+    tallest lines and the smaller ones above them long enough to be a
+    state's name (not a sticker's month)."""
     if boxes and plate_lines_only:
         tallest = max(boxes, key=_box_height)
         top, height = float(tallest[:, 1].min()), _box_height(tallest)
         boxes = [box for box in boxes if _box_height(box) >= 0.6 * height
-                 or (_box_height(box) >= SMALLEST_LINE * height and float(box[:, 1].mean()) < top)]
+                 or (_box_height(box) >= SMALLEST_LINE * height and float(box[:, 1].mean()) < top
+                     and _box_width(box) >= STATE_NAME_SHAPE * _box_height(box))]
     images = [crop_box(bgr, box, pad) for box in boxes]
     return [Line(text, chars, box) for (text, chars), box in zip(models().recognise(images), boxes)]
 
@@ -115,7 +132,10 @@ def _merge(lines: list[Line]) -> list[Line]:
         for n in range(len(merged) - 1, -1, -1):
             previous = merged[n]
             gap = line.box[:, 0].min() - previous.box[:, 0].max()
-            if _same_row(previous, line) and -0.3 * line.height < gap < 1.5 * line.height:
+            # boxes of a tilted row overlap at their ends; their centres stay apart
+            apart = (line.box[:, 0].mean() - previous.box[:, 0].mean()
+                     > 0.5 * (line.width + previous.width) - line.height)
+            if _same_row(previous, line) and -0.8 * line.height < gap < 1.5 * line.height and apart:
                 box = np.array([previous.box[0], line.box[1], line.box[2], previous.box[3]], dtype=np.float32)
                 merged[n] = Line(previous.text + line.text, previous.characters + line.characters, box)
                 break
@@ -183,18 +203,59 @@ def _serial_line(lines: list[Line], width: int, height: int) -> Line | None:
 
 
 def _features(text: str, probability: float, weakest: float, next_choice: bool,
-              unconfirmed_in_photo: bool = False) -> tuple[float, ...]:
+              state: str | None = None) -> tuple[float, ...]:
     return (max(-12.0, math.log(max(probability, 1e-12))), max(-12.0, math.log(max(weakest, 1e-12))),
-            float(plate_formats.fits(text)), float(next_choice), float(unconfirmed_in_photo))
+            float(plate_formats.fits(text)), float(next_choice), 0.0,
+            float(state is not None and plate_formats.fits(text) and not plate_formats.fits(text, state)))
 
 
-def read_plate(bgr: np.ndarray) -> PlateReading:
-    """The plate in a plate crop (a BGR array)."""
+def read_plate(bgr: np.ndarray, *, look_again: bool = True) -> PlateReading:
+    """The plate in a plate crop (a BGR array). A read that is not sure is
+    read again from other looks at the crop, and the recogniser's own
+    probabilities (the calibrated confidence) choose between them: the text
+    found at another scale, and the plate itself cut out of a loose box (a
+    box that holds the bumper and the car's body shows the plate small, and
+    its text is found only once the plate fills the view). A whole photo's
+    candidates, cut to the plate already and many of them not plates, are
+    read with one look (`look_again=False`)."""
     h, w = bgr.shape[:2]
     if h < 4 or w < 4:
         return NOTHING
-    long_side = min(960, max(64, int(CROP_DETECT_HEIGHT * max(h, w) / h)))
-    lines = _read_lines(bgr, models().detect(bgr, long_side), plate_lines_only=True)
+    best = _read_crop(bgr, CROP_DETECT_HEIGHT)
+    if best.confidence >= verified_threshold() or not look_again:
+        return best
+    for height, border in OTHER_LOOKS:
+        best = max(best, _read_crop(bgr, height, border), key=lambda r: r.confidence)
+    plate = _plate_in_loose_box(bgr)
+    if plate is not None:
+        best = max(best, _read_crop(plate, CROP_DETECT_HEIGHT), key=lambda r: r.confidence)
+    return best
+
+
+def _plate_in_loose_box(bgr: np.ndarray) -> np.ndarray | None:
+    """Where the text is in the crop, seen closer (at that scale the
+    detector finds a small plate as one block of text): that part of the
+    crop with a margin, when it is well inside the crop; else None."""
+    h, w = bgr.shape[:2]
+    long_side = min(1280, max(64, int(FOCUS_DETECT_HEIGHT * max(h, w) / h)))
+    boxes = [b for b in models().detect(bgr, long_side) if _box_height(b) >= 0.08 * h]
+    if not boxes:
+        return None
+    points = np.concatenate(boxes)
+    x0, y0 = points.min(axis=0)
+    x1, y1 = points.max(axis=0)
+    if (x1 - x0) * (y1 - y0) > 0.5 * w * h:
+        return None
+    mx, my = 0.12 * (x1 - x0), 0.25 * (y1 - y0)
+    x0, y0 = int(max(0, x0 - mx)), int(max(0, y0 - my))
+    x1, y1 = int(min(w, x1 + mx)), int(min(h, y1 + my))
+    return bgr[y0:y1, x0:x1] if x1 - x0 >= 8 and y1 - y0 >= 8 else None
+
+
+def _read_crop(bgr: np.ndarray, detect_height: int, border: int = 0) -> PlateReading:
+    h, w = bgr.shape[:2]
+    long_side = min(960, max(64, int(detect_height * max(h, w) / h)))
+    lines = _read_lines(bgr, models().detect(bgr, long_side, border), plate_lines_only=True)
     state, state_confidence = _state_of(lines)
     serial = _serial_line(lines, w, h)
     if serial is None:  # nothing found as a line: read the middle band of the crop
@@ -204,7 +265,7 @@ def read_plate(bgr: np.ndarray) -> PlateReading:
             return NOTHING
     text, probability, next_choice = _choose(serial, state)
     weakest = min(c.probability for c in serial.characters)
-    features = _features(text, probability, weakest, next_choice)
+    features = _features(text, probability, weakest, next_choice, state)
     return PlateReading(text, calibrated(features), state, state_confidence, plate_formats.fits(text), features)
 
 
@@ -258,12 +319,15 @@ def read_photo(bgr: np.ndarray, *, tries: int = 4) -> PlateReading:
     if h < 16 or w < 16:
         return NOTHING
     best = NOTHING
-    for side in dict.fromkeys((min(PHOTO_DETECT_SIDE, max(h, w)), min(PHOTO_DETECT_SIDE_MAX, max(h, w)))):
-        found = _search_photo(bgr, side, tries)
-        if found.confidence > best.confidence:
-            best = found
-        if best.fits_format:
-            break
+    try:
+        for side in dict.fromkeys((min(PHOTO_DETECT_SIDE, max(h, w)), min(PHOTO_DETECT_SIDE_MAX, max(h, w)))):
+            found = _search_photo(bgr, side, tries)
+            if found.confidence > best.confidence:
+                best = found
+            if best.fits_format:
+                break
+    finally:
+        give_back_memory()
     return best
 
 
@@ -277,9 +341,9 @@ def _search_photo(bgr: np.ndarray, side: int, tries: int) -> PlateReading:
         x, y, cw, ch = _plate_region(bgr, line)
         if cw < 8 or ch < 8:
             continue
-        reading = read_plate(bgr[y:y + ch, x:x + cw])
+        reading = read_plate(bgr[y:y + ch, x:x + cw], look_again=False)
         if reading.plate and not (reading.plate_state or _stacked(line, lines)):
-            features = reading.features[:-1] + (1.0,)
+            features = tuple(1.0 if n == UNCONFIRMED_IN_PHOTO else f for n, f in enumerate(reading.features))
             reading = PlateReading(reading.plate, calibrated(features), None, 0.0, reading.fits_format, features)
         score = reading.confidence * _plate_likeness(line, lines) * (1.5 if reading.plate_state else 1.0)
         if reading.plate and score > best_score:

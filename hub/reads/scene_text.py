@@ -1,6 +1,7 @@
-"""Scene text: PP-OCRv4 text detection and recognition, run by onnxruntime
-from the models shipped inside the `rapidocr-onnxruntime` wheel (nothing is
-downloaded at run time). Loaded once per process, on first use.
+"""Scene text: text detection (PP-OCRv4, from the `rapidocr-onnxruntime`
+wheel) and recognition (PP-OCRv6 small, from the `rapidocr` wheel), run by
+onnxruntime; nothing is downloaded at run time. Loaded once per process, on
+first use.
 
 Recognition is decoded here rather than by the package, because the plate
 reader needs more than the best string: each character's probability and
@@ -8,6 +9,7 @@ the recogniser's own second choices, restricted to the letters and digits
 plates carry (lower case folded into upper case)."""
 from __future__ import annotations
 
+import importlib.util
 import math
 import os
 import threading
@@ -17,6 +19,9 @@ from pathlib import Path
 import numpy as np
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+# The models, as shipped inside two pinned wheels (README, "Plate reading", says why these two)
+DETECTOR = "ch_PP-OCRv4_det_infer.onnx"    # in rapidocr-onnxruntime
+RECOGNISER = "PP-OCRv6_rec_small.onnx"     # in rapidocr
 REC_HEIGHT = 48
 REC_MAX_WIDTH = 640
 _lock = threading.Lock()
@@ -74,15 +79,13 @@ class _Session:
 
 class Models:
     def __init__(self):
-        import rapidocr_onnxruntime
         from rapidocr_onnxruntime.ch_ppocr_det.utils import DBPostProcess
 
-        models = Path(rapidocr_onnxruntime.__file__).with_name("models")
         threads = int(os.environ.get("HUB_OCR_THREADS", "1"))  # one per worker: workers run side by side
-        self.detect_session = _Session(models / "ch_PP-OCRv4_det_infer.onnx", threads)
+        self.detect_session = _Session(_shipped("rapidocr_onnxruntime", DETECTOR), threads)
         self.detect_boxes = DBPostProcess(thresh=0.3, box_thresh=0.5, max_candidates=200, unclip_ratio=1.6,
                                           use_dilation=True, score_mode="fast")
-        self.recognise_session = _Session(models / "ch_PP-OCRv4_rec_infer.onnx", threads)
+        self.recognise_session = _Session(_shipped("rapidocr", RECOGNISER), threads)
         # the model's own character list, with the CTC blank first and a space last (as it was trained)
         meta = self.recognise_session.session.get_modelmeta().custom_metadata_map
         characters = ["blank", *meta["character"].splitlines(), " "]
@@ -90,18 +93,22 @@ class Models:
         keep = {i for group in self.columns for i in group} | {0}
         self.other = np.array([i for i in range(len(characters)) if i not in keep])
 
-    def detect(self, bgr: np.ndarray, long_side: int) -> list[np.ndarray]:
-        """Text boxes (4 points each), with the image scaled so its longer side is `long_side`."""
+    def detect(self, bgr: np.ndarray, long_side: int, border: int = 0) -> list[np.ndarray]:
+        """Text boxes (4 points each), with the image scaled so its longer
+        side is `long_side`, and `border` pixels of its edges repeated
+        around it (the detector weighs the whole image: on a small crop it
+        can see nothing at one scale and the text at another)."""
+        import cv2
         h, w = bgr.shape[:2]
         scale = long_side / max(h, w)
         rh, rw = max(32, int(round(h * scale / 32)) * 32), max(32, int(round(w * scale / 32)) * 32)
-        import cv2
-        resized = cv2.resize(bgr, (rw, rh)).astype(np.float32)
-        tensor = ((resized / 255.0 - 0.5) / 0.5).transpose(2, 0, 1)[np.newaxis].astype(np.float32)
-        preds = self.detect_session(tensor)[0]
-        boxes, _ = self.detect_boxes(preds, (h, w))
-        if rh * rw > 1280 * 736:
-            _give_back_memory()
+        resized = cv2.resize(bgr, (rw, rh))
+        if border:
+            resized = cv2.copyMakeBorder(resized, border, border, border, border, cv2.BORDER_REPLICATE)
+        tensor = ((resized.astype(np.float32) / 255.0 - 0.5) / 0.5).transpose(2, 0, 1)[np.newaxis]
+        preds = self.detect_session(tensor.astype(np.float32))[0]
+        preds = preds[:, :, border:border + rh, border:border + rw]
+        boxes, _ = self.detect_boxes(np.ascontiguousarray(preds), (h, w))
         return [np.asarray(b, dtype=np.float32) for b in (boxes if boxes is not None else [])]
 
     def recognise(self, lines: list[np.ndarray]) -> list[tuple[str, tuple[Character, ...]]]:
@@ -141,9 +148,18 @@ class Models:
         return "".join(c.char for c in out), tuple(out)
 
 
-def _give_back_memory() -> None:
-    """After a large detection, hand freed memory back to the system (glibc
-    keeps it otherwise, and a worker's size would creep up photo by photo)."""
+def _shipped(package: str, name: str) -> Path:
+    """A model file inside an installed wheel, found without importing the
+    package (only its files are used)."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"The plate reader needs the `{package}` package (pinned in pyproject.toml).")
+    return Path(list(spec.submodule_search_locations)[0]) / "models" / name
+
+
+def give_back_memory() -> None:
+    """After a whole photo, hand freed memory back to the system (glibc keeps
+    it otherwise, and a worker's size would creep up photo by photo)."""
     try:
         import ctypes
         ctypes.CDLL("libc.so.6").malloc_trim(0)

@@ -39,14 +39,18 @@ def png_bomb(width: int, height: int) -> bytes:
 
 
 GOOD = devset.crop_sample(devset.HOLDOUT_SEED + 7000).image
+PNG = encoded(Image.new("RGB", (300, 200), (200, 120, 40)))
 BAD = {
     "truncated": (GOOD[:len(GOOD) // 2], "truncated"),
+    "truncated_png": (PNG[:len(PNG) - 40], "truncated"),
     "one_pixel": (encoded(Image.new("RGB", (1, 1))), "too small"),
     "very_wide": (encoded(Image.new("L", (20000, 10))), "limit"),
+    "twenty_thousand_square": (png_bomb(20000, 20000), "pixels"),
     "png_bomb": (png_bomb(12000, 12000), "pixels"),
     "cmyk": (encoded(Image.new("CMYK", (80, 40)), "JPEG"), "CMYK"),
     "sixteen_bit": (encoded(Image.new("I;16", (80, 40))), "16-bit"),
     "not_an_image": (b"%PDF-1.4 this is not a picture", "Not a JPEG"),
+    "empty": (b"", "Not a JPEG"),
 }
 
 
@@ -91,3 +95,25 @@ def test_a_vehicle_photo_alone_is_read_and_its_plate_crop_stored(app, client, ca
             assert crop.width < 600 and crop.height < 300  # the plate, not the photo
         assert sum(r.plate.replace("O", "0") == s.plate.replace("O", "0")
                    for r, s in ((rows.get(f"p{i}"), s) for i, s in enumerate(photos)) if r) >= 3
+
+
+def test_a_non_image_with_an_image_name_is_refused_in_an_upload(app, client, camera_world):
+    response = client.post("/api/v1/reads", data={
+        "read_id": "named", "captured_at": utcnow().isoformat(),
+        "plate_image": (io.BytesIO(b"GIF89a? no: a text file named like a picture"), "plate.jpg")},
+        headers={"Authorization": f"Bearer {camera_world['city']['credential']}"}, content_type="multipart/form-data")
+    assert response.status_code in (200, 422), response.get_json()
+    assert "Not a JPEG" in str(response.get_json())
+    with app.app_context():
+        assert db.session.scalar(select(Read).where(Read.camera_read_id == "named")) is None
+
+
+@pytest.mark.parametrize("size", [(8, 8), (8, 8000), (8000, 8), (40, 4000)])
+def test_the_reader_survives_extreme_shapes_the_decoder_lets_through(size):
+    """Within the decoder's limits an image can still be odd: the reader
+    gives a reading (most likely none), never an exception."""
+    from hub.reads import plate_reader
+    image = decode(encoded(Image.effect_noise(size, 60).convert("RGB")))
+    for read in (plate_reader.read_plate_image, plate_reader.read_photo_image):
+        reading = read(image)
+        assert isinstance(reading.plate, str) and 0.0 <= reading.confidence <= 1.0
