@@ -93,7 +93,20 @@ def wants_json() -> bool:
 OAUTH_ENDPOINTS = ("/oauth/token", "/oauth/revoke", "/oauth/introspect")
 
 
+def field_errors(errors: Any) -> dict:
+    """`errors` in the one shape the API documents: an object that gives, by
+    field, a list of messages (or facts), or for a nested field an object of
+    the same shape. A lone value is a one-item list; a bare list is the body's."""
+    if not errors:
+        return {}
+    if not isinstance(errors, dict):
+        return {"body": errors if isinstance(errors, list) else [errors]}
+    return {str(name): field_errors(value) if isinstance(value, dict) else value if isinstance(value, list)
+            else [value] for name, value in errors.items()}
+
+
 def error_response(status: int, code: str, message: str, errors: Any = None):
+    errors = field_errors(errors)
     if request.path in OAUTH_ENDPOINTS:
         # RFC 6749 section 5.2, for OAuth clients, beside the hub's own fields.
         return {"error": code, "error_description": message, "code": code, "message": message,

@@ -18,6 +18,7 @@ from hub.extensions import db
 from hub.identity.auth import scope_required
 from hub.identity.models import User
 from hub.input_guard import MAX_INT32
+from hub.api import Boolean
 
 api_blp = Blueprint("alerts_api", __name__, url_prefix="/api/v1/alerts", description="Hotlist alerts")
 KEEPALIVE_SECONDS = 15
@@ -53,14 +54,14 @@ class AfterArgs(Schema):
 class HitChecksSchema(Schema):
     """What the officer confirmed before acting (department policies)."""
 
-    plate_matches_image = fields.Bool(required=True, metadata={"description": "The plate was read correctly: image compared"})
-    entry_current_in_source = fields.Bool(required=True, metadata={"description": "The entry is still current in the state system"})
-    vehicle_description_matches = fields.Bool(required=True)
-    driver_fits_description = fields.Bool(metadata={"description": "Required when the entry concerns the registered owner"})
+    plate_matches_image = Boolean(required=True, metadata={"description": "The plate was read correctly: image compared"})
+    entry_current_in_source = Boolean(required=True, metadata={"description": "The entry is still current in the state system"})
+    vehicle_description_matches = Boolean(required=True)
+    driver_fits_description = Boolean(metadata={"description": "Required when the entry concerns the registered owner"})
 
 
 class AlertDecisionSchema(Schema):
-    verified = fields.Bool(required=True, metadata={"description": "true: the hit is confirmed against the source"})
+    verified = Boolean(required=True, metadata={"description": "true: the hit is confirmed against the source"})
     checks = fields.Nested(HitChecksSchema, required=True)
     reason = fields.Str(required=True, validate=validate.Length(min=1, max=1000))
 

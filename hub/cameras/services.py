@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from hub.cameras import permissions
 from hub.cameras.bca import bca_deadline, reader_kind
@@ -41,8 +41,11 @@ class Location:
 
 
 def find_camera(organisation: Organisation, name: str) -> Camera | None:
-    return db.session.scalar(select(Camera).where(Camera.organisation_id == organisation.id,
-                                                  func.lower(Camera.name) == name.strip().lower()))
+    """The organisation's camera of that name, whatever its case. Compared
+    here, not by the database's `lower()`, which on SQLite folds ASCII only."""
+    wanted = name.strip().casefold()
+    return next((camera for camera in db.session.scalars(select(Camera).where(
+        Camera.organisation_id == organisation.id)) if camera.name.casefold() == wanted), None)
 
 
 def camera_names(ids: list[int]) -> dict[int, str]:

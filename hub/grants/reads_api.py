@@ -6,12 +6,13 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from hub.grants.access import check_token, client_actor, granted_reads
+from hub.api import Id
 
 api_blp = Blueprint("grant_reads_api", __name__, url_prefix="/api/v1/grants", description="Granted partner data")
 
 
 class GrantReadsArgs(Schema):
-    camera_id = fields.List(fields.Int(), load_default=list)
+    camera_id = fields.List(Id(), load_default=list)
     since = fields.AwareDateTime()
     until = fields.AwareDateTime()
     plate = fields.Str(validate=validate.Length(max=12))

@@ -13,6 +13,7 @@ from hub.hotlists.models import PRIORITIES, REASON_CATEGORIES, HotlistEntry
 from hub.identity.auth import scope_required
 from hub.identity.permissions import require_capability
 from hub.identity.roles import Capability
+from hub.api import Boolean
 
 api_blp = Blueprint("hotlists_api", __name__, url_prefix="/api/v1/hotlists", description="Hotlists")
 
@@ -26,7 +27,7 @@ class HotlistEntrySchema(Schema):
     priority = fields.Str(required=True, validate=validate.OneOf(PRIORITIES))
     expires_on = fields.Date(required=True, load_only=True)
     expires_at = fields.DateTime(dump_only=True)
-    non_encounter = fields.Bool(load_default=False)
+    non_encounter = Boolean(load_default=False)
     instructions = fields.Str(load_default="", validate=validate.Length(max=2000))
     removed_at = fields.DateTime(dump_only=True)
 

@@ -69,7 +69,7 @@ class Reads(MethodView):
             reads, uploads = body["reads"], None
         result = ingest_batch(camera, reads, uploads=uploads)
         if not result.accepted and not result.duplicates:
-            raise ReadsRejected(errors=IngestResultSchema().dump(result))
+            raise ReadsRejected(errors={"rejected": IngestResultSchema().dump(result)["rejected"]})
         return result
 
 

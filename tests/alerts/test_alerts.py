@@ -85,7 +85,7 @@ def test_owner_entries_also_need_the_driver_checked(app, client, camera_world):
     refused = client.post(f"/api/v1/alerts/{alert['id']}/decision", headers=headers,
                           json={"verified": True, "checks": vehicle_only, "reason": "Warrant confirmed"})
     assert refused.status_code == 403
-    assert [e["rule"] for e in refused.get_json()["errors"]] == ["verify-driver-for-owner-entries"]
+    assert [e["rule"] for e in refused.get_json()["errors"]["rules"]] == ["verify-driver-for-owner-entries"]
     decided = client.post(f"/api/v1/alerts/{alert['id']}/decision", headers=headers, json={
         "verified": True, "checks": {**vehicle_only, "driver_fits_description": True}, "reason": "Warrant confirmed"})
     assert decided.status_code == 200 and decided.get_json()["actionable"] is True
