@@ -104,6 +104,11 @@ class StreamArgs(Schema):
 @api_blp.route("/stream")
 class AlertStream(MethodView):
     @api_blp.arguments(StreamArgs, location="query")
+    @api_blp.doc(responses={"200": {"description": "An event stream: `retry`, then an `alert` event (id: the alert's "
+                                                   "id; data: an Alert as JSON) per new alert, and keep-alive comments",
+                                    "content": {"text/event-stream": {"schema": {"type": "string"}}}}},
+                 parameters=[{"in": "header", "name": "Last-Event-ID", "required": False,
+                              "schema": {"type": "string", "pattern": "^[0-9]{0,19}$"}}])
     @scope_required("alerts:read")
     def get(self, args):
         """Server-Sent Events: one `alert` event per new alert; reconnect with
