@@ -84,6 +84,7 @@ def _past_64_bits(decimal: str) -> bool:
 
 def _text_problems(values) -> Iterator[tuple[str, str]]:
     for key, value in values.items(multi=True):
+        key = key or ""  # a multipart part may come without a name
         name = _ODD_CHARACTER.sub("?", key)
         if _ODD_CHARACTER.search(key) or _ODD_CHARACTER.search(value):
             yield name, ODD_TEXT
