@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from apispec import BasePlugin
+from flask import current_app, request
 from flask_smorest import Api, Blueprint
 from marshmallow import Schema, fields, validate
 
@@ -56,6 +57,30 @@ class ErrorSchema(Schema):
     code = fields.Str(required=True, metadata={"description": "A word clients branch on, such as `not_found`"})
     message = fields.Str(required=True, metadata={"description": "What went wrong, for a person"})
     errors = fields.Dict(required=True, metadata={"allOf": [{"$ref": "#/components/schemas/FieldErrors"}]})
+
+
+def view_function():
+    """The function that will answer this request: for a MethodView, the
+    method's (with the attributes its decorators left on it)."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return getattr(getattr(view, "view_class", None), request.method.lower(), view)
+
+
+def _requires_json_body(view) -> bool:
+    parameters = (getattr(view, "_apidoc", None) or {}).get("arguments", {}).get("parameters", [])
+    return any(parameter["in"] == "json" and parameter.get("required") for parameter in parameters)
+
+
+def init_app(app) -> None:
+    """After authentication (a caller who may not call the route hears that
+    first): a route whose document says its JSON body is required refuses
+    a request without one, rather than reading it as an empty object."""
+    from hub.errors import ValidationFailed
+
+    @app.before_request
+    def refuse_missing_body():
+        if _requires_json_body(view_function()) and not request.get_data(cache=True).strip():
+            raise ValidationFailed("The request needs a JSON body.", errors={"body": ["Send the JSON body."]})
 
 
 def _operation_id(endpoint: str, method: str) -> str:
@@ -116,5 +141,7 @@ class Boolean(fields.Boolean):
     """A JSON `true` or `false`, and nothing that merely looks like one: a
     body field documented as a boolean refuses 1, "yes" and "true"."""
 
-    truthy = {True}
-    falsy = {False}
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value

@@ -146,7 +146,7 @@ def update_camera(actor: Any, camera: Camera, *, reason: str, location: Location
     old_location = {"latitude": camera.latitude, "longitude": camera.longitude,
                     "description": camera.location_description}
     for key, value in changes.items():
-        setattr(camera, key, value.strip() if isinstance(value, str) else value)
+        setattr(camera, key, value.strip() if type(value) is str else value)  # an enum member stays one
     if camera.bca_notice_due_on is None:
         camera.bca_notice_due_on = bca_deadline(utcnow().date(), camera.reader_kind)
     moved = location is not None and (location.latitude, location.longitude, location.description.strip()) != (

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from functools import wraps
 
-from flask import Flask, current_app, flash, g, redirect, request, session, url_for
+from flask import Flask, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from hub.api import USER, authenticated_by
+from hub.api import USER, authenticated_by, view_function
 from hub.clock import utcnow
 from hub.errors import Forbidden, HubError, Refusal, Unauthenticated, wants_json
 from hub.extensions import db, login_manager
@@ -186,6 +186,4 @@ def scope_required(scope: str):
 
 def required_scope() -> str | None:
     """The scope the request's view asks for, if it is a `scope_required` one."""
-    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
-    view = getattr(getattr(view, "view_class", None), request.method.lower(), view)
-    return getattr(view, "required_scope", None)
+    return getattr(view_function(), "required_scope", None)
