@@ -108,7 +108,8 @@ class AlertStream(MethodView):
                                                    "id; data: an Alert as JSON) per new alert, and keep-alive comments",
                                     "content": {"text/event-stream": {"schema": {"type": "string"}}}}},
                  parameters=[{"in": "header", "name": "Last-Event-ID", "required": False,
-                              "schema": {"type": "string", "pattern": "^[0-9]{0,19}$"}}])
+                              "description": "The last alert id received; a value that is not one is ignored",
+                              "schema": {"type": "string"}}])
     @scope_required("alerts:read")
     def get(self, args):
         """Server-Sent Events: one `alert` event per new alert; reconnect with
