@@ -40,17 +40,29 @@ SECURITY_SCHEMES = {
                    "flows": {"authorizationCode": {"authorizationUrl": "/oauth/authorize", "tokenUrl": "/oauth/token",
                                                    "refreshUrl": "/oauth/token", "scopes": {}}}},
 }
+
+
 USER = [{"bearerToken": []}, {"sessionCookie": []}]
+# How each scheme's credential arrives (a session comes with its cookie).
+_AUTHORIZATION = {"bearerToken": "bearer ", "cameraCredential": "bearer ", "grantToken": "bearer ",
+                  "clientBasic": "basic "}
 
 
 def authenticated_by(*schemes: str):
-    """Declare in the document how an operation's caller authenticates, for
+    """Declare in the document how an operation's caller authenticates. For
     the views that check a credential themselves (a camera's, a client's, a
-    grant's). `scope_required` declares the user's ways on its own."""
+    grant's), a request without one is refused before its body is read
+    (`init_app`); the view still checks the credential it gets."""
     unknown = set(schemes) - set(SECURITY_SCHEMES)
     if unknown:
         raise ValueError(f"unknown security schemes: {sorted(unknown)}")
-    return Blueprint.doc(security=[{scheme: []} for scheme in schemes])
+
+    def decorator(view):
+        documented = Blueprint.doc(security=[{scheme: []} for scheme in schemes])(view)
+        if "sessionCookie" not in schemes:
+            documented.credential_prefixes = tuple({_AUTHORIZATION[scheme] for scheme in schemes})
+        return documented
+    return decorator
 
 
 class ErrorSchema(Schema):
@@ -73,9 +85,19 @@ def _requires_json_body(view) -> bool:
 
 def init_app(app) -> None:
     """After authentication (a caller who may not call the route hears that
-    first): a route whose document says its JSON body is required refuses
-    a request without one, rather than reading it as an empty object."""
-    from hub.errors import ValidationFailed
+    first): a route that takes its own credential refuses a request without
+    one, and a route whose document says its JSON body is required refuses a
+    request without one, rather than reading it as an empty object."""
+    from hub.errors import Unauthenticated, ValidationFailed
+
+    @app.before_request
+    def refuse_missing_credentials():
+        prefixes = getattr(view_function(), "credential_prefixes", None)
+        if prefixes and not request.headers.get("Authorization", "").lower().startswith(prefixes):
+            error = Unauthenticated("Present the credential this route takes.")
+            if prefixes == ("basic ",):
+                error.headers = {"WWW-Authenticate": 'Basic realm="hub"'}
+            raise error
 
     @app.before_request
     def refuse_missing_body():

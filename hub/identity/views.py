@@ -200,7 +200,9 @@ def user_detail(user_id: int):
 
 def _user_action(user_id: int, name: str, form, action):
     """One of the user page's forms: on a problem the page comes back with
-    that form's messages; a refusal goes to the error handler, which ledgers it."""
+    that form's messages; a refusal goes to the error handler, which ledgers it.
+    The role is asked first: the page shows the person's record."""
+    _require_user_pages()
     user = _user_or_404(user_id)
     if not form.validate_on_submit():
         return _user_page(user, FORM_ERROR_STATUS, **{f"{name}_form": form})
