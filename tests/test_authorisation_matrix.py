@@ -26,6 +26,7 @@ from hub.identity import tokens
 from hub.identity.roles import Role
 from hub.identity.services import find_user
 from hub.ledger.models import LedgerEntry
+from hub.ledger.tree import seal_and_checkpoint
 from hub.retention.models import HoldKind
 from hub.retention.services import place_hold
 from tests.conftest import OPERATOR, csrf_from, make_user, sign_in
@@ -35,20 +36,160 @@ ACTORS = (*PEOPLE, "nobody")
 AGENCY = frozenset({"chief", "records", "operator", "officer", "sergeant", "auditor"})
 EVERYONE = frozenset(ACTORS)
 SIGNED_IN = frozenset(PEOPLE)
+LOG_READERS = frozenset({"chief", "operator", "sergeant", "auditor"})  # a camera's access log
+LEDGER_READERS = frozenset({"chief", "operator", "auditor"})
 NOT_SERVED = {"static", "map_library.static"}  # files, not routes that decide anything
 LAST = ("POST identity.logout",)  # ends the session the rest of the walk uses
 
 
 def reach(everyone=frozenset(), *, agency=None, partner=None, granted=None) -> dict:
     """Who reaches a route: one set, or one per target (the agency's record,
-    the partner's); `granted`: the partner's record while the grant is active."""
+    the partner's); `granted`: who reaches it while the grant is active (the
+    partner's record, or any record of a route whose record is the grant or
+    its request, which only exist then)."""
     partner = everyone if partner is None else partner
     return {"agency": frozenset(everyone if agency is None else agency), "partner": frozenset(partner),
             "granted": frozenset(partner if granted is None else granted)}
 
 
-# "METHOD endpoint": who reaches it.
+# "METHOD endpoint": who reaches it. Page forms marked FORM check their
+# input before the role (the service refuses a valid form on record; the
+# domain tests send valid ones): with an empty form, the form check is what
+# these actors reach.
 TABLE: dict[str, dict] = {
+    "GET alerts.board": reach({'officer', 'sergeant'}),
+    "GET alerts.detail": reach(agency={'officer', 'sergeant'}, partner=()),
+    "GET alerts_api.AlertItem": reach(agency={'officer', 'sergeant'}, partner=()),
+    "GET alerts_api.AlertStream": reach({'officer', 'sergeant'}),
+    "GET alerts_api.Alerts": reach({'officer', 'sergeant'}),
+    "GET api-docs.openapi_json": reach(EVERYONE),
+    "GET cameras.access_log": reach(agency=LOG_READERS, partner=LOG_READERS | {"owner"}),
+    "GET cameras.bca_notice": reach(agency=AGENCY, partner=AGENCY | {'owner'}),
+    "GET cameras.bca_notices": reach({'operator', 'sergeant'}),
+    "GET cameras.detail": reach(agency=AGENCY, partner=AGENCY | {'owner'}),
+    "GET cameras.index": reach(AGENCY | {'owner', 'stranger'}),
+    "GET cameras.register": reach({'operator', 'sergeant', 'owner', 'stranger'}),
+    "GET cameras_api.CameraAccessLog": reach(agency=LOG_READERS, partner=LOG_READERS | {"owner"}),
+    "GET cameras_api.CameraAccessProof": reach(agency=LOG_READERS, partner=LOG_READERS | {"owner"}),
+    "GET cameras_api.CameraIdentity": reach(),
+    "GET cameras_api.CameraItem": reach(agency=AGENCY, partner=AGENCY | {'owner'}),
+    "GET cameras_api.Cameras": reach(AGENCY | {'owner', 'stranger'}),
+    "GET grant_reads_api.GrantReads": reach(),
+    "GET grants.consent_link": reach(),
+    "GET grants.detail": reach(agency=(), partner=(), granted={'chief', 'officer', 'owner'}),
+    "GET grants.granted_reads": reach(agency=(), partner=(), granted={'officer'}),
+    "GET grants.mine": reach(SIGNED_IN),
+    "GET grants.new": reach({'officer'}),
+    "GET grants.review": reach({'chief'}),
+    "GET grants_api.AccessRequestItem": reach(agency=(), partner=(), granted={'chief', 'officer', 'owner'}),
+    "GET grants_api.AccessRequests": reach({'officer'}),
+    "GET grants_api.AwaitingLink": reach(),
+    "GET grants_api.PendingRequests": reach({'chief'}),
+    "GET home.index": reach(SIGNED_IN),
+    "GET hotlists.index": reach({'sergeant'}),
+    "GET hotlists_api.Entries": reach({'sergeant'}),
+    "GET hotlists_api.Imports": reach({'sergeant'}),
+    "GET identity.account_tokens": reach(SIGNED_IN),
+    "GET identity.enrol": reach(SIGNED_IN),
+    "GET identity.login": reach(EVERYONE),
+    "GET identity.second_factor": reach(SIGNED_IN),
+    "GET identity.user_detail": reach({'chief', 'operator', 'sergeant'}),
+    "GET identity.users": reach({'chief', 'operator', 'sergeant'}),
+    "GET identity_api.me": reach(SIGNED_IN),
+    "GET ledger.browse_page": reach({'chief', 'operator', 'auditor'}),
+    "GET ledger.checkpoint_note": reach(EVERYONE),
+    "GET ledger_api.CheckpointAtSize": reach(EVERYONE),
+    "GET ledger_api.Consistency": reach(EVERYONE),
+    "GET ledger_api.EntryProof": reach(LEDGER_READERS),
+    "GET ledger_api.LatestCheckpoint": reach(EVERYONE),
+    "GET notifications.index": reach(SIGNED_IN),
+    "GET oauth.authorize": reach(SIGNED_IN),
+    "GET oauth.metadata": reach(EVERYONE),
+    "GET partner_grants.detail": reach(agency=(), partner=(), granted={'chief', 'owner'}),
+    "GET partner_grants.index": reach({'owner', 'stranger'}),
+    "GET partners.accept": reach(),
+    "GET partners.invitations": reach({'owner', 'stranger'}),
+    "GET partners.review": reach({'chief', 'operator'}),
+    "GET partners.sign_up": reach(EVERYONE),
+    "GET partners.sign_up_received": reach(EVERYONE),
+    "GET partners.terms": reach(EVERYONE),
+    "GET reads_api.UnverifiedReads": reach({'officer', 'sergeant', 'owner', 'stranger'}),
+    "GET retention.destruction": reach({'chief', 'operator', 'sergeant', 'auditor'}),
+    "GET retention.hold": reach({'sergeant'}),
+    "GET retention.index": reach({'records', 'sergeant'}),
+    "GET retention.jobs": reach({'operator', 'sergeant'}),
+    "GET retention_api.Destruction": reach({'chief', 'operator', 'sergeant', 'auditor'}),
+    "GET retention_api.HoldItem": reach({'sergeant'}),
+    "GET retention_api.Holds": reach({'records', 'sergeant'}),
+    "GET safe_at_home.index": reach({'records'}),
+    "GET search.export_csv": reach(),
+    "GET search.export_pdf": reach(),
+    "GET search.search_page": reach({'chief', 'officer', 'sergeant'}),
+    "GET search_api.Reasons": reach({'chief', 'officer', 'sergeant'}),
+    "GET search_api.RecentCaseNumbers": reach({'chief', 'officer', 'sergeant'}),
+    "GET search_api.Search": reach({'chief', 'officer', 'sergeant'}),
+    "GET search_api.SearchExport": reach(),
+    "GET settings.index": reach({'operator'}),
+    "GET settings_api.read_settings": reach({'operator'}),
+    "GET transparency.index": reach(EVERYONE),
+    "GET transparency.log_of_use": reach(EVERYONE),
+    "GET transparency.rules": reach(EVERYONE),
+    "PATCH cameras_api.CameraItem": reach({'operator', 'sergeant', 'owner', 'stranger'}),
+    "PATCH settings_api.change_settings": reach({'operator'}),
+    "POST alerts.detail": reach(agency={'officer', 'sergeant'}, partner=()),
+    "POST alerts_api.AlertDecision": reach({'officer', 'sergeant'}),
+    "POST cameras.change_sharing": reach(agency=AGENCY, partner=AGENCY | {'owner'}),  # FORM
+    "POST cameras.issue_credential": reach(agency={'operator', 'sergeant'}, partner={'operator', 'owner'}),
+    "POST cameras.move": reach(agency=AGENCY, partner=AGENCY | {'owner'}),  # FORM
+    "POST cameras.record_bca": reach(agency=AGENCY, partner=AGENCY | {'owner'}),  # FORM
+    "POST cameras.register": reach({'operator', 'sergeant', 'owner', 'stranger'}),
+    "POST cameras.retire": reach(agency=AGENCY, partner=AGENCY | {'owner'}),  # FORM
+    "POST cameras.revoke_credential": reach(agency=AGENCY, partner=AGENCY | {'owner'}),  # FORM
+    "POST cameras_api.Cameras": reach({'operator', 'sergeant', 'owner', 'stranger'}),
+    "POST grants.decide": reach(agency=(), partner=(), granted={'chief', 'officer', 'owner'}),  # FORM
+    "POST grants.new": reach({'officer'}),
+    "POST grants_api.AccessRequestDecision": reach({'chief'}),
+    "POST grants_api.AccessRequests": reach({'officer'}),
+    "POST grants_api.ConsentLink": reach(),
+    "POST hotlists.index": reach({'sergeant'}),
+    "POST hotlists.remove": reach({'sergeant'}),
+    "POST hotlists.upload": reach({'sergeant'}),
+    "POST hotlists_api.Entries": reach({'sergeant'}),
+    "POST hotlists_api.EntryRemoval": reach({'sergeant'}),
+    "POST hotlists_api.Imports": reach({'sergeant'}),
+    "POST identity.account_tokens": reach(SIGNED_IN),
+    "POST identity.authorise": reach({'chief', 'operator', 'sergeant'}),
+    "POST identity.change_role": reach({'chief', 'operator', 'sergeant'}),
+    "POST identity.enrol": reach(SIGNED_IN),
+    "POST identity.login": reach(SIGNED_IN),
+    "POST identity.logout": reach(SIGNED_IN),
+    "POST identity.record_training": reach({'chief', 'operator', 'sergeant'}),
+    "POST identity.revoke_account_token": reach(),
+    "POST identity.second_factor": reach(SIGNED_IN),
+    "POST identity.toggle_activation": reach({'chief', 'operator', 'sergeant'}),
+    "POST identity.users": reach({'chief', 'operator', 'sergeant'}),
+    "POST identity.withdraw": reach({'chief', 'operator', 'sergeant'}),
+    "POST ledger.add_checkpoint": reach(EVERYONE),
+    "POST ledger.browse_page": reach({'chief', 'operator', 'auditor'}),
+    "POST ledger.cosignatures": reach(EVERYONE),
+    "POST oauth.authorize": reach(SIGNED_IN),
+    "POST oauth.introspect": reach(),
+    "POST oauth.revoke": reach(),
+    "POST oauth.token": reach(EVERYONE),
+    "POST partner_grants.revoke": reach(agency=(), partner=(), granted=SIGNED_IN),  # FORM
+    "POST partners.accept": reach(),
+    "POST partners.decide": reach({'chief', 'operator'}),
+    "POST partners.invitations": reach({'owner', 'stranger'}),
+    "POST partners.sign_up": reach(SIGNED_IN),
+    "POST reads_api.ReadConfirmation": reach({'officer', 'sergeant', 'owner', 'stranger'}),
+    "POST reads_api.Reads": reach(),
+    "POST retention.hold": reach({'sergeant'}),
+    "POST retention.index": reach({'records', 'sergeant'}),
+    "POST retention_api.HoldRelease": reach({'records', 'sergeant'}),
+    "POST retention_api.HoldReview": reach({'records', 'sergeant'}),
+    "POST retention_api.Holds": reach({'records', 'sergeant'}),
+    "POST safe_at_home.index": reach({'records'}),
+    "POST settings.index": reach({'operator'}),
 }
 
 
@@ -64,6 +205,7 @@ def world(request, app):
         spare = {"agency": make_user("spare-clerk", Role.RECORDS).id,
                  "partner": make_user("spare-helper", Role.PARTNER_ADMIN, find_user("owner").organisation).id}
         bearer = {name: tokens.create_token(OPERATOR, find_user(name), name="matrix")[1] for name in PEOPLE}
+        seal_and_checkpoint()  # so that the ledger's public routes and its proofs have something to show
         db.session.commit()
     return {**network, "bearer": bearer, "values": _values(app, network, spare)}
 
@@ -176,7 +318,8 @@ def test_every_route_lets_in_whom_the_table_says_and_ledgers_each_refusal(app, w
     wrong, unledgered = [], []
     for key, target, name, url, response, ledgered in walk(app, world):
         row = TABLE[key]
-        column = "granted" if target == "partner" and world["grant_state"] == "active" else target
+        column = "granted" if world["grant_state"] == "active" and (
+            target == "partner" or row["agency"] == row["partner"]) else target
         expected = "reached" if name in row[column] else "kept out"
         got = outcome(response, name)
         if got != expected:
