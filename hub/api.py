@@ -40,8 +40,7 @@ SECURITY_SCHEMES = {
                    "flows": {"authorizationCode": {"authorizationUrl": "/oauth/authorize", "tokenUrl": "/oauth/token",
                                                    "refreshUrl": "/oauth/token", "scopes": {}}}},
 }
-
-
+# The user's ways: a personal API token, or the browser session.
 USER = [{"bearerToken": []}, {"sessionCookie": []}]
 # How each scheme's credential arrives (a session comes with its cookie).
 _AUTHORIZATION = {"bearerToken": "bearer ", "cameraCredential": "bearer ", "grantToken": "bearer ",

@@ -11,6 +11,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from hub.api import Boolean
 from hub.alerts import services
 from hub.alerts.models import AlertStatus
 from hub.alerts.signal import AlertWaiter
@@ -18,7 +19,6 @@ from hub.extensions import db
 from hub.identity.auth import scope_required
 from hub.identity.models import User
 from hub.input_guard import MAX_INT32
-from hub.api import Boolean
 
 api_blp = Blueprint("alerts_api", __name__, url_prefix="/api/v1/alerts", description="Hotlist alerts")
 KEEPALIVE_SECONDS = 15

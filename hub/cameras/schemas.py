@@ -1,11 +1,11 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from hub.api import Boolean, Count, Id
 from hub.cameras.models import CameraStatus, SharingMode
 from hub.input_guard import MAX_INT32
 from hub.cameras.services import DIRECTIONS
 from hub.identity.schemas import OrganisationSchema
 from hub.cameras.sharing import agency_access
-from hub.api import Boolean, Count, Id
 
 _MODES = [m.value for m in SharingMode]
 

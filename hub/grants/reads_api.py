@@ -5,8 +5,9 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from hub.grants.access import check_token, client_actor, granted_reads
+
 from hub.api import Id, authenticated_by
+from hub.grants.access import check_token, client_actor, granted_reads
 
 api_blp = Blueprint("grant_reads_api", __name__, url_prefix="/api/v1/grants", description="Granted partner data")
 

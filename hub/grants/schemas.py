@@ -1,7 +1,7 @@
 from marshmallow import Schema, fields, validate
 
-from hub.grants.models import RequestStatus
 from hub.api import Boolean, Count, Id
+from hub.grants.models import RequestStatus
 
 
 class AccessRequestCreateSchema(Schema):

@@ -6,6 +6,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from hub.api import Boolean
 from hub.extensions import db
 from hub.hotlists import services
 from hub.hotlists.errors import HotFileInvalid, HotlistEntryNotFound
@@ -13,7 +14,6 @@ from hub.hotlists.models import PRIORITIES, REASON_CATEGORIES, HotlistEntry
 from hub.identity.auth import scope_required
 from hub.identity.permissions import require_capability
 from hub.identity.roles import Capability
-from hub.api import Boolean
 
 api_blp = Blueprint("hotlists_api", __name__, url_prefix="/api/v1/hotlists", description="Hotlists")
 

@@ -1,4 +1,5 @@
 from marshmallow import Schema, fields, validate
+
 from hub.input_guard import MAX_INT64
 
 
