@@ -94,8 +94,9 @@ def init_app(app) -> None:
         prefixes = getattr(view_function(), "credential_prefixes", None)
         if prefixes and not request.headers.get("Authorization", "").lower().startswith(prefixes):
             error = Unauthenticated("Present the credential this route takes.")
-            if prefixes == ("basic ",):
-                error.headers = {"WWW-Authenticate": 'Basic realm="hub"'}
+            if prefixes == ("basic ",):  # a registered OAuth client's, as RFC 6749 section 5.2 words it
+                error.code = "invalid_client"
+                error.headers = {"WWW-Authenticate": 'Basic realm="oauth", charset="UTF-8"'}
             raise error
 
     @app.before_request
