@@ -121,10 +121,10 @@ class OperationIds(BasePlugin):
 
 
 def text_pattern(self, field, ret=None, **kwargs) -> dict:
-    """Every free-text string says what the edge refuses (hub.input_guard):
-    no NUL or other control character."""
+    """Every free-text string a request may carry says what the edge refuses
+    (hub.input_guard): no NUL or other control character."""
     ret = ret or {}
-    if ret.get("type") == "string" and not {"format", "enum", "pattern"} & set(ret):
+    if ret.get("type") == "string" and not field.dump_only and not {"format", "enum", "pattern"} & set(ret):
         return {"pattern": TEXT_PATTERN}
     return {}
 

@@ -1,6 +1,6 @@
-"""The defects an outside fuzzing run found, each kept found: a camera
-paused through the API, a duplicate name in any alphabet, refusals before
-CSRF, strict booleans, a missing body, control characters, one error shape."""
+"""Defects that fuzzing the API found, each kept found: a camera paused
+through the API, a duplicate name in any alphabet, refusals before CSRF,
+strict booleans, a missing body, control characters, one error shape."""
 import pytest
 
 from hub.cameras.models import SharingMode
