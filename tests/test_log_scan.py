@@ -22,7 +22,7 @@ from hub.extensions import db
 from hub.grants.clients import create_client
 from hub.identity import tokens
 from hub.identity.services import find_user
-from tests.conftest import OPERATOR, PASSWORD, build_app, sign_in
+from tests.conftest import OPERATOR, PASSWORD, sign_in
 from tests.grants.test_oauth import REDIRECT, exchange, granted_token
 from tests.network import KINDS, PEOPLE, TAGS, build_network, plate
 
@@ -34,10 +34,9 @@ WRONG_PASSWORD = "not-the-password-marmot-77"
 
 
 @pytest.fixture
-def served(app_config):
-    app = build_app({**app_config, "PROPAGATE_EXCEPTIONS": False})
-    _a_database_error_naming_a_plate(app)
-    return app
+def hub(served):
+    _a_database_error_naming_a_plate(served)
+    return served
 
 
 def _bearer(value: str) -> dict:
@@ -130,9 +129,9 @@ def _a_database_error_naming_a_plate(app):
         return "unreachable"
 
 
-def test_no_secret_reaches_any_log_line(served, caplog, capfd):
+def test_no_secret_reaches_any_log_line(hub, caplog, capfd):
     caplog.set_level(logging.DEBUG)
-    secrets = full_flow(served)
+    secrets = full_flow(hub)
     logged = caplog.text + "".join(capfd.readouterr())
     assert "Exception on /flow/duplicate-read" in logged and "IntegrityError" in logged  # tracebacks were read
     found = sorted({secret for secret in secrets if secret and secret in logged})

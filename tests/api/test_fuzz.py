@@ -20,7 +20,6 @@ from collections import Counter
 from datetime import timedelta
 
 import hypothesis
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, strategies as st
 from schemathesis import GenerationMode
@@ -35,7 +34,7 @@ from hub.grants.clients import create_client
 from hub.grants.requests import create_request, decide_request
 from hub.identity import tokens
 from hub.identity.services import find_user
-from tests.conftest import OPERATOR, build_app
+from tests.conftest import OPERATOR
 from tests.grants.test_oauth import REDIRECT, granted_token
 from tests.network import PEOPLE, build_network
 
@@ -43,13 +42,6 @@ EXAMPLES = int(os.environ.get("HUB_FUZZ_EXAMPLES", "30"))
 MINIMUM_CASES = 2000 if "HUB_FUZZ_EXAMPLES" not in os.environ else 0
 # A stream would otherwise stay open for minutes: each look asks for none.
 BOUNDED_QUERY = {"/api/v1/alerts/stream": {"seconds": 0}}
-
-
-@pytest.fixture
-def served(app_config):
-    """The hub as it serves: a server error is answered, not raised into
-    the test, and failures count against the rate limits as they would."""
-    return build_app({**app_config, "PROPAGATE_EXCEPTIONS": False})
 
 
 def callers(app) -> dict[str, dict[str, str]]:
