@@ -10,9 +10,10 @@ checked here once: such a character in any query parameter, form field,
 path segment or JSON string is a 422 naming the field (the OpenAPI document
 says so with a `pattern` on every string, `TEXT_PATTERN`); so is a JSON
 integer outside the 32-bit range (no number the API takes is larger: ids,
-hours, days, limits) and a query or form integer past 64 bits. `<int:...>` in a route is bounded to the 32-bit ids most tables
-use and `<bigint:...>` to the 64-bit ones (ledger entries, reads, alerts), so
-a larger one names no record: 404, and never reaches a refusal's record."""
+hours, days, limits) and a query or form integer past 64 bits. `<int:...>`
+in a route is bounded to the 32-bit ids most tables use and `<bigint:...>`
+to the 64-bit ones (ledger entries, reads, alerts), so a larger one names no
+record: 404, and never reaches a refusal's record."""
 from __future__ import annotations
 
 import re
