@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from hub import input_guard, logs, map_library, paging, policy, web, www_authenticate
+from hub import api as hub_api, input_guard, logs, map_library, paging, policy, web, www_authenticate
 from hub.config import build_config, finish_config
 from hub.errors import register_error_handlers
 from hub.extensions import api, csrf, db, login_manager, migrate
@@ -69,6 +69,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from hub.audit import cli as audit_cli, views as audit_views
 
     auth.init_app(app)
+    hub_api.init_app(app)  # after authentication: a missing body is the caller's business only once authorised
     app.register_blueprint(map_library.assets)
     app.register_blueprint(identity_views.pages)
     app.register_blueprint(home_views.pages)

@@ -93,7 +93,20 @@ def wants_json() -> bool:
 OAUTH_ENDPOINTS = ("/oauth/token", "/oauth/revoke", "/oauth/introspect")
 
 
+def field_errors(errors: Any) -> dict:
+    """`errors` in the one shape the API documents: an object that gives, by
+    field, a list of messages (or facts), or for a nested field an object of
+    the same shape. A lone value is a one-item list; a bare list is the body's."""
+    if not errors:
+        return {}
+    if not isinstance(errors, dict):
+        return {"body": errors if isinstance(errors, list) else [errors]}
+    return {str(name): field_errors(value) if isinstance(value, dict) else value if isinstance(value, list)
+            else [value] for name, value in errors.items()}
+
+
 def error_response(status: int, code: str, message: str, errors: Any = None):
+    errors = field_errors(errors)
     if request.path in OAUTH_ENDPOINTS:
         # RFC 6749 section 5.2, for OAuth clients, beside the hub's own fields.
         return {"error": code, "error_description": message, "code": code, "message": message,
@@ -114,12 +127,31 @@ def ledger_refusal(refusal: Refusal, *, reason: str, errors: Any = None) -> None
     db.session.commit()
 
 
+def _route_refusal() -> Refusal | None:
+    """For a 403 that carries no refusal of its own (a page or route closed
+    to the role): the signed-in person, the route and the method, so that
+    every refusal of a known person is on record."""
+    from flask_login import current_user
+
+    from hub.identity.models import User
+
+    try:
+        user = current_user._get_current_object() if current_user.is_authenticated else None
+    except HubError:
+        return None  # a credential that was itself refused: not a person
+    if not isinstance(user, User):
+        return None
+    return Refusal("route.open", user, None, {"endpoint": request.endpoint, "method": request.method,
+                                              "path": request.path})
+
+
 def handle_hub_error(error: HubError):
     from hub.extensions import db
 
     db.session.rollback()
-    if error.refusal is not None:
-        ledger_refusal(error.refusal, reason=error.message, errors=error.errors)
+    refusal = error.refusal or (_route_refusal() if error.status == 403 else None)
+    if refusal is not None:
+        ledger_refusal(refusal, reason=error.message, errors=error.errors)
     response = error_response(error.status, error.code, error.message, error.errors)
     return (*response, error.headers) if error.headers else response
 
@@ -136,6 +168,9 @@ def handle_http_exception(error: HTTPException):
     status = error.code or 500
     code = "csrf_failed" if isinstance(error, CSRFError) else STATUS_CODES.get(status, "error")
     message = data.get("message") or error.description or error.name
+    refusal = _route_refusal() if status == 403 else None
+    if refusal is not None:
+        ledger_refusal(refusal, reason=message)
     response = error_response(status, code, message, errors)
     headers = data.get("headers") or {}
     if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:

@@ -20,28 +20,27 @@ def apply_errors(form: FlaskForm, error: HubError, fields: dict[str, str] | None
     if error.refusal is not None:
         ledger_refusal(error.refusal, reason=error.message, errors=error.errors)
     placed = False
-    if isinstance(error.errors, list):
-        for item in error.errors:
-            if not isinstance(item, dict) or "cite" not in item:
-                continue
-            name = (fields or {}).get(item.get("field"), item.get("field"))
-            text = f"{item.get('says') or item['message']} ({item['cite']})"
-            field = getattr(form, name, None) if name else None
-            if field is not None and hasattr(field, "errors"):
-                field.errors = list(field.errors) + [text]
-            else:
-                flash(text, "error")
+    errors = dict(error.errors) if isinstance(error.errors, dict) else {}
+    for item in errors.pop("rules", []):
+        if not isinstance(item, dict) or "cite" not in item:
+            continue
+        name = (fields or {}).get(item.get("field"), item.get("field"))
+        text = f"{item.get('says') or item['message']} ({item['cite']})"
+        field = getattr(form, name, None) if name else None
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors) + [text]
+        else:
+            flash(text, "error")
+        placed = True
+    for name, messages in errors.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors) + list(messages if isinstance(messages, list) else [messages])
             placed = True
-    if isinstance(error.errors, dict):
-        for name, messages in error.errors.items():
-            field = getattr(form, name, None)
-            if field is not None and hasattr(field, "errors"):
-                field.errors = list(field.errors) + list(messages if isinstance(messages, list) else [messages])
-                placed = True
-            else:
-                for message in messages if isinstance(messages, list) else [messages]:
-                    flash(str(message), "error")
-                placed = True
+        else:
+            for message in messages if isinstance(messages, list) else [messages]:
+                flash(str(message), "error")
+            placed = True
     if not placed:
         flash(error.message, "error")
     return FORM_ERROR_STATUS

@@ -1,15 +1,19 @@
 """Odd input stopped at the edge, before a service or the database sees it.
 
-PostgreSQL refuses text holding a NUL character, and integers past a
-column's range overflow it (SQLite's limit is 64 bits, PostgreSQL's
-`integer` 32): either would surface as a server error, with the statement's
-parameters in the exception. Every request is checked here once: a NUL in
-any query parameter, form field, path segment or JSON string is a 422 naming
-the field; so is a JSON integer outside the 32-bit range (no number the API
-takes is larger: ids, hours, days, limits) and a query or form integer past
-64 bits. `<int:...>` in a route is bounded to the 32-bit ids most tables
-use and `<bigint:...>` to the 64-bit ones (ledger entries, reads, alerts), so
-a larger one names no record: 404, and never reaches a refusal's record."""
+PostgreSQL refuses text holding a NUL character or half of a UTF-16
+surrogate pair, and integers past a column's range overflow it (SQLite's
+limit is 64 bits, PostgreSQL's `integer` 32): either would surface as a
+server error, with the statement's parameters in the exception. Control
+characters other than tab and line breaks have no place in anything a
+person types and would reach logs, exports and pages. Every request is
+checked here once: such a character in any query parameter, form field,
+path segment or JSON string is a 422 naming the field (the OpenAPI document
+says so with a `pattern` on every string, `TEXT_PATTERN`); so is a JSON
+integer outside the 32-bit range (no number the API takes is larger: ids,
+hours, days, limits) and a query or form integer past 64 bits. `<int:...>`
+in a route is bounded to the 32-bit ids most tables use and `<bigint:...>`
+to the 64-bit ones (ledger entries, reads, alerts), so a larger one names no
+record: 404, and never reaches a refusal's record."""
 from __future__ import annotations
 
 import re
@@ -23,6 +27,11 @@ from hub.errors import ValidationFailed
 MAX_INT32 = 2**31 - 1
 MAX_INT64 = 2**63 - 1
 _DECIMAL = re.compile(r"^\s*[+-]?\d+\s*$")
+# C0 controls but tab, line feed and carriage return; DEL and the C1 controls.
+_CONTROLS = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f"
+TEXT_PATTERN = f"^[^{_CONTROLS}]*$"
+_ODD_CHARACTER = re.compile(f"[{_CONTROLS}\\ud800-\\udfff]")
+ODD_TEXT = "Text cannot contain a NUL or another control character."
 
 
 class OddInput(ValidationFailed):
@@ -49,8 +58,8 @@ class BigIdConverter(IdConverter):
 
 def _json_problems(value: Any, name: str) -> Iterator[tuple[str, str]]:
     if isinstance(value, str):
-        if "\x00" in value:
-            yield name, "Text cannot contain a NUL character."
+        if _ODD_CHARACTER.search(value):
+            yield name, ODD_TEXT
     elif isinstance(value, bool):
         return
     elif isinstance(value, int):
@@ -59,8 +68,8 @@ def _json_problems(value: Any, name: str) -> Iterator[tuple[str, str]]:
     elif isinstance(value, dict):
         for key, item in value.items():
             child = f"{name}.{key}" if name else str(key)
-            if "\x00" in str(key):
-                yield child.replace("\x00", "\\0"), "A field name cannot contain a NUL character."
+            if _ODD_CHARACTER.search(str(key)):
+                yield _ODD_CHARACTER.sub("?", child), "A field name cannot contain a control character."
             else:
                 yield from _json_problems(item, child)
     elif isinstance(value, list):
@@ -76,9 +85,10 @@ def _past_64_bits(decimal: str) -> bool:
 
 def _text_problems(values) -> Iterator[tuple[str, str]]:
     for key, value in values.items(multi=True):
-        name = key.replace("\x00", "\\0")
-        if "\x00" in key or "\x00" in value:
-            yield name, "Text cannot contain a NUL character."
+        key = key or ""  # a multipart part may come without a name
+        name = _ODD_CHARACTER.sub("?", key)
+        if _ODD_CHARACTER.search(key) or _ODD_CHARACTER.search(value):
+            yield name, ODD_TEXT
         elif _DECIMAL.match(value) and _past_64_bits(value):
             yield name, f"A number here lies between -{MAX_INT64} and {MAX_INT64}."
 
@@ -87,12 +97,12 @@ def input_problems() -> dict[str, list[str]]:
     """Every problem in the request, by field name."""
     problems: dict[str, list[str]] = {}
     found = [*_text_problems(request.args),
-             *((name, "Text cannot contain a NUL character.")
-               for name, value in (request.view_args or {}).items() if isinstance(value, str) and "\x00" in value)]
+             *((name, ODD_TEXT) for name, value in (request.view_args or {}).items()
+               if isinstance(value, str) and _ODD_CHARACTER.search(value))]
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         found += _text_problems(request.form)
-        found += [(name, "A file name cannot contain a NUL character.")
-                  for name, upload in request.files.items(multi=True) if "\x00" in (upload.filename or "")]
+        found += [(name, "A file name cannot contain a control character.")
+                  for name, upload in request.files.items(multi=True) if _ODD_CHARACTER.search(upload.filename or "")]
     if request.is_json:
         body = request.get_json(silent=True)
         if body is not None:

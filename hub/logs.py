@@ -8,10 +8,14 @@ no retention rule reaches. Every log record is made through one factory
 that rewrites a record about a database error: the kind of error, its
 SQLSTATE and the statement without values stay, the rest is dropped. The
 factory sees every logger (the app's, the scheduler's jobs', libraries'),
-whatever handlers a deployment adds."""
+whatever handlers a deployment adds. The same factory withholds the hub's
+own credentials wherever a message carries one (Authlib, at DEBUG, logs
+every token it issues): a personal API token, a camera's ingest
+credential, an OAuth access or refresh token keeps its prefix only."""
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Flask
 from sqlalchemy.exc import StatementError
@@ -26,6 +30,19 @@ def _database_error(exc_info) -> StatementError | None:
         seen.add(id(error))
         error = error.__cause__ or error.__context__
     return None
+
+
+CREDENTIAL = re.compile(r"\b(hubpat_|hubcam_|hubat_|hubrt_)[A-Za-z0-9_\-]+")
+
+
+def withhold_credentials(record: logging.LogRecord) -> logging.LogRecord:
+    try:
+        message = record.getMessage()
+    except Exception:  # a malformed message is left for its handler to report
+        return record
+    if CREDENTIAL.search(message):
+        record.msg, record.args = CREDENTIAL.sub(r"\1(withheld)", message), ()
+    return record
 
 
 def withhold_database_values(record: logging.LogRecord) -> logging.LogRecord:
@@ -55,7 +72,7 @@ def _install_record_factory() -> None:
         return
 
     def factory(*args, **kwargs) -> logging.LogRecord:
-        return withhold_database_values(current(*args, **kwargs))
+        return withhold_credentials(withhold_database_values(current(*args, **kwargs)))
     factory.withholds_database_values = True
     logging.setLogRecordFactory(factory)
 

@@ -65,7 +65,7 @@ class PolicyRefused(Forbidden):
 
     def __init__(self, decision: Decision, *, actor: Any, subject: Any = None, details: dict | None = None,
                  cameras: tuple[int, ...] = ()):
-        super().__init__(f"Refused by policy: {decision.summary()}", errors=decision.as_errors(),
+        super().__init__(f"Refused by policy: {decision.summary()}", errors={"rules": decision.as_errors()},
                          refusal=Refusal(decision.action, actor, subject,
                                          {**(details or {}), "policy": decision.on_record()}, cameras))
         self.decision = decision

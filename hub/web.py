@@ -5,10 +5,14 @@ rolls back, so a failed request never leaves half a record. Forms and
 session-authenticated API calls need a CSRF token; calls carrying a bearer
 token or client credentials do not (a cross-site page cannot set that header),
 nor do the views marked `csrf.exempt` (the OAuth endpoints that clients
-authenticate to in the request body, RFC 6749 section 2.3.1)."""
+authenticate to in the request body, RFC 6749 section 2.3.1). An API call
+without a signed-in session has no session to forge, and a request that
+names no route has nothing to protect: they are answered by authentication
+(401) and routing (404, 405), not by a CSRF failure."""
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, current_app, request
+from flask_login import current_user
 
 from hub.extensions import csrf, db
 
@@ -19,11 +23,18 @@ def _carries_credentials() -> bool:
     return request.headers.get("Authorization", "").lower().startswith(("bearer ", "basic "))
 
 
+def _needs_csrf_token() -> bool:
+    if request.method not in ("POST", "PUT", "PATCH", "DELETE") or request.routing_exception is not None:
+        return False
+    if _carries_credentials() or getattr(current_app.view_functions.get(request.endpoint), "signed_body", False):
+        return False
+    return not request.path.startswith("/api/") or current_user.is_authenticated
+
+
 def init_app(app: Flask) -> None:
     @app.before_request
     def protect_against_csrf():
-        if request.method in ("POST", "PUT", "PATCH", "DELETE") and not _carries_credentials() \
-                and not getattr(app.view_functions.get(request.endpoint), "signed_body", False):
+        if _needs_csrf_token():
             csrf.protect(apply_exemptions=True)
 
     @app.after_request

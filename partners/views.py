@@ -66,11 +66,15 @@ def sign_up_received():
     return render_template("partners/sign_up_received.html")
 
 
+def _require_reviewer() -> None:
+    if not can(current_user, Capability.APPROVE_PARTNERS):
+        raise Forbidden("The chief and the hub administrators review partnerships.")
+
+
 @pages.route("/review")
 @login_required
 def review():
-    if not can(current_user, Capability.APPROVE_PARTNERS):
-        raise Forbidden("The chief and the hub administrators review partnerships.")
+    _require_reviewer()
     return render_template("partners/review.html", pending=services.pending_partnerships(),
                            accepted=services.terms_accepted, form=DecisionForm())
 
@@ -78,6 +82,7 @@ def review():
 @pages.route("/review/<int:organisation_id>/<any(approve, decline):decision>", methods=["POST"])
 @login_required
 def decide(organisation_id: int, decision: str):
+    _require_reviewer()  # first: the page a form problem shows lists every pending partner
     organisation = db.session.get(Organisation, organisation_id)
     if organisation is None:
         abort(404)

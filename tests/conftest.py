@@ -67,6 +67,13 @@ def app(app_config):
     return application
 
 
+@pytest.fixture
+def served(app, app_config):
+    """The hub as it serves, on the suite's database: a server error is
+    answered (and logged), not raised into the test."""
+    return build_app({**app_config, "PROPAGATE_EXCEPTIONS": False})
+
+
 @pytest.fixture(autouse=True)
 def _push_request_context():
     """pytest-flask pushes a request context around every test that uses

@@ -4,32 +4,14 @@ and every state of a grant on the private camera. Each camera's reads carry
 plates that name the camera, so a plate in a response that the actor may not
 see is a leak, wherever it shows up."""
 import itertools
-import json
 import re
 from datetime import timedelta
 
 import pytest
 
-from hub.cameras.models import SharingMode
-from hub.cameras.sharing import set_sharing_mode
-from hub.clock import utcnow
 from hub.extensions import db
-from hub.grants.clients import create_client
-from hub.grants.consent import consent, read_details
-from hub.grants.requests import create_request, decide_request
-from hub.grants.revocation import revoke_grant
-from hub.hotlists.services import add_entry
-from hub.identity.roles import OrganisationKind, Role
-from hub.reads.ingest import ingest_batch
-from tests.conftest import OPERATOR, make_camera, make_organisation, make_partner, make_user, sign_in
-
-TAGS = {"city": "C", "shared": "S", "alerts_only": "A", "private": "P"}
-KINDS = ("HOT", "PLN", "UNV")  # a hotlisted read, a plain read, a read waiting for confirmation
-GRANT_STATES = ("none", "active", "expired", "revoked")
-
-
-def plate(kind: str, camera: str) -> str:
-    return f"{kind}{TAGS[camera]}7Q"
+from tests.conftest import sign_in
+from tests.network import GRANT_STATES, KINDS, TAGS, build_network, plate
 
 
 def visible(actor: str, grant_state: str) -> set[str]:
@@ -51,55 +33,10 @@ def visible(actor: str, grant_state: str) -> set[str]:
 @pytest.fixture(params=GRANT_STATES)
 def world(request, app, frozen_clock):
     with app.app_context():
-        agency = make_organisation()
-        hoa = make_partner()
-        make_partner("Elsewhere HOA")
-        chief = make_user("chief", Role.CHIEF, agency, trained=True, authorised=True, totp=True)
-        users = {
-            "chief": chief,
-            "records": make_user("records", Role.RECORDS, agency, trained=True, authorised=True),
-            "operator": make_user("operator", Role.HUB_ADMIN, agency, totp=True),
-            "officer": make_user("officer", Role.OFFICER, agency, trained=True, authorised=True),
-            "sergeant": make_user("sergeant", Role.ALPR_ADMIN, agency, trained=True, authorised=True, totp=True),
-            "owner": make_user("owner", Role.PARTNER_ADMIN, hoa),
-            "stranger": make_user("stranger", Role.PARTNER_ADMIN, make_organisation("Elsewhere HOA")),
-            "requester": make_user("requester", Role.AGENCY_REQUESTER,
-                                   make_organisation("Rogers PD", OrganisationKind.OUTSIDE_AGENCY)),
-            "auditor": make_user("auditor", Role.AUDITOR, agency, totp=True),
-        }
-        cameras = {"city": make_camera(agency, "CR 30")}
-        for mode in SharingMode:
-            cameras[mode.value] = make_camera(hoa, f"Gate {mode.value}")
-            if mode is not SharingMode.PRIVATE:
-                set_sharing_mode(users["owner"], cameras[mode.value], mode, reason="setup")
-        for name in TAGS:
-            add_entry(users["sergeant"], plate=plate("HOT", name), reason_category="stolen_vehicle",
-                      case_number="ICR-1", priority="high", expires_at=utcnow() + timedelta(days=5))
-        now = utcnow()
-        for name, camera in cameras.items():
-            ingest_batch(camera, [
-                {"read_id": f"{name}-{kind}", "plate": plate(kind, name), "captured_at": (now - timedelta(hours=3)).isoformat(),
-                 "confidence": 0.3 if kind == "UNV" else 0.99} for kind in KINDS])
-        private = cameras["private"]
-        if request.param != "none":
-            access_request = create_request(users["officer"], camera_ids=[private.id], case_number="ICR-2",
-                                            offense_type="burglary", factual_basis="Seen at the scene",
-                                            window_start=now - timedelta(hours=10), window_end=now - timedelta(hours=1),
-                                            access_hours=24)
-            decide_request(chief, access_request, approve=True, finding="Pertinent")
-            client = create_client(OPERATOR, name="Records", redirect_uris=["https://records.example/cb"])[0]
-            offer = read_details(json.dumps([{"type": "alpr_camera_access", "request_id": access_request.id}]),
-                                 users["owner"], client=client)
-            grant = consent(users["owner"], offer, camera_ids=[private.id],
-                            window_start=offer.window_start, window_end=offer.window_end, hours=2)
-            if request.param == "revoked":
-                revoke_grant(users["owner"], grant, reason="Changed our mind")
-        db.session.commit()
-        secrets = {name: user.totp_secret for name, user in users.items()}
-        ids = {"camera_id": [c.id for c in cameras.values()]}
+        network = build_network(request.param)
     if request.param == "expired":
         frozen_clock.advance(timedelta(hours=3))
-    return {"grant_state": request.param, "totp": secrets, "ids": ids}
+    return network
 
 
 def get_routes(app, ids: dict) -> list[str]:

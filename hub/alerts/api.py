@@ -11,6 +11,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from hub.api import Boolean
 from hub.alerts import services
 from hub.alerts.models import AlertStatus
 from hub.alerts.signal import AlertWaiter
@@ -53,14 +54,14 @@ class AfterArgs(Schema):
 class HitChecksSchema(Schema):
     """What the officer confirmed before acting (department policies)."""
 
-    plate_matches_image = fields.Bool(required=True, metadata={"description": "The plate was read correctly: image compared"})
-    entry_current_in_source = fields.Bool(required=True, metadata={"description": "The entry is still current in the state system"})
-    vehicle_description_matches = fields.Bool(required=True)
-    driver_fits_description = fields.Bool(metadata={"description": "Required when the entry concerns the registered owner"})
+    plate_matches_image = Boolean(required=True, metadata={"description": "The plate was read correctly: image compared"})
+    entry_current_in_source = Boolean(required=True, metadata={"description": "The entry is still current in the state system"})
+    vehicle_description_matches = Boolean(required=True)
+    driver_fits_description = Boolean(metadata={"description": "Required when the entry concerns the registered owner"})
 
 
 class AlertDecisionSchema(Schema):
-    verified = fields.Bool(required=True, metadata={"description": "true: the hit is confirmed against the source"})
+    verified = Boolean(required=True, metadata={"description": "true: the hit is confirmed against the source"})
     checks = fields.Nested(HitChecksSchema, required=True)
     reason = fields.Str(required=True, validate=validate.Length(min=1, max=1000))
 
@@ -103,6 +104,12 @@ class StreamArgs(Schema):
 @api_blp.route("/stream")
 class AlertStream(MethodView):
     @api_blp.arguments(StreamArgs, location="query")
+    @api_blp.doc(responses={"200": {"description": "An event stream: `retry`, then an `alert` event (id: the alert's "
+                                                   "id; data: an Alert as JSON) per new alert, and keep-alive comments",
+                                    "content": {"text/event-stream": {"schema": {"type": "string"}}}}},
+                 parameters=[{"in": "header", "name": "Last-Event-ID", "required": False,
+                              "description": "The last alert id received; a value that is not one is ignored",
+                              "schema": {"type": "string"}}])
     @scope_required("alerts:read")
     def get(self, args):
         """Server-Sent Events: one `alert` event per new alert; reconnect with

@@ -5,6 +5,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from hub.api import authenticated_by
 from hub.cameras import access_log, health, services
 from hub.cameras.credentials import authenticate_camera
 from hub.cameras.errors import CameraInvalid
@@ -69,6 +70,7 @@ def _credential_camera():
 @api_blp.route("/me")
 class CameraIdentity(MethodView):
     @api_blp.response(200, CameraIdentitySchema)
+    @authenticated_by("cameraCredential")
     def get(self):
         """For installers: which camera this ingest credential belongs to."""
         return {"camera": _credential_camera()}

@@ -1,5 +1,6 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from hub.api import Boolean, Count, Id
 from hub.cameras.models import CameraStatus, SharingMode
 from hub.input_guard import MAX_INT32
 from hub.cameras.services import DIRECTIONS
@@ -84,14 +85,14 @@ class CameraListArgs(Schema):
 
 
 class CameraCreateSchema(Schema):
-    organisation_id = fields.Int(metadata={"description": "Defaults to your own organisation"})
+    organisation_id = Id(metadata={"description": "Defaults to your own organisation"})
     name = fields.Str(required=True, validate=validate.Length(min=1, max=120))
     location_description = fields.Str(required=True, validate=validate.Length(min=1, max=300))
     latitude = fields.Float(required=True, allow_nan=False)
     longitude = fields.Float(required=True, allow_nan=False)
     direction = fields.Str(required=True, validate=validate.OneOf(DIRECTIONS))
-    fixed = fields.Bool(required=True)
-    built_in = fields.Bool(load_default=False, metadata={"description": "Built into another surveillance device"})
+    fixed = Boolean(required=True)
+    built_in = Boolean(load_default=False, metadata={"description": "Built into another surveillance device"})
     vendor = fields.Str(load_default="", validate=validate.Length(max=120))
     model = fields.Str(load_default="", validate=validate.Length(max=120))
     installed_on = fields.Date(required=True)
@@ -101,11 +102,11 @@ class CameraPatchSchema(Schema):
     reason = fields.Str(required=True, validate=validate.Length(min=1, max=1000),
                         metadata={"description": "Why: kept in the audit ledger"})
     sharing_mode = fields.Str(validate=validate.OneOf(_MODES))
-    retention_days = fields.Int(allow_none=True)
+    retention_days = Count(minimum=1, allow_none=True)
     name = fields.Str(validate=validate.Length(min=1, max=120))
     direction = fields.Str(validate=validate.OneOf(DIRECTIONS))
-    fixed = fields.Bool()
-    built_in = fields.Bool()
+    fixed = Boolean()
+    built_in = Boolean()
     vendor = fields.Str(validate=validate.Length(max=120))
     model = fields.Str(validate=validate.Length(max=120))
     status = fields.Str(validate=validate.OneOf([CameraStatus.ACTIVE.value, CameraStatus.PAUSED.value]))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from hub.cameras import permissions
 from hub.cameras.bca import bca_deadline, reader_kind
@@ -41,8 +41,11 @@ class Location:
 
 
 def find_camera(organisation: Organisation, name: str) -> Camera | None:
-    return db.session.scalar(select(Camera).where(Camera.organisation_id == organisation.id,
-                                                  func.lower(Camera.name) == name.strip().lower()))
+    """The organisation's camera of that name, whatever its case. Compared
+    here, not by the database's `lower()`, which on SQLite folds ASCII only."""
+    wanted = name.strip().casefold()
+    return next((camera for camera in db.session.scalars(select(Camera).where(
+        Camera.organisation_id == organisation.id)) if camera.name.casefold() == wanted), None)
 
 
 def camera_names(ids: list[int]) -> dict[int, str]:
@@ -149,7 +152,7 @@ def update_camera(actor: Any, camera: Camera, *, reason: str, location: Location
     old_location = {"latitude": camera.latitude, "longitude": camera.longitude,
                     "description": camera.location_description}
     for key, value in changes.items():
-        setattr(camera, key, value.strip() if isinstance(value, str) else value)
+        setattr(camera, key, value.strip() if type(value) is str else value)  # an enum member stays one
     if camera.bca_notice_due_on is None:
         camera.bca_notice_due_on = bca_deadline(utcnow().date(), camera.reader_kind)
     moved = location is not None and (location.latitude, location.longitude, location.description.strip()) != (

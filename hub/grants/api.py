@@ -3,6 +3,7 @@ from flask import request
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
+from hub.api import authenticated_by
 
 from hub.extensions import csrf
 from marshmallow import Schema, fields
@@ -54,6 +55,7 @@ class AwaitingLinkSchema(Schema):
 @api_blp.route("/awaiting-link")
 class AwaitingLink(MethodView):
     @api_blp.response(200, AwaitingLinkSchema(many=True))
+    @authenticated_by("clientBasic")
     def get(self):
         """For the agency's OAuth client (HTTP Basic): approved requests waiting
         for the consent link it builds (no case numbers: only what the link needs)."""
@@ -83,6 +85,7 @@ class AccessRequestDecision(MethodView):
 class ConsentLink(MethodView):
     @api_blp.arguments(ConsentLinkSchema)
     @api_blp.response(200, AccessRequestSchema)
+    @authenticated_by("clientBasic")
     def post(self, data, request_id):
         """For the agency's OAuth client (HTTP Basic): the /oauth/authorize address
         it built for an approved request; the partner gets it to decide."""

@@ -5,13 +5,15 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
+
+from hub.api import Id, authenticated_by
 from hub.grants.access import check_token, client_actor, granted_reads
 
 api_blp = Blueprint("grant_reads_api", __name__, url_prefix="/api/v1/grants", description="Granted partner data")
 
 
 class GrantReadsArgs(Schema):
-    camera_id = fields.List(fields.Int(), load_default=list)
+    camera_id = fields.List(Id(), load_default=list)
     since = fields.AwareDateTime()
     until = fields.AwareDateTime()
     plate = fields.Str(validate=validate.Length(max=12))
@@ -31,6 +33,7 @@ class GrantedReadSchema(Schema):
 class GrantReads(MethodView):
     @api_blp.arguments(GrantReadsArgs, location="query")
     @api_blp.response(200, GrantedReadSchema(many=True))
+    @authenticated_by("grantToken")
     def get(self, args, grant_id):
         """Reads of the grant's cameras in its data window (bearer: the grant's access token)."""
         header = request.headers.get("Authorization", "")

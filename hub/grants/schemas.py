@@ -1,17 +1,18 @@
 from marshmallow import Schema, fields, validate
 
+from hub.api import Boolean, Count, Id
 from hub.grants.models import RequestStatus
 
 
 class AccessRequestCreateSchema(Schema):
-    camera_ids = fields.List(fields.Int(), required=True, validate=validate.Length(min=1, max=200))
+    camera_ids = fields.List(Id(), required=True, validate=validate.Length(min=1, max=200))
     case_number = fields.Str(required=True, validate=validate.Length(max=100))
     offense_type = fields.Str(required=True, validate=validate.Length(max=100), metadata={
         "description": "The id of one of the agency's offense categories (the purposes its policy lists)"})
     factual_basis = fields.Str(required=True, validate=validate.Length(max=5000))
     window_start = fields.AwareDateTime(required=True)
     window_end = fields.AwareDateTime(required=True)
-    access_hours = fields.Int(required=True, metadata={"description": "24, 48, or a custom number of hours"})
+    access_hours = Count(minimum=1, required=True, metadata={"description": "24, 48, or a custom number of hours"})
 
 
 class AccessRequestSchema(Schema):
@@ -34,7 +35,7 @@ class AccessRequestSchema(Schema):
 
 
 class AccessDecisionSchema(Schema):
-    approve = fields.Bool(required=True)
+    approve = Boolean(required=True)
     finding = fields.Str(required=True, validate=validate.Length(min=1, max=5000))
 
 

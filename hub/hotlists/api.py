@@ -6,6 +6,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from hub.api import Boolean
 from hub.extensions import db
 from hub.hotlists import services
 from hub.hotlists.errors import HotFileInvalid, HotlistEntryNotFound
@@ -17,18 +18,31 @@ from hub.identity.roles import Capability
 api_blp = Blueprint("hotlists_api", __name__, url_prefix="/api/v1/hotlists", description="Hotlists")
 
 
-class HotlistEntrySchema(Schema):
-    id = fields.Int(dump_only=True)
+class HotlistEntryCreateSchema(Schema):
     plate = fields.Str(required=True, validate=validate.Length(min=1, max=12))
     plate_state = fields.Str(allow_none=True, validate=validate.Length(equal=2))
     reason_category = fields.Str(required=True, validate=validate.OneOf(REASON_CATEGORIES))
     case_number = fields.Str(required=True, validate=validate.Length(min=1, max=100))
     priority = fields.Str(required=True, validate=validate.OneOf(PRIORITIES))
-    expires_on = fields.Date(required=True, load_only=True)
-    expires_at = fields.DateTime(dump_only=True)
-    non_encounter = fields.Bool(load_default=False)
+    expires_on = fields.Date(required=True)
+    non_encounter = Boolean(load_default=False)
     instructions = fields.Str(load_default="", validate=validate.Length(max=2000))
-    removed_at = fields.DateTime(dump_only=True)
+
+
+class HotlistEntrySchema(Schema):
+    """An entry as stored: one from the state's hot file may lack what a
+    manual entry must have."""
+
+    id = fields.Int()
+    plate = fields.Str()
+    plate_state = fields.Str(allow_none=True)
+    reason_category = fields.Str()
+    case_number = fields.Str(allow_none=True)
+    priority = fields.Str()
+    expires_at = fields.DateTime(allow_none=True)
+    non_encounter = fields.Bool()
+    instructions = fields.Str(allow_none=True)
+    removed_at = fields.DateTime(allow_none=True)
 
 
 class RemovalSchema(Schema):
@@ -55,7 +69,7 @@ class Entries(MethodView):
     def get(self):
         return services.manual_entries()
 
-    @api_blp.arguments(HotlistEntrySchema)
+    @api_blp.arguments(HotlistEntryCreateSchema)
     @api_blp.response(201, HotlistEntrySchema)
     @scope_required("hotlists:write")
     def post(self, data):
@@ -84,6 +98,9 @@ class Imports(MethodView):
         return services.imports()
 
     @api_blp.response(201, ImportSchema)
+    @api_blp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["file"],
+        "properties": {"file": {"type": "string", "format": "binary", "description": "The hot file (CSV)"}}}}}})
     @scope_required("hotlists:write")
     def post(self):
         """Upload a state/NCIC hot file (multipart field `file`); it replaces the previous batch."""

@@ -9,6 +9,7 @@ from functools import wraps
 from flask import Flask, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
+from hub.api import USER, authenticated_by, view_function
 from hub.clock import utcnow
 from hub.errors import Forbidden, HubError, Refusal, Unauthenticated, wants_json
 from hub.extensions import db, login_manager
@@ -134,6 +135,12 @@ def init_app(app: Flask) -> None:
             raise PartnershipAwaitingApproval()
         return redirect(url_for("home.index"))
 
+    @app.before_request
+    def authorise_api_call_first():
+        scope = required_scope()
+        if scope is not None:
+            _require_scope(scope)
+
 
 def capability_required(capability: Capability):
     def decorator(view):
@@ -148,23 +155,35 @@ def capability_required(capability: Capability):
     return decorator
 
 
+def _require_scope(scope: str) -> None:
+    if not current_user.is_authenticated:
+        raise Unauthenticated()
+    token = g.get("api_token")
+    granted = token.scope_set if token is not None else ROLE_SCOPES[current_user.role]
+    if scope not in granted:
+        camera_id = (request.view_args or {}).get("camera_id")
+        raise InsufficientScope(errors={"required_scope": [scope]}, refusal=Refusal(
+            f"api.{request.endpoint}", current_user, None,
+            {"method": request.method, "path": request.path, "required_scope": scope},
+            (camera_id,) if camera_id else ()))
+
+
 def scope_required(scope: str):
     """For API routes: a signed-in session user whose role allows the scope,
     or a bearer token that carries it. A refusal is ledgered, against the
-    camera the route names if it names one."""
+    camera the route names if it names one. The scope is also asked before
+    the route's arguments are parsed (`required_scope`), so a caller who may
+    not call the route learns that, not what its body should hold."""
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
-                raise Unauthenticated()
-            token = g.get("api_token")
-            granted = token.scope_set if token is not None else ROLE_SCOPES[current_user.role]
-            if scope not in granted:
-                camera_id = (request.view_args or {}).get("camera_id")
-                raise InsufficientScope(errors={"required_scope": scope}, refusal=Refusal(
-                    f"api.{request.endpoint}", current_user, None,
-                    {"method": request.method, "path": request.path, "required_scope": scope},
-                    (camera_id,) if camera_id else ()))
+            _require_scope(scope)
             return view(*args, **kwargs)
-        return wrapped
+        wrapped.required_scope = scope
+        return authenticated_by(*(name for requirement in USER for name in requirement))(wrapped)
     return decorator
+
+
+def required_scope() -> str | None:
+    """The scope the request's view asks for, if it is a `scope_required` one."""
+    return getattr(view_function(), "required_scope", None)

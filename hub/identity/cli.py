@@ -12,8 +12,8 @@ tokens = AppGroup("tokens", help="Personal API tokens.")
 
 
 def _fail(error: HubError) -> None:
-    details = "; ".join(f"{k}: {' '.join(v) if isinstance(v, list) else v}" for k, v in
-                        (error.errors.items() if isinstance(error.errors, dict) else []))
+    details = "; ".join(f"{k}: {' '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in
+                        (error.errors.items() if isinstance(error.errors, dict) else []) if k != "rules")
     raise click.ClickException(f"{error.message} {details}".strip())
 
 

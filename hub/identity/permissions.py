@@ -24,5 +24,5 @@ def who(actor: Any) -> str:
 def require_capability(actor: Any, capability: Capability, *, action: str, subject: Any = None) -> None:
     if not can(actor, capability):
         raise Forbidden(f"{who(actor)} may not do this.",
-                        errors={"capability": capability.value},
+                        errors={"capability": [capability.value]},
                         refusal=Refusal(action, actor, subject, {"capability": capability.value}))

@@ -200,9 +200,11 @@ def user_detail(user_id: int):
 
 def _user_action(user_id: int, name: str, form, action):
     """One of the user page's forms: on a problem the page comes back with
-    that form's messages; a refusal goes to the error handler, which ledgers it."""
+    that form's messages (to those who may see the page: it shows the person's
+    record); a refusal goes to the error handler, which ledgers it."""
     user = _user_or_404(user_id)
     if not form.validate_on_submit():
+        _require_user_pages()
         return _user_page(user, FORM_ERROR_STATUS, **{f"{name}_form": form})
     try:
         action(user, form)

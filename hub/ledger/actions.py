@@ -146,6 +146,7 @@ ATTEMPTS: dict[str, str] = {
     "oauth_client.create": "registering an OAuth client", "oauth_client.redirects": "changing a client's redirects",
     "organisation.create": "creating an organisation", "partner.decision": "deciding a partnership",
     "partner.invite": "inviting a colleague", "retention.destruction_record": "opening the destruction record",
+    "route.open": "opening a page or route closed to the role",
     "safe_at_home.request": "recording a Safe at Home request", "safe_at_home.list": "listing Safe at Home requests",
     "safe_at_home.record": "recording a Safe at Home request", "setting.change": "changing a setting",
     "training.record": "recording training", "user.activation": "turning an account on or off",

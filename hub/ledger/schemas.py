@@ -1,5 +1,7 @@
 from marshmallow import Schema, fields, validate
 
+from hub.input_guard import MAX_INT64
+
 
 class CheckpointSchema(Schema):
     origin = fields.Str()
@@ -36,7 +38,7 @@ class EntrySchema(Schema):
 
 
 class ProofArgs(Schema):
-    size = fields.Int(validate=validate.Range(min=1), metadata={"description": "Tree size to prove inclusion in"})
+    size = fields.Int(validate=validate.Range(min=1, max=MAX_INT64), metadata={"description": "Tree size to prove inclusion in"})
 
 
 class ProofSchema(Schema):
@@ -50,8 +52,8 @@ class ProofSchema(Schema):
 
 
 class ConsistencyArgs(Schema):
-    first = fields.Int(required=True, data_key="from", validate=validate.Range(min=0))
-    second = fields.Int(data_key="to", validate=validate.Range(min=0))
+    first = fields.Int(required=True, data_key="from", validate=validate.Range(min=0, max=MAX_INT64))
+    second = fields.Int(data_key="to", validate=validate.Range(min=0, max=MAX_INT64))
 
 
 class ConsistencySchema(Schema):

@@ -8,9 +8,11 @@ from flask_smorest import Blueprint
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
+from hub.api import authenticated_by
 from hub.cameras.credentials import authenticate_camera
 from hub.errors import Unauthenticated
 from hub.identity.auth import scope_required
+from hub.input_guard import TEXT_PATTERN
 from hub.reads import confirmation
 from hub.reads.errors import BatchInvalid, ReadsRejected
 from hub.reads.ingest import ingest_batch
@@ -29,6 +31,30 @@ class IngestResultSchema(Schema):
     duplicates = fields.List(fields.Str(), metadata={"description": "Already stored: a retry"})
     rejected = fields.List(fields.Nested(RejectionSchema))
     alerts = fields.Int()
+
+
+_READ = {
+    "read_id": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": TEXT_PATTERN,
+                "description": "The camera's own id for the read; a retry with the same id is a duplicate"},
+    "captured_at": {"type": "string", "format": "date-time", "description": "ISO 8601 with a time zone"},
+    "plate": {"type": "string", "minLength": 1, "maxLength": 12, "pattern": TEXT_PATTERN,
+              "description": "The plate as read (1 to 10 letters and digits); or send an image"},
+    "plate_state": {"type": "string", "pattern": "^[A-Za-z]{2}$"},
+    "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+}
+_IMAGES = ("plate_image", "vehicle_image")
+# Decoded by hand for speed (hub.reads.validation), so documented by hand:
+# the statutory fields only (anything else is refused, naming the field).
+READS_BODY = {"required": True, "content": {
+    "application/json": {"schema": {
+        "type": "object", "required": ["reads"], "additionalProperties": False,
+        "properties": {"reads": {"type": "array", "minItems": 1, "maxItems": 1000, "items": {
+            "type": "object", "required": ["read_id", "captured_at"], "additionalProperties": False,
+            "properties": {**_READ, **{name: {"type": "string", "format": "byte"} for name in _IMAGES}}}}}}},
+    "multipart/form-data": {"schema": {
+        "type": "object", "required": ["read_id", "captured_at"], "additionalProperties": False,
+        "properties": {**_READ, **{name: {"type": "string", "format": "binary"} for name in _IMAGES}}}},
+}}
 
 
 def _camera():
@@ -52,7 +78,8 @@ def _multipart() -> tuple[list, list]:
 @api_blp.route("")
 class Reads(MethodView):
     @api_blp.response(200, IngestResultSchema)
-    @api_blp.doc(security=[{"cameraCredential": []}])
+    @api_blp.doc(requestBody=READS_BODY)
+    @authenticated_by("cameraCredential")
     def post(self):
         """Store a batch of reads. Fields beyond the statutory list are refused,
         naming the field; a retried read id is reported as a duplicate."""
@@ -69,7 +96,7 @@ class Reads(MethodView):
             reads, uploads = body["reads"], None
         result = ingest_batch(camera, reads, uploads=uploads)
         if not result.accepted and not result.duplicates:
-            raise ReadsRejected(errors=IngestResultSchema().dump(result))
+            raise ReadsRejected(errors={"rejected": IngestResultSchema().dump(result)["rejected"]})
         return result
 
 

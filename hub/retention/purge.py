@@ -54,7 +54,7 @@ def retention_days(owner_choice: int | None) -> int:
                                            "exculpatory_hold": False})
     if not decision.allowed:
         raise RetentionRefused(f"A {days}-day retention is not lawful here: {decision.summary()}",
-                               errors=decision.as_errors())
+                               errors={"rules": decision.as_errors()})
     return days
 
 

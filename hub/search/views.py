@@ -97,8 +97,8 @@ def search_page():
                 raise
             if error.refusal is not None:
                 ledger_refusal(error.refusal, reason=error.message, errors=error.errors)
-            errors = error.errors if isinstance(error.errors, dict) else {}
-            refused = None if errors else error
+            refused = error if "rules" in error.errors else None
+            errors = {} if refused else error.errors
             status = error.status
     thumbnails = {r.id: images.thumbnail(r.plate_image, r.vehicle_image) for r in result.reads} if result else {}
     markers = [{"lat": r.latitude, "lon": r.longitude, "plate": r.plate, "camera": r.camera_id,

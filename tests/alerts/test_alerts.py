@@ -58,7 +58,7 @@ def test_officer_verifies_and_it_is_ledgered(app, client, camera_world):
     unchecked = client.post(f"/api/v1/alerts/{alert['id']}/decision", headers=headers,
                             json={"verified": True, "checks": checks, "reason": "State system: reported stolen"})
     assert unchecked.status_code == 403 and unchecked.get_json()["code"] == "policy_refused"
-    assert {e["field"] for e in unchecked.get_json()["errors"]} == {"entry_current_in_source"}
+    assert {e["field"] for e in unchecked.get_json()["errors"]["rules"]} == {"entry_current_in_source"}
     decided = client.post(f"/api/v1/alerts/{alert['id']}/decision", headers=headers, json={
         "verified": True, "checks": {**checks, "entry_current_in_source": True},
         "reason": "State system: reported stolen 11/20"})
@@ -85,7 +85,7 @@ def test_owner_entries_also_need_the_driver_checked(app, client, camera_world):
     refused = client.post(f"/api/v1/alerts/{alert['id']}/decision", headers=headers,
                           json={"verified": True, "checks": vehicle_only, "reason": "Warrant confirmed"})
     assert refused.status_code == 403
-    assert [e["rule"] for e in refused.get_json()["errors"]] == ["verify-driver-for-owner-entries"]
+    assert [e["rule"] for e in refused.get_json()["errors"]["rules"]] == ["verify-driver-for-owner-entries"]
     decided = client.post(f"/api/v1/alerts/{alert['id']}/decision", headers=headers, json={
         "verified": True, "checks": {**vehicle_only, "driver_fits_description": True}, "reason": "Warrant confirmed"})
     assert decided.status_code == 200 and decided.get_json()["actionable"] is True

@@ -76,7 +76,7 @@ def test_use_is_refused_once_the_officer_may_no_longer_reach_the_data(setting, f
         rule = "training-current"
     with pytest.raises(PolicyRefused) as refused:
         granted_reads(ClientActor(grant.client_id, officer), grant, camera_ids=[], since=None, until=None)
-    assert rule in {e["rule"] for e in refused.value.errors}
+    assert rule in {e["rule"] for e in refused.value.errors["rules"]}
 
 
 def test_the_owner_never_sees_investigative_text(app, make, client, run):

@@ -24,8 +24,8 @@ def test_untrained_user_is_refused_with_citation(ctx):
     with pytest.raises(PolicyRefused) as refused:
         access.require_data_access(officer)
     assert refused.value.status == 403
-    assert {e["rule"] for e in refused.value.errors} == {"trained-users-only", "training-current"}
-    cites = {e["rule"]: e["cite"] for e in refused.value.errors}
+    assert {e["rule"] for e in refused.value.errors["rules"]} == {"trained-users-only", "training-current"}
+    cites = {e["rule"]: e["cite"] for e in refused.value.errors["rules"]}
     assert "Orono PD ALPR policy 3059.03(2)" in cites["trained-users-only"]
     assert cites["training-current"].startswith("Proposed default")
 

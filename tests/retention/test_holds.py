@@ -70,8 +70,8 @@ def test_an_exculpatory_hold_needs_the_written_request(people):
         place_hold(people["rec"], kind=HoldKind.EXCULPATORY, plate="ABC123", case_number="CR-26-77",
                    reason="Defence request", review_on=NEXT_MONTH, requester_name="J. Doe",
                    exculpatory_statement="", document=None)
-    assert {e["rule"] for e in refused.value.errors} == {"exculpatory-preservation"}
-    assert {e["field"] for e in refused.value.errors} == {"exculpatory_statement", "request_document"}
+    assert {e["rule"] for e in refused.value.errors["rules"]} == {"exculpatory-preservation"}
+    assert {e["field"] for e in refused.value.errors["rules"]} == {"exculpatory_statement", "request_document"}
     hold = place_hold(people["rec"], kind=HoldKind.EXCULPATORY, plate="ABC123", case_number="CR-26-77",
                       reason="Defence request", review_on=NEXT_MONTH, requester_name="J. Doe",
                       exculpatory_statement="The reads may show I was elsewhere.", document=b"%PDF-1.4",

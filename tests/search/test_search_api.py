@@ -110,7 +110,7 @@ def test_prohibited_purposes_are_refused_by_the_rules(app, world, officer, reaso
     before = len(entries(app))
     response = get(officer, **ask(reason=reason))
     assert response.status_code == 403
-    assert any(e["rule"] == "prohibited-uses" for e in response.get_json()["errors"])
+    assert any(e["rule"] == "prohibited-uses" for e in response.get_json()["errors"]["rules"])
     assert [e.action for e in entries(app)[before:]] == ["data.search.refused"]
 
 
@@ -118,8 +118,8 @@ def test_a_long_window_is_tracking_without_a_warrant_or_exigency(app, world, off
     window = {"from": (utcnow() - timedelta(days=10)).isoformat(), "to": utcnow().isoformat()}
     refused = get(officer, **ask(**window))
     assert refused.status_code == 403
-    assert [e["rule"] for e in refused.get_json()["errors"]] == ["search-window-without-warrant"]
-    assert "proposed" in refused.get_json()["errors"][0]["basis"]
+    assert [e["rule"] for e in refused.get_json()["errors"]["rules"]] == ["search-window-without-warrant"]
+    assert "proposed" in refused.get_json()["errors"]["rules"][0]["basis"]
     with_warrant = get(officer, **ask(**window, warrant="SW-2026-114"))
     assert with_warrant.status_code == 200
     assert json.loads(entries(app)[-1].details)["warrant"] == "SW-2026-114"
@@ -136,7 +136,7 @@ def test_too_many_reads_is_tracking_without_a_warrant_or_exigency(app, world, of
     before = len(entries(app))
     refused = get(officer, **ask(plate="TRK777"))
     assert refused.status_code == 403
-    assert [e["rule"] for e in refused.get_json()["errors"]] == ["search-results-without-warrant"]
+    assert [e["rule"] for e in refused.get_json()["errors"]["rules"]] == ["search-results-without-warrant"]
     new = entries(app)[before:]
     assert [e.action for e in new] == ["data.search_results.refused"]
     assert json.loads(new[0].details)["cameras"] == sorted(world["ids"].values())
