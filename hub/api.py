@@ -100,6 +100,14 @@ def init_app(app) -> None:
             raise error
 
     @app.before_request
+    def check_caller_first():
+        """A view that knows its caller its own way (`caller_check`) asks
+        before the body is looked at."""
+        check = getattr(view_function(), "caller_check", None)
+        if check is not None:
+            check()
+
+    @app.before_request
     def refuse_missing_body():
         if _requires_json_body(view_function()) and not request.get_data(cache=True).strip():
             raise ValidationFailed("The request needs a JSON body.", errors={"body": ["Send the JSON body."]})

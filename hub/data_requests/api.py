@@ -3,9 +3,10 @@ session) or its registered client (client-credentials token, scope
 `requests:submit`) submits a written data request and follows it."""
 from __future__ import annotations
 
+from functools import wraps
 from typing import Any
 
-from flask import Response, request
+from flask import Response, g, request
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -33,6 +34,21 @@ def requester() -> Any:
     return scope_required(SCOPE)(lambda: current_user)()
 
 
+def requester_first(view):
+    """The caller is known, or refused, before the body is read: one who may
+    not submit hears that, not what a request should hold."""
+    def remember():
+        if "data_requester" not in g:
+            g.data_requester = requester()
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        remember()
+        return view(*args, **kwargs)
+    wrapped.caller_check = remember
+    return wrapped
+
+
 def asked_from(data: dict) -> services.Asked:
     window = data.pop("window")
     return services.Asked(**{**data, "plates": tuple(data["plates"]), "cameras": tuple(data["cameras"])},
@@ -46,6 +62,7 @@ class DataRequests(MethodView):
         """Your agency's requests, newest first."""
         return services.requests_of(requester())
 
+    @requester_first
     @api_blp.arguments(DataRequestCreateSchema)
     @api_blp.response(201, DataRequestSchema)
     def post(self, data):
@@ -54,7 +71,7 @@ class DataRequests(MethodView):
         authorisation), the purpose's category and what is asked for. A
         missing element is refused (422) naming it; a body that is not a
         law-enforcement agency is routed to records staff."""
-        return services.submit(requester(), asked_from(data), channel=Channel.API)
+        return services.submit(g.data_requester, asked_from(data), channel=Channel.API)
 
 
 @api_blp.route("/purposes")

@@ -163,11 +163,11 @@ def test_the_example_state_forbids_immigration_enforcement_and_out_of_state_shar
     immigration = client.post("/api/v1/requests", json=complete(offense_type="immigration_enforcement"),
                               headers=bearer(local))
     assert immigration.status_code == 403 and immigration.get_json()["code"] == "policy_refused"
-    assert [e["cite"] for e in immigration.get_json()["errors"]] == ["Example State ALPR act sec. 5(a)"]
+    assert [e["cite"] for e in immigration.get_json()["errors"]["rules"]] == ["Example State ALPR act sec. 5(a)"]
     out_of_state = client.post("/api/v1/requests", json=complete(out_of_state_declaration=True),
                                headers=bearer(remote))
     assert out_of_state.status_code == 403
-    assert {e["rule"] for e in out_of_state.get_json()["errors"]} == {"in-state-agencies-only"}
+    assert {e["rule"] for e in out_of_state.get_json()["errors"]["rules"]} == {"in-state-agencies-only"}
     with example_state_hub.app_context():
         assert requests_on_file() == 1
         refusals = db.session.scalars(select(LedgerEntry.action).where(LedgerEntry.action.like("%.refused"))).all()
