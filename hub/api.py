@@ -39,12 +39,18 @@ SECURITY_SCHEMES = {
                    "grant's cameras and window, until its expiry.",
                    "flows": {"authorizationCode": {"authorizationUrl": "/oauth/authorize", "tokenUrl": "/oauth/token",
                                                    "refreshUrl": "/oauth/token", "scopes": {}}}},
+    "clientToken": {"type": "oauth2", "description": "An outside agency's registered client's access token "
+                    "(client-credentials grant, scope `requests:submit`).",
+                    "flows": {"clientCredentials": {"tokenUrl": "/oauth/token",
+                                                    "scopes": {"requests:submit": "submit and follow data requests"}}}},
+    "hubSignature": {"type": "apiKey", "in": "header", "name": "X-Hub-Signature-256",
+                     "description": "A neighbouring hub's HMAC-SHA256 over the body, with the key this hub gave it."},
 }
 # The user's ways: a personal API token, or the browser session.
 USER = [{"bearerToken": []}, {"sessionCookie": []}]
 # How each scheme's credential arrives (a session comes with its cookie).
 _AUTHORIZATION = {"bearerToken": "bearer ", "cameraCredential": "bearer ", "grantToken": "bearer ",
-                  "clientBasic": "basic "}
+                  "clientBasic": "basic ", "clientToken": "bearer "}
 
 
 def authenticated_by(*schemes: str):
@@ -58,7 +64,7 @@ def authenticated_by(*schemes: str):
 
     def decorator(view):
         documented = Blueprint.doc(security=[{scheme: []} for scheme in schemes])(view)
-        if "sessionCookie" not in schemes:
+        if "sessionCookie" not in schemes and all(scheme in _AUTHORIZATION for scheme in schemes):
             documented.credential_prefixes = tuple({_AUTHORIZATION[scheme] for scheme in schemes})
         return documented
     return decorator

@@ -41,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     api.init_app(app)
+    api.register_converter(input_guard.TokenConverter, input_guard.token_parameter)
     register_error_handlers(app)
     web.init_app(app)
     paging.init_app(app)

@@ -20,7 +20,7 @@ import re
 from typing import Any, Iterator
 
 from flask import Flask, request
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import BaseConverter, IntegerConverter
 
 from hub.errors import ValidationFailed
 
@@ -54,6 +54,17 @@ class BigIdConverter(IdConverter):
     """`<bigint:...>`: an id of a table whose ids are 64-bit (`BigInteger`)."""
 
     default_max = MAX_INT64
+
+
+class TokenConverter(BaseConverter):
+    """`<token:...>`: a secret token in a path (the hub's tokens are letters,
+    digits, `_` and `-`); anything else does not match the route."""
+
+    regex = r"[A-Za-z0-9_-]{1,200}"
+
+
+def token_parameter(converter: TokenConverter) -> dict:
+    return {"type": "string", "pattern": rf"^{TokenConverter.regex}$"}
 
 
 def _json_problems(value: Any, name: str) -> Iterator[tuple[str, str]]:
@@ -115,6 +126,7 @@ def input_problems() -> dict[str, list[str]]:
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     app.url_map.converters["bigint"] = BigIdConverter
+    app.url_map.converters["token"] = TokenConverter
 
     @app.before_request
     def refuse_odd_input():

@@ -12,6 +12,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from hub.api import authenticated_by
 from hub.data_requests import downloads, federation, services, webhooks
 from hub.data_requests.models import Channel
 from hub.data_requests.schemas import DataRequestCreateSchema, DataRequestSchema, PurposeSchema
@@ -21,6 +22,8 @@ from hub.identity.auth import scope_required
 from hub.urls import absolute_url
 
 SCOPE = "requests:submit"
+# A person by session or personal token, or the agency's client by its token.
+REQUESTER = authenticated_by("bearerToken", "sessionCookie", "clientToken")
 api_blp = Blueprint("data_requests_api", __name__, url_prefix="/api/v1/requests",
                     description="Outside agencies' written data requests")
 
@@ -57,11 +60,13 @@ def asked_from(data: dict) -> services.Asked:
 
 @api_blp.route("")
 class DataRequests(MethodView):
+    @REQUESTER
     @api_blp.response(200, DataRequestSchema(many=True))
     def get(self):
         """Your agency's requests, newest first."""
         return services.requests_of(requester())
 
+    @REQUESTER
     @requester_first
     @api_blp.arguments(DataRequestCreateSchema)
     @api_blp.response(201, DataRequestSchema)
@@ -76,6 +81,7 @@ class DataRequests(MethodView):
 
 @api_blp.route("/purposes")
 class Purposes(MethodView):
+    @REQUESTER
     @api_blp.response(200, PurposeSchema(many=True))
     def get(self):
         """The agency's offense categories, one of which a request names."""
@@ -85,6 +91,7 @@ class Purposes(MethodView):
 
 @api_blp.route("/<int:request_id>")
 class DataRequestItem(MethodView):
+    @REQUESTER
     @api_blp.response(200, DataRequestSchema)
     def get(self, request_id):
         """One of your agency's requests: its status, decision and package."""
@@ -98,6 +105,7 @@ class DownloadLinkSchema(Schema):
 
 @api_blp.route("/<int:request_id>/download-link")
 class DownloadLink(MethodView):
+    @REQUESTER
     @api_blp.response(201, DownloadLinkSchema)
     def post(self, request_id):
         """A link to the request's release package for you alone: it expires
@@ -107,8 +115,9 @@ class DownloadLink(MethodView):
                 "expires_at": link.expires_at}
 
 
-@api_blp.route("/<int:request_id>/package/<token>")
+@api_blp.route("/<int:request_id>/package/<token:token>")
 class Package(MethodView):
+    @REQUESTER
     @api_blp.doc(responses={"200": {"description": "application/zip: the signed release package"}})
     def get(self, request_id, token):
         """The release package (ZIP), through a link from `download-link`;
@@ -121,6 +130,7 @@ class Package(MethodView):
 
 @api_blp.route("/federation/decisions")
 class PeerDecision(MethodView):
+    @authenticated_by("hubSignature")
     @api_blp.doc(responses={"204": {"description": "The decision is recorded"}})
     def post(self):
         """For a neighbouring hub: its signed decision on a request this hub

@@ -4,6 +4,7 @@ each of the five elements is given at all is the policy engine's to say,
 so they may be sent empty and are then refused by name."""
 from marshmallow import Schema, fields, validate
 
+from hub.api import Id
 from hub.data_requests.models import RequestStatus
 
 LIMITS = {"agency_name": 200, "requester_name": 200, "purpose": 2000, "offense_type": 64, "factual_basis": 5000,
@@ -35,11 +36,11 @@ class DataRequestCreateSchema(Schema):
                        "destruction and security requirements of Minn. Stat. 13.824"})
     plates = fields.List(fields.Str(validate=validate.Length(max=20)), required=True,
                          validate=validate.Length(max=50), metadata={"description": "Full or partial plates (? and *)"})
-    cameras = fields.List(fields.Int(), load_default=list, validate=validate.Length(max=200),
+    cameras = fields.List(Id(), load_default=list, validate=validate.Length(max=200),
                           metadata={"description": "Camera ids; none: every camera the agency may search"})
     window = fields.Nested(WindowSchema, required=True)
-    follows_request_id = fields.Int(load_default=None, allow_none=True,
-                                    metadata={"description": "An earlier request of your agency this one follows"})
+    follows_request_id = Id(load_default=None, allow_none=True,
+                            metadata={"description": "An earlier request of your agency this one follows"})
 
 
 class DataRequestSchema(Schema):

@@ -112,7 +112,7 @@ def test_no_approval_without_reasonable_suspicion_and_nothing_half_done(world):
     db.session.commit()
     with pytest.raises(PolicyRefused) as refused:
         decide(world["chief"], request, decision=Decision.APPROVED, reasonable_suspicion=False, finding="Why not.")
-    assert {e["rule"] for e in refused.value.errors} == {"share-approved-on-reasonable-suspicion"}
+    assert {e["rule"] for e in refused.value.errors["rules"]} == {"share-approved-on-reasonable-suspicion"}
     db.session.rollback()
     assert request.status is RequestStatus.AWAITING_DECISION and request.package_sha256 is None
     assert "data_request.released" not in actions_of(request)
