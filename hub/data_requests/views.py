@@ -104,19 +104,8 @@ def new():
     form.offense_type.choices = [("", "Choose…"), *services.purposes().items()]
     if not form.is_submitted():
         form.agency_name.data, form.requester_name.data = current_user.organisation.name, current_user.display_name
-    status = 200
-    if form.validate_on_submit():
-        try:
-            request = services.submit(current_user, asked_from(form))
-            flash(f"Request {request.id} received: {request.status_words}.", "info")
-            return redirect(url_for("data_requests.detail", request_id=request.id))
-        except HubError as error:
-            if error.status == 403 and not isinstance(error, PolicyRefused):
-                raise
-            status = apply_errors(form, error, fields=FORM_FIELDS)
-    elif form.is_submitted():
-        status = FORM_ERROR_STATUS
-    return render_template("data_requests/new.html", form=form), status
+    return _intake(form, "data_requests/new.html", lambda: services.submit(current_user, asked_from(form)),
+                   "Request {id} received: {status}.")
 
 
 @pages.route("/requests/letter", methods=["GET", "POST"])
@@ -127,12 +116,22 @@ def letter():
         raise Forbidden("Outside agencies' requesters send their letters here.")
     form = LetterForm()
     form.offense_type.choices = [("", "Choose…"), *services.purposes().items()]
+    upload = form.letter.data
+    return _intake(form, "data_requests/letter.html",
+                   lambda: letter_intake.receive_letter(current_user, upload.read(), upload.filename or "",
+                                                       asked_from(form)),
+                   "Letter received as request {id}: records staff check the fields read from it.")
+
+
+def _intake(form, template: str, submit, received: str):
+    """A form that makes a request: to the request's page once made; what
+    the form can show (its input's problems, a policy's refusal) beside its
+    fields, the input kept."""
     status = 200
     if form.validate_on_submit():
         try:
-            upload = form.letter.data
-            request = letter_intake.receive_letter(current_user, upload.read(), upload.filename or "", asked_from(form))
-            flash(f"Letter received as request {request.id}: records staff check the fields read from it.", "info")
+            request = submit()
+            flash(received.format(id=request.id, status=request.status_words), "info")
             return redirect(url_for("data_requests.detail", request_id=request.id))
         except HubError as error:
             if error.status == 403 and not isinstance(error, PolicyRefused):
@@ -140,7 +139,7 @@ def letter():
             status = apply_errors(form, error, fields=FORM_FIELDS)
     elif form.is_submitted():
         status = FORM_ERROR_STATUS
-    return render_template("data_requests/letter.html", form=form), status
+    return render_template(template, form=form), status
 
 
 @pages.route("/requests/<int:request_id>/letter/pages/<int:page>")
