@@ -13,6 +13,7 @@ from hub import input_guard, logs, map_library, policy, web, www_authenticate
 from hub.config import build_config, finish_config
 from hub.errors import register_error_handlers
 from hub.extensions import api, csrf, db, login_manager, migrate
+from hub.keys import services as data_keys
 from hub.ratelimit import limits as ratelimit_limits
 from hub.reads.partitions import known_to_models
 
@@ -35,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
     import hub.models  # noqa: F401  (every table, before migrations or queries)
+    data_keys.init_app(app)  # a missing or wrong key-encryption key stops the hub here
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
                      include_object=known_to_models)
     ratelimit_limits.init_app(app)
@@ -62,6 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from hub.demo import cli as demo_cli
     from hub.scheduler import cli as scheduler_cli
     from hub.retention import cli as retention_cli, views as retention_views
+    from hub.keys import cli as keys_cli
     from hub.transparency import log_of_use, views as transparency_views
 
     auth.init_app(app)
@@ -109,5 +112,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.cli.add_command(demo_cli.demo)
     app.cli.add_command(scheduler_cli.scheduler)
     app.cli.add_command(retention_cli.retention)
+    app.cli.add_command(keys_cli.keys)
     ratelimit_limits.limit_endpoints(app)
     return app

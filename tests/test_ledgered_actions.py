@@ -36,6 +36,8 @@ from hub.ratelimit.failures import record_failure, summarise_closed_windows
 from hub.ledger.services import rotate_signing_key
 from hub.reads.confirmation import confirm_read
 from hub.reads.ingest import ingest_batch
+from hub.keys import services as data_keys
+from hub.keys.models import DataKey
 from hub.reads.models import Read
 from hub.retention.models import HoldKind
 from hub.retention.proof import destruction_record
@@ -256,6 +258,10 @@ ACTIONS = {
     "ledger.cosignature_received": lambda w: witness.accept_cosignatures(w["cosigned_note"]),
     "reads.searched": lambda w: search(w["officer_ok"], SEARCH),
     "reads.exported": lambda w: export(w["officer_ok"], w["search"]),
+    "keys.data_key_created": lambda w: data_keys.keys_for_days(w["hoa"].id, {date(2026, 1, 3)}),
+    "keys.destroyed": lambda w: data_keys.destroy(OPERATOR, [db.session.scalar(select(DataKey))], reason="test"),
+    "keys.rewrapped": lambda w: (setattr(db.session.scalar(select(DataKey)), "kek_fingerprint", "0" * 32),
+                                 data_keys.rewrap_batch(OPERATOR)),
     "login.refused_locked": lambda w: (setattr(w["officer"], "locked_until", _in_an_hour()),
                                        login.attempt_password("ofc", PASSWORD)),
 }

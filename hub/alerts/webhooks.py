@@ -82,7 +82,7 @@ def deliver_due() -> int:
             continue
         delivery.attempts += 1
         try:
-            _post(delivery.url, payload(alert), delivery.id)
+            _post(delivery.url, payload(scope.open([alert])[0]), delivery.id)
         except (urllib.error.URLError, OSError, ValueError) as error:
             wait = min(FIRST_RETRY * 2 ** (delivery.attempts - 1), LONGEST_WAIT)
             delivery.next_attempt_at, delivery.last_error = now + wait, str(error)[:500]

@@ -13,6 +13,7 @@ from hub.alerts.services import raise_alerts
 from hub.cameras.models import Camera
 from hub.errors import NotFound, ValidationFailed
 from hub.extensions import db
+from hub.keys import services as data_keys
 from hub.ledger.services import record
 from hub.reads import plates
 from hub.reads.models import Read
@@ -21,9 +22,9 @@ from hub.scope import Purpose, scope_for
 
 def unverified_reads(actor: Any, *, limit: int = 50) -> list[Read]:
     scope = scope_for(actor, Purpose.VERIFY)
-    reads = list(db.session.scalars(select(Read).where(Read.verified.is_(False),
-                                                       scope.clause(Read.camera_id, Read.captured_at))
-                                    .order_by(Read.captured_at.desc()).limit(limit)))
+    reads = scope.open(db.session.scalars(select(Read).where(Read.verified.is_(False),
+                                                             scope.clause(Read.camera_id, Read.captured_at))
+                                          .order_by(Read.captured_at.desc()).limit(limit)))
     if reads:
         record("reads.unverified_listed", actor=actor, cameras=sorted({r.camera_id for r in reads}),
                details={"reads": len(reads)})
@@ -41,12 +42,17 @@ def confirm_read(actor: Any, read_id: int, *, plate: str) -> tuple[Read, int]:
         raise ValidationFailed(errors={"plate": ["A plate is 1 to 10 letters and digits."]})
     if read.verified:
         raise ValidationFailed(errors={"read": ["The read is already verified."]})
-    corrected = text != read.plate
-    read.plate, read.verified = text, True
+    corrected = text != scope.open([read])[0].plate
+    if corrected:
+        key = data_keys.handles({read.key_id})[read.key_id]
+        read.plate_sealed, read.plate_hash = key.seal(text.encode(), data_keys.read_aad(read.id)), key.plate_hash(text)
+        read.put_opened_plate(text)
+    read.verified = True
     db.session.flush()
     record("read.confirmed", actor=actor, subject=("read", read.id), cameras=[read.camera_id],
            details={"corrected": corrected}, private={"plate": text})
     camera = db.session.get(Camera, read.camera_id)
-    alerts = raise_alerts(camera, [{"id": read.id, "captured_at": read.captured_at, "plate": read.plate,
+    alerts = raise_alerts(camera, [{"id": read.id, "captured_at": read.captured_at, "plate": text,
+                                    "plate_sealed": read.plate_sealed, "key_id": read.key_id,
                                     "plate_image": read.plate_image}])
     return read, alerts

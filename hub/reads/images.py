@@ -1,9 +1,14 @@
-"""The image store: content-addressed by the SHA-256 of the image, encrypted
-at rest with AES-GCM under a key kept in `instance/`, never in the database.
-A read refers to its images by hash; the same image is stored once."""
+"""The image store, encrypted at rest with AES-GCM. A read's images are
+sealed under its owner's data key for the day and named by a hash keyed by
+that key (so destroying the key leaves files nobody can open or recognise);
+other documents (a hold's written request, a Safe at Home request) are
+sealed under the store's own key in `instance/` and named by their SHA-256.
+A row refers to its images by name; the same image under the same key is
+stored once."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 from pathlib import Path
 
@@ -11,6 +16,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
 
 from hub.instance_keys import random_key
+from hub.keys.envelope import DataKeyHandle
 
 NONCE_BYTES = 12
 
@@ -23,21 +29,30 @@ def _path(digest: str) -> Path:
     return Path(current_app.config["IMAGE_STORE_PATH"]) / digest[:2] / digest[2:4] / digest
 
 
-def put(data: bytes) -> str:
-    digest = hashlib.sha256(data).hexdigest()
+def put(data: bytes, key: DataKeyHandle | None = None) -> str:
+    """Store an image (a read's under its data `key`), returning its name."""
+    if key is None:
+        digest = hashlib.sha256(data).hexdigest()
+    else:
+        digest = hmac.digest(key.name_key, data, "sha256").hex()
     path = _path(digest)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        nonce = os.urandom(NONCE_BYTES)
-        sealed = nonce + AESGCM(_key()).encrypt(nonce, data, digest.encode())
+        if key is None:
+            nonce = os.urandom(NONCE_BYTES)
+            sealed = nonce + AESGCM(_key()).encrypt(nonce, data, digest.encode())
+        else:
+            sealed = key.seal(data, digest.encode())
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
         temporary.write_bytes(sealed)
         os.replace(temporary, path)
     return digest
 
 
-def get(digest: str) -> bytes:
+def get(digest: str, key: DataKeyHandle | None = None) -> bytes:
     sealed = _path(digest).read_bytes()
+    if key is not None:
+        return key.open(sealed, digest.encode())
     return AESGCM(_key()).decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], digest.encode())
 
 

@@ -17,7 +17,6 @@ from hub.clock import utcnow
 from hub.ledger.errors import NoCheckpoint
 from hub.ledger.models import LedgerCheckpoint
 from hub.ledger.tree import latest_checkpoint
-from hub.reads import images
 from hub.search.services import Export
 
 THUMBNAIL_SIZE = (200, 120)
@@ -129,15 +128,14 @@ def _reads_table(pdf: FPDF, result) -> None:
                              "print alike (O/0, I/1, B/8, S/5, Z/2).", new_x="LMARGIN", new_y="NEXT")
 
 
-def thumbnail(read) -> str | None:
-    """The read's plate picture (else its vehicle picture), decrypted now and
-    shrunk, as a data URI for the results page. The caller has already
-    limited the reads to those the viewer may see."""
+def thumbnail(scope, read) -> str | None:
+    """The read's plate picture (else its vehicle picture), decrypted now
+    through the search's scope and shrunk, as a data URI for the results page."""
     digest = read.plate_image or read.vehicle_image
     if not digest:
         return None
     try:
-        picture = Image.open(io.BytesIO(images.get(digest)))
+        picture = Image.open(io.BytesIO(scope.image(read, digest)))
         picture.thumbnail(THUMBNAIL_SIZE)
         out = io.BytesIO()
         picture.convert("RGB").save(out, "JPEG", quality=80)
