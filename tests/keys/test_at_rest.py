@@ -29,6 +29,7 @@ from hub.keys.envelope import KeyUnavailable, new_kek_text
 from hub.keys.models import DataKey, PlateSealed
 from hub.reads.ingest import ingest_batch
 from hub.reads.models import Read
+from hub.retention.proof import destruction_record
 from hub.retention.purge import run_purge
 from hub.scope import OutOfScope, Purpose, scope_for
 from tests.conftest import (build_app, is_postgres, make_camera, make_organisation, make_partner, make_user,
@@ -124,6 +125,9 @@ def test_a_copy_taken_before_the_purge_yields_no_plate_once_the_key_is_gone(app,
     assert not data_keys.ring().store.path(key.organisation_id, key.day).exists()
     entry = db.session.execute(text("SELECT details FROM ledger_entries WHERE action = 'keys.destroyed'")).scalar_one()
     assert json.loads(entry)["days"] == {str(key.organisation_id): [key.day.isoformat()]}
+    auditor = make_user("aud", Role.AUDITOR, make_organisation())
+    [day] = [d for d in destruction_record(auditor) if d.destroyed]
+    assert (day.camera_id, day.day, day.destroyed, day.key_destroyed_at) == (camera.id, key.day, 1, key.destroyed_at)
 
     if not is_postgres(app):
         with sqlite3.connect(tmp_path / "backup.sqlite3") as restored:
