@@ -27,6 +27,7 @@ DECLARING_MODULES = (
     "hub.identity.access", "hub.reads.validation", "hub.cameras.sharing", "hub.cameras.bca",
     "hub.safe_at_home.services", "hub.hotlists.services", "hub.hotlists.matching", "hub.alerts.services",
     "hub.grants.requests", "hub.retention.services", "hub.transparency.log_of_use", "hub.search.services",
+    "hub.reads.classification",
 )
 
 ROLES = tuple(role.value for role in Role)

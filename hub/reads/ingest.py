@@ -19,6 +19,7 @@ from hub.identity.actors import CameraActor
 from hub.keys import services as data_keys
 from hub.ledger.services import record
 from hub.reads import decoding, images, plate_reader, plates
+from hub.reads.classification import classify
 from hub.reads.errors import BatchInvalid, CameraNotCollecting
 from hub.reads.models import Read, new_read_id
 from hub.reads.validation import CheckedRead, check_read
@@ -46,9 +47,9 @@ class IngestResult:
 
 _COLUMNS = ("id", "captured_at", "camera_id", "organisation_id", "camera_read_id", "plate_sealed", "plate_hash",
             "key_id", "plate_state", "confidence", "verified", "recognised_by", "latitude", "longitude", "plate_image",
-            "vehicle_image", "received_at")
+            "vehicle_image", "received_at", "classification")
 _ARRAY_TYPES = ("bigint", "timestamp", "int", "int", "varchar", "bytea", "varchar", "int", "varchar", "float8", "bool",
-                "varchar", "float8", "float8", "varchar", "varchar", "timestamp")
+                "varchar", "float8", "float8", "varchar", "varchar", "timestamp", "varchar")
 # Built once from the constants above (column names and types, no input):
 # the values go in as bound parameters.
 _COLUMN_LIST = ", ".join(_COLUMNS)
@@ -139,6 +140,7 @@ def ingest_batch(camera: Camera, raw_reads, *, uploads: list[dict] | None = None
             continue
         recognised.append((read, reading.plate, reading))
     kept, dropped = drop_protected(recognised)
+    classification = classify(camera.organisation.kind).code
     day_keys = data_keys.keys_for_days(camera.organisation_id, {_utc_day(read.captured_at) for read, *_ in kept})
     rows, plate_of = [], {}
     for read, text, reading in kept:
@@ -161,7 +163,8 @@ def ingest_batch(camera: Camera, raw_reads, *, uploads: list[dict] | None = None
                      "verified": confidence >= thresholds[reading.source], "recognised_by": reading.source,
                      "latitude": camera.latitude,
                      "longitude": camera.longitude, "plate_image": stored.get("plate_image"),
-                     "vehicle_image": stored.get("vehicle_image"), "received_at": now})
+                     "vehicle_image": stored.get("vehicle_image"), "received_at": now,
+                     "classification": classification})
     unique: dict[tuple, dict] = {}
     for row in rows:
         key = (row["camera_read_id"], row["captured_at"])

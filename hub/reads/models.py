@@ -57,6 +57,9 @@ class Read(SealedPlate, db.Model):
     plate_image: Mapped[str | None] = mapped_column(String(64))
     vehicle_image: Mapped[str | None] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # What the read is under the statute, from the state pack when collected
+    # (`hub.reads.classification`): "alpr_data", or "alpr_data,partner_device".
+    classification: Mapped[str] = mapped_column(String(40))
 
     @property
     def sealed_read_id(self) -> int:

@@ -22,6 +22,7 @@ from hub.hotlists.models import EntrySource, HotlistEntry, HotlistImport
 from hub.identity.models import Organisation
 from hub.identity.roles import OrganisationKind
 from hub.ledger.services import record
+from hub.reads.classification import classify
 from hub.reads.models import Read
 from hub.transparency.models import LogOfUseDay
 from policies import PolicyPackError
@@ -121,6 +122,7 @@ class CameraLog:
     owner: str
     location: str
     days: list[LogOfUseDay]
+    reader: str = ""  # what the statute makes of the camera (a partner's device is a reader, subd. 1)
 
     @property
     def reads(self) -> int:
@@ -136,7 +138,8 @@ def month_log(month: date) -> list[CameraLog]:
                                   .order_by(LogOfUseDay.camera_id, LogOfUseDay.day)):
         days[row.camera_id].append(row)
     cameras = db.session.scalars(select(Camera).where(Camera.id.in_(list(days)))).all() if days else []
-    return [CameraLog(c.id, public_owner(c), c.location_description, days[c.id])
+    readers = {kind: classify(kind).words for kind in {c.organisation.kind for c in cameras}}
+    return [CameraLog(c.id, public_owner(c), c.location_description, days[c.id], readers[c.organisation.kind])
             for c in sorted(cameras, key=lambda c: c.id)]
 
 

@@ -54,10 +54,11 @@ def log_of_use():
     if request.args.get("format") == "csv":
         out = io.StringIO()
         writer = csv_export.writer(out)
-        writer.writerow(["camera", "owner", "location", "day", *[c for c in columns if c != "fixed_locations_with_dates"]])
+        writer.writerow(["camera", "owner", "reads_are", "location", "day",
+                         *[c for c in columns if c != "fixed_locations_with_dates"]])
         for log in logs:
             for day in log.days:
-                writer.writerow([log.camera_id, log.owner, log.location, day.day.isoformat(), *[
+                writer.writerow([log.camera_id, log.owner, log.reader, log.location, day.day.isoformat(), *[
                     day.reads if c == "reads_per_period" else getattr(day, c)
                     for c in columns if c != "fixed_locations_with_dates"]])
         return Response(out.getvalue(), mimetype="text/csv", headers={

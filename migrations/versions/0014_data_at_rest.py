@@ -1,7 +1,8 @@
 """Owner-keyed encryption at rest: data keys (per organisation and day,
 kept wrapped outside the database), reads and alerts holding their plate
-sealed and its hash under the day's key instead of the plate, the holds'
-plates hashed under each live key, and the purge's count of keys destroyed.
+sealed and its hash under the day's key instead of the plate, each read's
+classification under the statute, the holds' plates hashed under each live
+key, and the purge's count of keys destroyed.
 Reads already stored are sealed here, under the configured key-encryption
 key (the hub's own migration command runs with it).
 
@@ -88,10 +89,14 @@ def upgrade():
         batch_op.add_column(sa.Column('plate_sealed', sa.LargeBinary(), nullable=True))
         batch_op.add_column(sa.Column('plate_hash', sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column('key_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('classification', sa.String(length=40), nullable=True))
     with op.batch_alter_table('alerts', schema=None) as batch_op:
         batch_op.add_column(sa.Column('plate_sealed', sa.LargeBinary(), nullable=True))
         batch_op.add_column(sa.Column('key_id', sa.Integer(), nullable=True))
     _seal_existing(op.get_bind())
+    # Minn. Stat. 13.824 subd. 1: a partner's device is a reader to the extent its data are shared with the agency.
+    op.execute("UPDATE reads SET classification = CASE WHEN organisation_id IN (SELECT id FROM organisations WHERE "
+               "kind = 'agency') THEN 'alpr_data' ELSE 'alpr_data,partner_device' END")
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP INDEX IF EXISTS ix_reads_plate_trgm")
     with op.batch_alter_table('reads', schema=None) as batch_op:
@@ -100,6 +105,7 @@ def upgrade():
         batch_op.alter_column('plate_sealed', existing_type=sa.LargeBinary(), nullable=False)
         batch_op.alter_column('plate_hash', existing_type=sa.String(length=32), nullable=False)
         batch_op.alter_column('key_id', existing_type=sa.Integer(), nullable=False)
+        batch_op.alter_column('classification', existing_type=sa.String(length=40), nullable=False)
         batch_op.create_index('ix_reads_plate_hash_time', ['plate_hash', 'captured_at'], unique=False)
     with op.batch_alter_table('alerts', schema=None) as batch_op:
         batch_op.drop_column('plate')
