@@ -1,12 +1,16 @@
-"""The data-sharing terms partners accept: versioned text files beside this
-module; the newest version is the one offered, and the accepted version and
-a hash of its text are kept with the acceptance."""
+"""The data-sharing terms partners accept: versioned Markdown files beside
+this module, shown as HTML; the newest version is the one offered, and the
+accepted version and a hash of its text are kept with each acceptance. A new
+version asks every partner to accept again."""
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from markdown_it import MarkdownIt
+from markupsafe import Markup
 
 TERMS_DIR = Path(__file__).parent / "terms"
 
@@ -19,6 +23,14 @@ class Terms:
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.text.encode()).hexdigest()
+
+    @property
+    def html(self) -> Markup:
+        """The text as HTML; the files are the project's own, and raw HTML in them is not passed through."""
+        return Markup(_MARKDOWN.render(self.text))  # nosec B704 (html disabled: markdown-it escapes every tag)
+
+
+_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
 @lru_cache(maxsize=1)

@@ -48,7 +48,7 @@ from hub.grants.revocation import record_expiries
 from hub.safe_at_home.services import record_request
 from hub.search.services import export, search
 from hub.settings.services import change_settings
-from partners.services import accept_invitation, decide_partnership, invite_administrator, sign_up
+from partners.services import accept_invitation, accept_terms, decide_partnership, invite_administrator, sign_up
 from partners.terms import current_terms
 from tests.conftest import PASSWORD, make_camera, make_organisation, make_partner, make_user
 from tests.conftest import OPERATOR
@@ -258,6 +258,7 @@ ACTIONS = {
     "ledger.cosignature_received": lambda w: witness.accept_cosignatures(w["cosigned_note"]),
     "reads.searched": lambda w: search(w["officer_ok"], SEARCH),
     "reads.exported": lambda w: export(w["officer_ok"], w["search"]),
+    "partner.terms_accepted": lambda w: accept_terms(w["owner"], w["hoa"], version=current_terms().version),
     "keys.data_key_created": lambda w: data_keys.keys_for_days(w["hoa"].id, {date(2026, 1, 3)}),
     "keys.destroyed": lambda w: data_keys.destroy(OPERATOR, [db.session.scalar(select(DataKey))], reason="test"),
     "keys.rewrapped": lambda w: (setattr(db.session.scalar(select(DataKey)), "kek_fingerprint", "0" * 32),
