@@ -57,7 +57,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from hub.safe_at_home import views as safe_at_home_views
     from hub.search import views as search_views
     from hub.identity import auth, cli as identity_cli, views as identity_views
-    from partners import views as partner_views
+    from partners import data_views as partner_data_views, views as partner_views
     from hub.ledger import cli as ledger_cli, views as ledger_views
     from hub.home import navigation, views as home_views
     from hub.settings import cli as settings_cli, services as settings_services, views as settings_views
@@ -77,6 +77,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(settings_views.pages)
     app.register_blueprint(cameras_views.pages)
     app.register_blueprint(partner_views.pages)
+    app.register_blueprint(partner_data_views.pages)
     app.register_blueprint(alerts_views.pages)
     app.register_blueprint(hotlists_views.pages)
     app.register_blueprint(safe_at_home_views.pages)

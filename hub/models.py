@@ -19,4 +19,4 @@ from hub.safe_at_home.models import SafeAtHomeRequest  # noqa: F401
 from hub.scheduler.models import JobRun  # noqa: F401
 from hub.settings.models import Setting  # noqa: F401
 from hub.transparency.models import LogOfUseDay  # noqa: F401
-from partners.models import PartnerInvitation, TermsAcceptance  # noqa: F401
+from partners.models import Departure, PartnerInvitation, TermsAcceptance  # noqa: F401

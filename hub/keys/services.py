@@ -10,7 +10,8 @@ from datetime import date, datetime
 from typing import Any, Iterable
 
 from flask import current_app
-from sqlalchemy import delete, insert, inspect, select, update
+from sqlalchemy import delete, event, insert, inspect, select, update
+from sqlalchemy.orm import Session
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hub.clock import utcnow
@@ -137,10 +138,29 @@ def plate_hashes(plates: Iterable[str], keys: Iterable[DataKeyHandle]) -> list[s
     return [key.plate_hash(plate) for key in keys for plate in plates]
 
 
+_TO_SHRED = "data_keys_to_shred"
+
+
+@event.listens_for(Session, "after_commit")
+def _shred_committed(session) -> None:
+    """The files of keys whose destruction has just committed."""
+    pending = session.info.pop(_TO_SHRED, None)
+    if pending:
+        store = current_app.extensions["data_keys"].store
+        for organisation_id, day in pending:
+            store.shred(organisation_id, day)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _keep_rolled_back(session, *args) -> None:
+    session.info.pop(_TO_SHRED, None)
+
+
 def destroy(actor: Any, keys: list[DataKey], *, reason: str, action: str = "keys.destroyed") -> dict:
-    """Mark data keys destroyed, on record in the caller's transaction; the
-    files go once it commits (`shred_destroyed`), so a rolled-back
-    destruction never leaves data without its key."""
+    """Mark data keys destroyed, on record in the caller's transaction; their
+    files go as soon as it commits (and any a crash left behind, with the
+    next purge run: `shred_destroyed`), so a rolled-back destruction never
+    leaves data without its key."""
     if not keys:
         return {}
     now = utcnow()
@@ -150,6 +170,8 @@ def destroy(actor: Any, keys: list[DataKey], *, reason: str, action: str = "keys
         key.destroyed_at, key.destroyed_reason, key.kek_fingerprint = now, reason[:200], None
     db.session.flush()
     db.session.execute(delete(HoldPlateHash).where(HoldPlateHash.key_id.in_([k.id for k in keys])))
+    ring().forget(k.id for k in keys)
+    db.session().info.setdefault(_TO_SHRED, []).extend((k.organisation_id, k.day) for k in keys)
     days: dict[str, list[str]] = defaultdict(list)
     for key in keys:
         days[str(key.organisation_id)].append(key.day.isoformat())

@@ -64,10 +64,10 @@ def retention_days(owner_choice: int | None) -> int:
 
 def held(read=Read):
     """True for a read that an active hold keeps (a correlated condition)."""
-    return exists().where(*_hold_matches(read))
+    return exists().where(*hold_matches(read))
 
 
-def _hold_matches(read=Read) -> list:
+def hold_matches(read=Read) -> list:
     """A hold's selection, as conditions on a read. A hold carried over from
     before holds named their plate in clear (only its keyed hash) cannot be
     matched here and keeps nothing from the purge."""
@@ -142,7 +142,7 @@ def start_run(actor: Any) -> PurgeRun:
 def count_held(run: PurgeRun, cutoffs: dict[int, datetime], report: PurgeReport) -> None:
     """What holds keep past retention, per camera, day and hold: kept with the run."""
     rows = db.session.execute(select(Read.id, Read.camera_id, Read.captured_at, Hold.id)
-                              .where(*_overdue(cutoffs), *_hold_matches())).all()
+                              .where(*_overdue(cutoffs), *hold_matches())).all()
     seen: set[int] = set()
     holds: dict[tuple[int, date], set[int]] = defaultdict(set)
     for read_id, camera_id, captured_at, hold_id in rows:

@@ -2,7 +2,8 @@
 kept wrapped outside the database), reads and alerts holding their plate
 sealed and its hash under the day's key instead of the plate, each read's
 classification under the statute, the holds' plates hashed under each live
-key, and the purge's count of keys destroyed.
+key, the purge's count of keys destroyed, and partners that left the
+network with their destruction receipts.
 Reads already stored are sealed here, under the configured key-encryption
 key (the hub's own migration command runs with it).
 
@@ -82,6 +83,20 @@ def upgrade():
     )
     with op.batch_alter_table('hold_plate_hashes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hold_plate_hashes_key_id'), ['key_id'], unique=False)
+    with op.batch_alter_table('organisations', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('left_at', sa.DateTime(), nullable=True))
+    op.create_table('partner_departures',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('left_at', sa.DateTime(), nullable=False),
+    sa.Column('receipt', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'],
+                            name=op.f('fk_partner_departures_organisation_id_organisations')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_partner_departures_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_partner_departures')),
+    sa.UniqueConstraint('organisation_id', name=op.f('uq_partner_departures_organisation_id'))
+    )
     with op.batch_alter_table('purge_runs', schema=None) as batch_op:
         batch_op.add_column(sa.Column('keys_destroyed', sa.Integer(), server_default='0', nullable=False))
 
