@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any, Iterable
 
 from flask import current_app
@@ -123,9 +123,9 @@ def live_keys(*, since: datetime | None = None, until: datetime | None = None,
               organisation_ids: Iterable[int] | None = None) -> list[DataKeyHandle]:
     query = select(DataKey).where(DataKey.destroyed_at.is_(None))
     if since is not None:
-        query = query.where(DataKey.day >= since.date())
+        query = query.where(DataKey.day >= since.astimezone(timezone.utc).date())
     if until is not None:
-        query = query.where(DataKey.day <= until.date())
+        query = query.where(DataKey.day <= until.astimezone(timezone.utc).date())
     if organisation_ids is not None:
         query = query.where(DataKey.organisation_id.in_(sorted(set(organisation_ids))))
     return [ring().handle(key) for key in db.session.scalars(query)]

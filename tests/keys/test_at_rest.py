@@ -188,3 +188,21 @@ def test_an_interrupted_rotation_leaves_every_read_readable_and_the_next_run_fin
         assert sorted(stored_plates(db.session.scalars(select(Read)).all())) == ["ROT1", "ROT2", "ROT3"]
         actions = db.session.scalars(text("SELECT action FROM ledger_entries WHERE action = 'keys.rewrapped'")).all()
         assert len(actions) == 2
+
+
+def test_the_keys_commands_show_and_finish_a_rotation(app, app_config, tmp_path):
+    with app.app_context():
+        ingest_batch(make_camera(make_partner(), "Gate"), [{"read_id": "a", "plate": PLATE,
+                                                            "captured_at": utcnow().isoformat()}])
+        db.session.commit()
+    rotating = build_app({**app_config, "DATA_KEK_PATH": _kek_file(tmp_path, "new-kek"),
+                          "DATA_KEK_PREVIOUS_PATH": app_config["DATA_KEK_PATH"]})
+    runner = rotating.test_cli_runner()
+    before = runner.invoke(args=["keys", "status"])
+    assert before.exit_code == 0 and "1 live data key(s) wrapped by" in before.output
+    done = runner.invoke(args=["keys", "rotate-kek"])
+    assert done.exit_code == 0 and "1 data key(s) re-wrapped" in done.output
+    with rotating.app_context():
+        current = data_keys.ring().store.current.fingerprint
+    after = runner.invoke(args=["keys", "status"])
+    assert f"1 live data key(s) wrapped by {current}" in after.output
