@@ -86,8 +86,8 @@ def _push_request_context():
     yield
 
 
-@pytest.fixture(autouse=True)
-def _clean_database(app):
+def wipe(app) -> None:
+    """Every table emptied (and the key store with them), as a test starts."""
     with app.app_context():
         if is_postgres(app):
             names = ", ".join(t.name for t in db.metadata.sorted_tables)
@@ -101,6 +101,11 @@ def _clean_database(app):
         # The key store goes with the database it belongs to.
         shutil.rmtree(app.config["DATA_KEY_STORE_PATH"], ignore_errors=True)
         app.extensions["data_keys"].forget(list(app.extensions["data_keys"]._handles))
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(app):
+    wipe(app)
     yield
     clock.unfreeze()
 

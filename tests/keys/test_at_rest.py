@@ -33,7 +33,7 @@ from hub.retention.proof import destruction_record
 from hub.retention.purge import run_purge
 from hub.scope import OutOfScope, Purpose, scope_for
 from tests.conftest import (build_app, is_postgres, make_camera, make_organisation, make_partner, make_user,
-                            render_plate, stored_plates)
+                            render_plate, stored_plates, wipe)
 
 PLATE = "QZX4417"
 
@@ -141,6 +141,14 @@ def test_a_copy_taken_before_the_purge_yields_no_plate_once_the_key_is_gone(app,
             data_keys.ring().store.open(organisation_id, day)
 
 
+@pytest.fixture
+def wiped_after(app):
+    """A test that leaves data keys under another KEK wipes them: the next
+    session's app starts on this database with the suite's own KEK."""
+    yield
+    wipe(app)
+
+
 def _kek_file(tmp_path, name: str) -> str:
     path = tmp_path / name
     path.write_bytes(new_kek_text())
@@ -164,7 +172,8 @@ def test_a_wrong_key_encryption_key_stops_the_hub(app, app_config, tmp_path):
         build_app({**app_config, "DATA_KEK_PATH": _kek_file(tmp_path, "other-kek")})
 
 
-def test_an_interrupted_rotation_leaves_every_read_readable_and_the_next_run_finishes_it(app, app_config, tmp_path):
+def test_an_interrupted_rotation_leaves_every_read_readable_and_the_next_run_finishes_it(app, app_config, tmp_path,
+                                                                                        wiped_after):
     with app.app_context():
         camera = make_camera(make_partner(), "Gate")
         for days in (1, 2, 3):
@@ -190,7 +199,7 @@ def test_an_interrupted_rotation_leaves_every_read_readable_and_the_next_run_fin
         assert len(actions) == 2
 
 
-def test_the_keys_commands_show_and_finish_a_rotation(app, app_config, tmp_path):
+def test_the_keys_commands_show_and_finish_a_rotation(app, app_config, tmp_path, wiped_after):
     with app.app_context():
         ingest_batch(make_camera(make_partner(), "Gate"), [{"read_id": "a", "plate": PLATE,
                                                             "captured_at": utcnow().isoformat()}])
