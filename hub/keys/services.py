@@ -25,20 +25,23 @@ REWRAP_BATCH = 500
 
 
 class KeyRing:
-    """The app's key store and the data keys this process has unwrapped."""
+    """The app's key store and the data keys this process has unwrapped,
+    each remembered with the row it was unwrapped for (a key is used only
+    while its row, live, says the same)."""
 
     def __init__(self, store: KeyStore):
         self.store = store
-        self._handles: dict[int, DataKeyHandle] = {}
+        self._handles: dict[int, tuple[tuple, DataKeyHandle]] = {}
         self._lock = threading.Lock()
 
     def handle(self, key: DataKey) -> DataKeyHandle:
+        stamp = (key.organisation_id, key.day, key.created_at)
         cached = self._handles.get(key.id)
-        if cached is not None and (cached.organisation_id, cached.day) == (key.organisation_id, key.day):
-            return cached
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
         fresh = DataKeyHandle(key.id, key.organisation_id, key.day, self.store.open(key.organisation_id, key.day))
         with self._lock:
-            self._handles[key.id] = fresh
+            self._handles[key.id] = (stamp, fresh)
         return fresh
 
     def forget(self, key_ids: Iterable[int]) -> None:
@@ -105,17 +108,15 @@ def keys_for_days(organisation_id: int, days: set[date]) -> dict[date, DataKeyHa
 
 
 def handles(key_ids: Iterable[int]) -> dict[int, DataKeyHandle]:
-    """Unwrapped keys by id; a destroyed key is absent."""
-    wanted = set(key_ids)
-    found = {k: h for k in wanted if (h := ring()._handles.get(k)) is not None}
-    rest = wanted - set(found)
-    if rest:
-        for key in db.session.scalars(select(DataKey).where(DataKey.id.in_(sorted(rest)),
-                                                            DataKey.destroyed_at.is_(None))):
-            try:
-                found[key.id] = ring().handle(key)
-            except KeyUnavailable:
-                continue
+    """Unwrapped keys by id, as their rows say now; a destroyed key is absent
+    (even one this process still remembers)."""
+    found = {}
+    for key in db.session.scalars(select(DataKey).where(DataKey.id.in_(sorted(set(key_ids))),
+                                                        DataKey.destroyed_at.is_(None))):
+        try:
+            found[key.id] = ring().handle(key)
+        except KeyUnavailable:
+            continue
     return found
 
 

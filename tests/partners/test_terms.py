@@ -33,7 +33,7 @@ def test_a_new_version_asks_the_partner_to_accept_again_and_keeps_what_was_accep
         assert needs_to_accept_terms(hoa)
     sign_in(client, "owner")
     home = client.get("/", follow_redirects=True).get_data(as_text=True)
-    assert "The data-sharing terms have changed" in home
+    assert "data-sharing terms awaits your acceptance" in home
     refused = post_form(client, "/partners/terms/accept", {"version": current_terms().version})
     assert refused.status_code == 422 and "Tick the box" in refused.get_data(as_text=True)
     stale = post_form(client, "/partners/terms/accept", {"version": "2026-11", "accept": "y"})
@@ -50,4 +50,4 @@ def test_a_new_version_asks_the_partner_to_accept_again_and_keeps_what_was_accep
         assert versions == ["2026-11", current_terms().version]
         entry = db.session.scalars(select(LedgerEntry).where(LedgerEntry.action == "partner.terms_accepted")).one()
         assert entry.subject_id == str(hoa.id)
-    assert "The data-sharing terms have changed" not in client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert "data-sharing terms awaits your acceptance" not in client.get("/", follow_redirects=True).get_data(as_text=True)
