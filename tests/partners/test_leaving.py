@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from hub.cameras.credentials import issue_credential
-from hub.cameras.models import CameraStatus, SharingMode
+from hub.cameras.models import SharingMode
 from hub.cameras.sharing import set_sharing_mode
 from hub.clock import utcnow
 from hub.extensions import db
