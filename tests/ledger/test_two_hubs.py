@@ -66,6 +66,7 @@ def add_entries(n: int) -> None:
 
 def test_two_hubs_witness_each_other(app, app_config, tmp_path):
     env = neighbour_env(tmp_path)
+    subprocess.run([sys.executable, "-m", "hub.keys.bootstrap"], env=env, check=True, capture_output=True)  # a new hub
     neighbour(env, "db", "upgrade")
     ours_port, theirs_port = free_port(), free_port()
     ours_url, theirs_url = f"http://127.0.0.1:{ours_port}", f"http://127.0.0.1:{theirs_port}"
