@@ -13,6 +13,7 @@ from hub import api as hub_api, input_guard, logs, map_library, paging, policy, 
 from hub.config import build_config, finish_config
 from hub.errors import register_error_handlers
 from hub.extensions import api, csrf, db, login_manager, migrate
+from hub.keys import services as data_keys
 from hub.ratelimit import limits as ratelimit_limits
 from hub.reads.partitions import known_to_models
 
@@ -35,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
     import hub.models  # noqa: F401  (every table, before migrations or queries)
+    data_keys.init_app(app)  # a missing or wrong key-encryption key stops the hub here
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
                      include_object=known_to_models)
     ratelimit_limits.init_app(app)
@@ -58,13 +60,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from hub.search import views as search_views
     from hub.data_requests import api as data_requests_api, cli as data_requests_cli, views as data_requests_views
     from hub.identity import auth, cli as identity_cli, views as identity_views
-    from partners import views as partner_views
+    from partners import data_views as partner_data_views, views as partner_views
     from hub.ledger import cli as ledger_cli, views as ledger_views
     from hub.home import navigation, views as home_views
     from hub.settings import cli as settings_cli, services as settings_services, views as settings_views
     from hub.demo import cli as demo_cli
     from hub.scheduler import cli as scheduler_cli
     from hub.retention import cli as retention_cli, views as retention_views
+    from hub.keys import cli as keys_cli
     from hub.transparency import log_of_use, views as transparency_views
     from hub.suspension import views as suspension_views
     from hub.audit import cli as audit_cli, views as audit_views
@@ -81,6 +84,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(settings_views.pages)
     app.register_blueprint(cameras_views.pages)
     app.register_blueprint(partner_views.pages)
+    app.register_blueprint(partner_data_views.pages)
     app.register_blueprint(alerts_views.pages)
     app.register_blueprint(hotlists_views.pages)
     app.register_blueprint(safe_at_home_views.pages)
@@ -123,5 +127,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.cli.add_command(retention_cli.retention)
     app.cli.add_command(data_requests_cli.requests_group)
     app.cli.add_command(audit_cli.audit)
+    app.cli.add_command(keys_cli.keys)
     ratelimit_limits.limit_endpoints(app)
     return app

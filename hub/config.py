@@ -43,6 +43,13 @@ def build_config(instance_path: Path, env: dict[str, str]) -> dict:
         "IMAGE_STORE_PATH": env.get("HUB_IMAGE_STORE") or str(instance_path / "images"),
         "IMAGE_KEY_PATH": env.get("HUB_IMAGE_KEY") or str(instance_path / "image-key"),
         "PLATE_HASH_KEY_PATH": env.get("HUB_PLATE_HASH_KEY") or str(instance_path / "plate-hash-key"),
+        # The key-encryption key that wraps every data key: made once for a new
+        # hub (scripts/run), never by the hub itself; the previous one only
+        # while `hub keys rotate-kek` runs. The wrapped data keys live in the
+        # key store, outside the database.
+        "DATA_KEK_PATH": env.get("HUB_DATA_KEK_FILE") or str(instance_path / "data-kek"),
+        "DATA_KEK_PREVIOUS_PATH": env.get("HUB_DATA_KEK_PREVIOUS_FILE"),
+        "DATA_KEY_STORE_PATH": env.get("HUB_DATA_KEY_STORE") or str(instance_path / "data-keys"),
         # The hub's own plate reading: the threshold calibrated on the development set.
         "OCR_CONFIDENCE_THRESHOLD": float(env.get("HUB_OCR_CONFIDENCE_THRESHOLD") or verified_threshold()),
         # A camera's own confidence, on the camera's scale.

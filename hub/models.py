@@ -15,11 +15,13 @@ from hub.hotlists.models import HotlistEntry, HotlistImport, HotlistVersion  # n
 from hub.notifications.models import Notification  # noqa: F401
 from hub.ratelimit.models import FailureWindow, RateLimitCounter  # noqa: F401
 from hub.reads.models import Read  # noqa: F401
-from hub.retention.models import Hold, HoldCamera, ImageTombstone, PurgeCount, PurgeRun, ReadsCollected  # noqa: F401
+from hub.keys.models import DataKey  # noqa: F401
+from hub.retention.models import (Hold, HoldCamera, HoldPlateHash, ImageTombstone, PurgeCount,  # noqa: F401
+                                  PurgeRun, ReadsCollected)
 from hub.safe_at_home.models import SafeAtHomeRequest  # noqa: F401
 from hub.scheduler.models import JobRun  # noqa: F401
 from hub.settings.models import Setting  # noqa: F401
 from hub.transparency.models import LogOfUseDay, PublicSearch, UsageFigure  # noqa: F401
 from hub.suspension.models import SuspensionOrder  # noqa: F401
 from hub.audit.models import AuditReport, AuditReportFile, AuditReportSending  # noqa: F401
-from partners.models import PartnerInvitation, TermsAcceptance  # noqa: F401
+from partners.models import Departure, PartnerInvitation, TermsAcceptance  # noqa: F401

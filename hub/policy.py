@@ -29,6 +29,7 @@ DECLARING_MODULES = (
     "hub.grants.requests", "hub.retention.services", "hub.transparency.log_of_use", "hub.search.services",
     "hub.data_requests.services",
     "hub.suspension.services", "hub.audit.services",
+    "hub.reads.classification",
 )
 
 ROLES = tuple(role.value for role in Role)

@@ -10,8 +10,14 @@ with the answer, so who sees what is decided here and nowhere else:
   client reading for that officer), inside the grant's data window;
 - low-confidence reads of cameras that do not share their reads wait for
   their owner or the agency's ALPR administrator;
+- a partner's own cameras, for its own view and export of what the hub
+  holds of them;
 - nothing else, and nothing at all for anyone not listed;
 - while the commissioner's suspension order stands, no search and no grant.
+
+Plates and images are stored sealed under their owner's data keys; the
+only door to them is `Scope.open` (and `Scope.image`), which opens a row
+only when it is in the scope asked for.
 
 The answer is read from the database on every call: a change of sharing
 mode or a revoked grant takes effect on the very next request."""
@@ -39,6 +45,11 @@ class Purpose(str, enum.Enum):
     ALERTS = "alerts"  # hotlist hits: the alert board, an alert, its webhook
     VERIFY = "verify"  # confirming a plate the hub could not read with confidence
     GRANT = "grant"  # a partner's time-limited grant
+    OWNER = "owner"  # a partner's own view and export of its cameras' data
+
+
+class OutOfScope(RuntimeError):
+    """A row was handed to `Scope.open` that the scope does not include."""
 
 
 # The purposes a suspension order of the commissioner stops (13.824 subd. 6).
@@ -72,6 +83,46 @@ class Scope:
         if camera_id in self.cameras:
             return True
         return any(camera_id == c and start <= captured_at <= end for c, start, end in self.windows)
+
+    def open(self, rows):
+        """The rows (reads or alerts) with their plates in clear, once each is
+        found in this scope; a row outside it is a programming error, refused."""
+        from hub.keys.services import open_plates
+
+        rows = list(rows)
+        outside = [row for row in rows if not self.includes(row.camera_id, row.captured_at)]
+        if outside:
+            raise OutOfScope(f"{len(outside)} row(s) outside the scope were asked to be opened")
+        return open_plates(rows)
+
+    def plates(self, rows) -> list[str]:
+        """The plates of light rows (id, camera_id, captured_at, key_id,
+        plate_sealed), in order, when every one is in this scope."""
+        from hub.keys.services import plate_texts
+
+        if any(not self.includes(row.camera_id, row.captured_at) for row in rows):
+            raise OutOfScope("rows outside the scope were asked to be opened")
+        return plate_texts(rows)
+
+    def image(self, row, digest: str) -> bytes:
+        """One of a row's images, decrypted, when the row is in scope."""
+        from hub.keys.services import handles
+        from hub.reads import images
+
+        if not self.includes(row.camera_id, row.captured_at):
+            raise OutOfScope("an image outside the scope was asked for")
+        return images.get(digest, handles({row.key_id})[row.key_id])
+
+    def images(self, wanted: list) -> dict[str, bytes]:
+        """Many of rows' images at once, decrypted, by name: `wanted` is
+        (row, name) pairs, every row in scope (a release package's images)."""
+        from hub.keys.services import handles
+        from hub.reads import images
+
+        if any(not self.includes(row.camera_id, row.captured_at) for row, _ in wanted):
+            raise OutOfScope("images outside the scope were asked for")
+        keys = handles({row.key_id for row, _ in wanted})
+        return images.get_many([(digest, keys[row.key_id]) for row, digest in wanted])
 
     def clause(self, camera_column, time_column):
         """A WHERE clause keeping only rows in scope."""
@@ -140,11 +191,13 @@ def scope_for(actor: Any, purpose: Purpose, *, grant=None, case_number: str | No
     if not isinstance(actor, User) or not actor.is_authenticated or not actor.is_active:
         return NOTHING
     if actor.role is Role.PARTNER_ADMIN:
-        if purpose is not Purpose.VERIFY or not actor.organisation.is_approved:
+        if purpose not in (Purpose.VERIFY, Purpose.OWNER) or not actor.organisation.is_approved:
             return NOTHING
         return Scope(cameras=_camera_ids(Camera.organisation_id == actor.organisation_id))
     if actor.role not in LAW_ENFORCEMENT_ROLES or actor.organisation.kind is not OrganisationKind.AGENCY:
         return NOTHING
+    if purpose is Purpose.OWNER:
+        return NOTHING  # the agency reaches its own cameras' reads by reasoned search
     require_data_access(actor, subject=grant)
     if purpose in SUSPENDED_BY_ORDER:
         require_use(actor, SUSPENDED_BY_ORDER[purpose], subject=grant)

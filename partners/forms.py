@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from hub.identity.roles import OrganisationKind
@@ -23,6 +23,12 @@ class SignUpForm(FlaskForm):
     password = PasswordField("Password (12 characters or more)", validators=[DataRequired(), Length(max=200)],
                              render_kw={"autocomplete": "new-password"})
     accept_terms = BooleanField("I accept the data-sharing terms on behalf of the organisation")
+
+
+class AcceptTermsForm(FlaskForm):
+    version = HiddenField()
+    accept = BooleanField("I have read these terms and accept them on behalf of the organisation",
+                          validators=[DataRequired(message="Tick the box to accept the terms.")])
 
 
 class DecisionForm(FlaskForm):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.db import UTCDateTime
@@ -42,3 +42,21 @@ class PartnerInvitation(db.Model):
     @property
     def ledger_subject(self):
         return "partner_invitation", self.id
+
+
+class Departure(db.Model):
+    """A partner that left the network, and the destruction receipt it was
+    given: what was ended, destroyed and kept (under holds), with the ledger
+    entries that prove each step. The organisation's record and the ledger stay."""
+
+    __tablename__ = "partner_departures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    left_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    receipt: Mapped[str] = mapped_column(Text)  # JSON
+
+    @property
+    def ledger_subject(self):
+        return "organisation", self.organisation_id

@@ -109,6 +109,33 @@ def terms_accepted(organisation: Organisation) -> TermsAcceptance | None:
                               .order_by(TermsAcceptance.accepted_at.desc()).limit(1)).first()
 
 
+def needs_to_accept_terms(organisation: Organisation) -> bool:
+    """Whether the partner has yet to accept the current version of the terms."""
+    accepted = terms_accepted(organisation)
+    return organisation.kind.is_partner and (accepted is None or accepted.version != current_terms().version)
+
+
+def accept_terms(actor: Any, organisation: Organisation, *, version: str) -> TermsAcceptance:
+    """A partner administrator accepts the current terms for the organisation;
+    the version and a hash of its text are kept, on record. Accepting a version
+    that is not the current one (a page left open across a change) is refused."""
+    if not (isinstance(actor, User) and actor.role is Role.PARTNER_ADMIN
+            and actor.organisation_id == organisation.id):
+        raise Forbidden("Only the partner's administrators accept its terms.",
+                        refusal=Refusal("partner.terms_accept", actor, organisation))
+    terms = current_terms()
+    if version != terms.version:
+        raise SignUpInvalid(errors={"accept": [f"The terms changed while you read them: read version "
+                                                f"{terms.version} and accept it."]})
+    acceptance = TermsAcceptance(organisation_id=organisation.id, user_id=actor.id, version=terms.version,
+                                 text_sha256=terms.sha256, accepted_at=utcnow())
+    db.session.add(acceptance)
+    db.session.flush()
+    record("partner.terms_accepted", actor=actor, subject=organisation,
+           details={"terms_version": terms.version, "terms_sha256": terms.sha256})
+    return acceptance
+
+
 def decide_partnership(actor: Any, organisation: Organisation, *, approve: bool, reason: str) -> Organisation:
     require_capability(actor, Capability.APPROVE_PARTNERS, action="partner.decision", subject=organisation)
     if organisation.status is not OrganisationStatus.PENDING:

@@ -1,6 +1,7 @@
-"""The data-sharing terms partners accept: versioned text files beside this
-module; the newest version is the one offered, and the accepted version and
-a hash of its text are kept with the acceptance."""
+"""The data-sharing terms partners accept: versioned Markdown files beside
+this module, shown as HTML; the newest version is the one offered, and the
+accepted version and a hash of its text are kept with each acceptance. A new
+version asks every partner to accept again."""
 from __future__ import annotations
 
 import hashlib
@@ -25,9 +26,11 @@ class Terms:
 
     @property
     def html(self) -> Markup:
-        """The text as a page shows it: CommonMark, any HTML in it escaped."""
-        # markdown-it escapes every character of the text itself ("html": False keeps raw HTML out).
-        return Markup(MarkdownIt("commonmark", {"html": False}).render(self.text))  # nosec B704
+        """The text as HTML; the files are the project's own, and raw HTML in them is not passed through."""
+        return Markup(_MARKDOWN.render(self.text))  # nosec B704 (html disabled: markdown-it escapes every tag)
+
+
+_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
 @lru_cache(maxsize=1)

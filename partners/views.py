@@ -14,7 +14,7 @@ from hub.identity.permissions import can
 from hub.identity.roles import Capability, OrganisationKind
 from hub.urls import absolute_url
 from partners import services
-from partners.forms import AcceptInvitationForm, DecisionForm, InviteForm, SignUpForm
+from partners.forms import AcceptInvitationForm, AcceptTermsForm, DecisionForm, InviteForm, SignUpForm
 from partners.terms import current_terms
 
 pages = Blueprint("partners", __name__, template_folder="templates", url_prefix="/partners")
@@ -23,6 +23,35 @@ pages = Blueprint("partners", __name__, template_folder="templates", url_prefix=
 @pages.route("/terms")
 def terms():
     return render_template("partners/terms.html", terms=current_terms())
+
+
+@pages.route("/terms/accept", methods=["GET", "POST"])
+@login_required
+def accept_terms():
+    """A new version of the terms, for the partner's administrator to accept."""
+    organisation = current_user.organisation
+    form = AcceptTermsForm(version=current_terms().version)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.accept_terms(current_user, organisation, version=form.version.data)
+            flash(f"You accepted version {current_terms().version} of the terms for {organisation.name}.", "success")
+            return redirect(url_for("home.index"))
+        except HubError as error:
+            status = apply_errors(form, error)
+    elif form.is_submitted():
+        status = FORM_ERROR_STATUS
+    return render_template("partners/accept_terms.html", form=form, terms=current_terms(),
+                           accepted=services.terms_accepted(organisation)), status
+
+
+@pages.app_context_processor
+def terms_banner() -> dict:
+    """Every page tells a partner's administrator that new terms wait for acceptance."""
+    user = current_user
+    waiting = bool(getattr(user, "is_authenticated", False) and user.role.value == "partner_admin"
+                   and services.needs_to_accept_terms(user.organisation))
+    return {"terms_waiting": waiting}
 
 
 @pages.route("/sign-up", methods=["GET", "POST"])

@@ -3,8 +3,11 @@ when HUB_TEST_DATABASE_URL names one), clean tables for every test, a
 controllable clock, and factories that build objects through services."""
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import re
+import shutil
 from datetime import date, timedelta
 
 import pyotp
@@ -36,9 +39,15 @@ def _database_url(tmp: str) -> str:
     return os.environ.get("HUB_TEST_DATABASE_URL") or f"sqlite:///{tmp}/test.sqlite3"
 
 
+# The suite's key-encryption key, the same for every run, so that a
+# PostgreSQL database kept between runs still opens with it.
+TEST_KEK = base64.urlsafe_b64encode(hashlib.sha256(b"alpr-hub test key-encryption key").digest()) + b"\n"
+
+
 @pytest.fixture(scope="session")
 def app_config(tmp_path_factory) -> dict:
     instance = tmp_path_factory.mktemp("instance")
+    (instance / "data-kek").write_bytes(TEST_KEK)
     return {
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": _database_url(str(instance)),
@@ -49,6 +58,8 @@ def app_config(tmp_path_factory) -> dict:
         "IMAGE_KEY_PATH": str(instance / "image-key"),
         "PLATE_HASH_KEY_PATH": str(instance / "plate-hash-key"),
         "WEBHOOK_KEY_PATH": str(instance / "webhook-key"),
+        "DATA_KEK_PATH": str(instance / "data-kek"),
+        "DATA_KEY_STORE_PATH": str(instance / "data-keys"),
         "INSTANCE": str(instance),
     }
 
@@ -82,8 +93,8 @@ def _push_request_context():
     yield
 
 
-@pytest.fixture(autouse=True)
-def _clean_database(app):
+def wipe(app) -> None:
+    """Every table emptied (and the key store with them), as a test starts."""
     with app.app_context():
         if is_postgres(app):
             names = ", ".join(t.name for t in db.metadata.sorted_tables)
@@ -94,6 +105,14 @@ def _clean_database(app):
         db.session.execute(insert(LedgerState).values(id=1, size=0, chain_hash=CHAIN_START.hex()))
         db.session.execute(insert(HotlistVersion).values(id=1, version=0))
         db.session.commit()
+        # The key store goes with the database it belongs to.
+        shutil.rmtree(app.config["DATA_KEY_STORE_PATH"], ignore_errors=True)
+        app.extensions["data_keys"].forget(list(app.extensions["data_keys"]._handles))
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(app):
+    wipe(app)
     yield
     clock.unfreeze()
 
@@ -129,11 +148,26 @@ def hub_process_env(app_config: dict, **extra: str) -> dict:
             "HUB_LEDGER_KEY": app_config["LEDGER_SIGNING_KEY_PATH"], "HUB_IMAGE_STORE": app_config["IMAGE_STORE_PATH"],
             "HUB_IMAGE_KEY": app_config["IMAGE_KEY_PATH"], "HUB_PLATE_HASH_KEY": app_config["PLATE_HASH_KEY_PATH"],
             "HUB_WEBHOOK_KEY": app_config["WEBHOOK_KEY_PATH"], "HUB_PASSWORD_HASH_PROFILE": "fast",
+            "HUB_DATA_KEK_FILE": app_config["DATA_KEK_PATH"], "HUB_DATA_KEY_STORE": app_config["DATA_KEY_STORE_PATH"],
             "HUB_BASE_URL": "http://127.0.0.1:9", **extra}
 
 
 def is_postgres(app) -> bool:
     return app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+
+
+def stored_plates(reads) -> list[str]:
+    """The plates of stored reads (or alerts), opened with their data keys as
+    the hub's own jobs do: what was stored, for tests to check."""
+    from hub.keys.services import plate_texts
+    return plate_texts(list(reads), read_id=lambda row: row.sealed_read_id)
+
+
+def stored_image(read, digest: str) -> bytes:
+    """One of a stored read's images, opened with its data key."""
+    from hub.keys.services import handles
+    from hub.reads import images
+    return images.get(digest, handles({read.key_id})[read.key_id])
 
 
 # --- factories -------------------------------------------------------------

@@ -41,6 +41,8 @@ from hub.ratelimit.failures import record_failure, summarise_closed_windows
 from hub.ledger.services import rotate_signing_key
 from hub.reads.confirmation import confirm_read
 from hub.reads.ingest import ingest_batch
+from hub.keys import services as data_keys
+from hub.keys.models import DataKey
 from hub.reads.models import Read
 from hub.retention.models import HoldKind
 from hub.retention.proof import destruction_record
@@ -51,7 +53,9 @@ from hub.grants.revocation import record_expiries
 from hub.safe_at_home.services import record_request
 from hub.search.services import export, search
 from hub.settings.services import change_settings
-from partners.services import accept_invitation, decide_partnership, invite_administrator, sign_up
+from partners.data import export as export_partner_data, holdings
+from partners.leaving import leave_network
+from partners.services import accept_invitation, accept_terms, decide_partnership, invite_administrator, sign_up
 from partners.terms import current_terms
 from tests.conftest import PASSWORD, make_camera, make_organisation, make_partner, make_user
 from tests.conftest import OPERATOR
@@ -388,6 +392,14 @@ ACTIONS = {
     "ledger.cosignature_received": lambda w: witness.accept_cosignatures(w["cosigned_note"]),
     "reads.searched": lambda w: search(w["officer_ok"], SEARCH),
     "reads.exported": lambda w: export(w["officer_ok"], w["search"]),
+    "partner.terms_accepted": lambda w: accept_terms(w["owner"], w["hoa"], version=current_terms().version),
+    "partner.data_viewed": lambda w: holdings(w["owner"], w["hoa"]),
+    "partner.data_exported": lambda w: export_partner_data(w["owner"], w["hoa"], kind="json"),
+    "partner.left": lambda w: leave_network(w["owner"], w["hoa"], confirm_name=w["hoa"].name, revoke_live_grants=True),
+    "keys.data_key_created": lambda w: data_keys.keys_for_days(w["hoa"].id, {date(2026, 1, 3)}),
+    "keys.destroyed": lambda w: data_keys.destroy(OPERATOR, [db.session.scalar(select(DataKey))], reason="test"),
+    "keys.rewrapped": lambda w: (setattr(db.session.scalar(select(DataKey)), "kek_fingerprint", "0" * 32),
+                                 data_keys.rewrap_batch(OPERATOR)),
     "login.refused_locked": lambda w: (setattr(w["officer"], "locked_until", _in_an_hour()),
                                        login.attempt_password("ofc", PASSWORD)),
     "oauth_client.token_issued": _client_token,
@@ -460,6 +472,7 @@ def _in_an_hour():
 COMPOSITE = {
     "data_request.approved": ["data_request.approved", "data_request.released"],
     "data_request.approved_in_part": ["data_request.approved_in_part", "data_request.released"],
+    "partner.left": ["grant.revoked", "camera.credential_revoked", "camera.retired", "partner.left"],
     "alerts.possible_raised": ["alerts.possible_raised", "reads.ingested"],
     "partner.signed_up": ["organisation.created", "user.created", "partner.signed_up"],
     "partner.invitation_accepted": ["user.created", "partner.invitation_accepted"],

@@ -3,13 +3,14 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, Enum, false, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Enum, false, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.cameras.models import Camera
 from hub.db import UTCDateTime
 from hub.extensions import db
 from hub.hotlists.models import HotlistEntry
+from hub.keys.models import SealedPlate
 
 
 class AlertStatus(str, enum.Enum):
@@ -23,7 +24,10 @@ class AlertKind(str, enum.Enum):
     POSSIBLE = "possible"  # the read differs from the listed plate by look-alike characters
 
 
-class Alert(db.Model):
+class Alert(SealedPlate, db.Model):
+    """An alert keeps its read's plate sealed as the read does (the same
+    sealed bytes, under the same data key)."""
+
     __tablename__ = "alerts"
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -31,7 +35,8 @@ class Alert(db.Model):
     captured_at: Mapped[datetime] = mapped_column(UTCDateTime)
     camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id"), index=True)
     hotlist_entry_id: Mapped[int] = mapped_column(ForeignKey("hotlist_entries.id"))
-    plate: Mapped[str] = mapped_column(String(12))
+    plate_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    key_id: Mapped[int] = mapped_column(Integer)
     plate_image: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     status: Mapped[AlertStatus] = mapped_column(Enum(AlertStatus, native_enum=False, length=20,
@@ -52,6 +57,10 @@ class Alert(db.Model):
     @property
     def ledger_subject(self):
         return "alert", self.id
+
+    @property
+    def sealed_read_id(self) -> int:
+        return self.read_id
 
 
 class WebhookDelivery(db.Model):

@@ -59,7 +59,8 @@ def raise_alerts(camera: Camera, rows: list[dict]) -> int:
         if not matches:
             continue
         alerts = [{"read_id": row["id"], "captured_at": row["captured_at"], "camera_id": camera.id,
-                   "hotlist_entry_id": entry_id, "plate": row["plate"], "plate_image": row["plate_image"],
+                   "hotlist_entry_id": entry_id, "plate_sealed": row["plate_sealed"], "key_id": row["key_id"],
+                   "plate_image": row["plate_image"],
                    "created_at": now, "status": AlertStatus.NEW, "stale_list": stale, "kind": kind,
                    "differences": json.dumps([vars(d) for d in found]) if found else None}
                   for row, entry_id, found in matches]
@@ -88,7 +89,7 @@ def get_alert(actor: Any, alert_id: int) -> Alert:
                         refusal=Refusal("alert.view", actor, alert, {}, (alert.camera_id,)))
     record("alert.viewed", actor=actor, subject=alert, cameras=[alert.camera_id],
            case_number=alert.entry.case_number)
-    return alert
+    return scope.open([alert])[0]
 
 
 def last_alert_before(moment) -> int:
@@ -99,17 +100,18 @@ def last_alert_before(moment) -> int:
 def recent_alerts(actor: Any, *, after_id: int = 0, limit: int = 100) -> list[Alert]:
     """Alerts newer than `after_id`, oldest first: what a live board shows."""
     scope = scope_for(actor, Purpose.ALERTS)
-    alerts = list(db.session.scalars(select(Alert).where(Alert.id > after_id,
-                                                         scope.clause(Alert.camera_id, Alert.captured_at))
-                                     .order_by(Alert.id).limit(limit)))
+    alerts = scope.open(db.session.scalars(select(Alert).where(Alert.id > after_id,
+                                                               scope.clause(Alert.camera_id, Alert.captured_at))
+                                           .order_by(Alert.id).limit(limit)))
     if alerts:
         record("alerts.delivered", actor=actor, cameras=sorted({a.camera_id for a in alerts}),
                details={"alerts": [a.id for a in alerts]})
     return alerts
 
 
-# The columns the alert list sorts by.
-SORTS = {"time": paging.Sort("Time", (Alert.captured_at,)), "plate": paging.Sort("Plate", (Alert.plate,)),
+# The columns the alert list sorts by (not the plate: it is sealed, and
+# only the page's own plates are opened).
+SORTS = {"time": paging.Sort("Time", (Alert.captured_at,)), "camera": paging.Sort("Camera", (Alert.camera_id,)),
          "status": paging.Sort("Status", (Alert.status,))}
 
 
@@ -121,6 +123,7 @@ def alert_list(actor: Any, asked: paging.PageRequest, *, status: AlertStatus | N
     if status is not None:
         query = query.where(Alert.status == status)
     page = paging.paginate(query, asked, SORTS, Alert.id)
+    page.items = scope.open(page.items)
     if page.items:
         record("alerts.listed", actor=actor, cameras=sorted({a.camera_id for a in page.items}),
                details={"alerts": [a.id for a in page.items]})

@@ -17,6 +17,7 @@ from hub.forms import FORM_ERROR_STATUS, apply_errors
 from hub.identity.permissions import can
 from hub.identity.roles import Capability
 from hub.reads import images
+from hub.scope import Purpose, scope_for
 
 pages = Blueprint("alerts", __name__, template_folder="templates")
 BOARD_HISTORY = timedelta(days=1)
@@ -92,4 +93,5 @@ def detail(alert_id: int):
     return render_template("alerts/detail.html", alert=alert, form=form, actionable=services.actionable(alert),
                            concerns_owner=services.concerns_owner(alert), checks=services.checklist(alert),
                            differing=services.differing_characters(alert),
-                           picture=images.thumbnail(alert.plate_image)), status
+                           picture=images.thumbnail(scope_for(current_user, Purpose.ALERTS), alert,
+                                                    alert.plate_image)), status

@@ -50,7 +50,7 @@ def deliver_due() -> int:
             continue
         delivery.attempts += 1
         try:
-            signed_webhooks.post(delivery.url, payload(alert), delivery.id)
+            signed_webhooks.post(delivery.url, payload(scope.open([alert])[0]), delivery.id)
         except (urllib.error.URLError, OSError, ValueError) as error:
             delivery.next_attempt_at = now + signed_webhooks.retry_after(delivery.attempts)
             delivery.last_error = str(error)[:500]

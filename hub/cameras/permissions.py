@@ -36,6 +36,8 @@ def may_manage(actor: Any, organisation: Organisation) -> bool:
         return can(actor, Capability.MANAGE_CAMERAS)
     if actor.organisation_id != organisation.id or not can(actor, Capability.MANAGE_CAMERAS):
         return False
+    if organisation.left_at is not None:
+        return False  # a partner that left registers no camera and changes none
     if organisation.kind is OrganisationKind.AGENCY:
         return actor.role in AGENCY_CAMERA_MANAGERS
     return actor.role is Role.PARTNER_ADMIN

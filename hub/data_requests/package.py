@@ -64,9 +64,9 @@ def _image_name(digest: str, data: bytes) -> str:
 def data_files(reads: list[ReleasedRead], *, retention_days: int,
                open_images: Callable[[list[str]], dict[str, bytes]]) -> tuple[dict[str, bytes], dict[str, str]]:
     """The data of a release: reads.csv, reads.json and each image once
-    (`open_images` opens them from the store by digest), and each file's
-    SHA-256 (an image's is its name in the store, which the store's
-    authenticated encryption binds to its content). Each read carries the
+    (`open_images` opens them from the store by name, through the scope),
+    and each file's SHA-256 (an image is named in the package by it, never
+    by its name in the store, which is keyed by its owner's data key). Each read carries the
     date by which it is destroyed unless tied to an active investigation."""
     digests = sorted({d for r in reads for d in (r.plate_image, r.vehicle_image) if d})
     opened = open_images(digests) if digests else {}
@@ -74,8 +74,9 @@ def data_files(reads: list[ReleasedRead], *, retention_days: int,
     hashes: dict[str, str] = {}
     names: dict[str, str] = {}
     for digest in digests:
-        names[digest] = _image_name(digest, opened[digest])
-        files[names[digest]], hashes[names[digest]] = opened[digest], digest
+        content = sha256(opened[digest])
+        names[digest] = _image_name(content, opened[digest])
+        files[names[digest]], hashes[names[digest]] = opened[digest], content
     keep = timedelta(days=retention_days)
     rows = [[r.id, utc_text(r.captured_at), r.plate, r.plate_state or "", "yes" if r.verified else "no", r.camera_id,
              r.camera, r.owner, f"{r.latitude:.6f}", f"{r.longitude:.6f}", names.get(r.plate_image, ""),

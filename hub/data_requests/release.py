@@ -11,8 +11,9 @@ package carries proofs that hold the moment it exists. Should anything fail,
 nothing of it stays: no decision, no entry, no checkpoint, no package."""
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import timedelta
-from typing import Any
+from typing import Any, Callable
 
 from flask import current_app
 from sqlalchemy import select
@@ -31,6 +32,7 @@ from hub.reads import images
 from hub.search.services import disseminate
 
 RELEASE_LIMIT = 10_000
+ImageOpener = Callable[[list[str]], dict[str, bytes]]  # images by their names in the store
 PACKAGE_DAYS = 14  # how long the requesting agency may download it; the request itself stays on file
 
 
@@ -44,9 +46,11 @@ def retention() -> tuple[int, str]:
     return rule.obligations["retention_days"], rule.cite
 
 
-def released_reads(actor: Any, request: DataRequest) -> tuple[list[package.ReleasedRead], list[int]]:
+def released_reads(actor: Any, request: DataRequest) -> tuple[list[package.ReleasedRead], list[int], ImageOpener]:
     """The approved search, one plate at a time, through the search code;
-    the reads (each once) and the cameras searched."""
+    the reads (each once, their plates opened through the search's scope),
+    the cameras searched, and the opener of their images (through the same
+    scope)."""
     results = disseminate(actor, plates=request.approved_plate_list, start=request.approved_start,
                           end=request.approved_end, cameras=request.approved_cameras, reason=request.offense_type,
                           case_number=request.case_number, basis=request.factual_basis,
@@ -54,14 +58,25 @@ def released_reads(actor: Any, request: DataRequest) -> tuple[list[package.Relea
     if any(result.total > len(result.reads) for result in results):
         raise DataRequestInvalid(errors={"plates": [f"More than {RELEASE_LIMIT:,} reads: approve a narrower search."]})
     reads = {r.id: r for result in results for r in result.reads}
+    owners = {digest: (result.scope, r) for result in results for r in result.reads
+              for digest in (r.plate_image, r.vehicle_image) if digest}
     searched = sorted({c.id for result in results for c in result.cameras_searched})
     cameras = {c.id: (c.name, owner) for c, owner in db.session.execute(
         select(Camera, Organisation.name).join(Organisation, Organisation.id == Camera.organisation_id)
         .where(Camera.id.in_({r.camera_id for r in reads.values()})))} if reads else {}
+
+    def open_images(digests: list[str]) -> dict[str, bytes]:
+        scopes, wanted = {}, defaultdict(list)
+        for digest in digests:
+            scope, read = owners[digest]
+            scopes[id(scope)] = scope
+            wanted[id(scope)].append((read, digest))
+        return {name: data for key, pairs in wanted.items() for name, data in scopes[key].images(pairs).items()}
+
     return [package.ReleasedRead(r.id, r.captured_at, r.plate, r.plate_state, r.verified, r.camera_id,
                                  cameras[r.camera_id][0], cameras[r.camera_id][1], r.latitude, r.longitude,
                                  r.plate_image, r.vehicle_image)
-            for r in sorted(reads.values(), key=lambda r: (r.captured_at, r.id))], searched
+            for r in sorted(reads.values(), key=lambda r: (r.captured_at, r.id))], searched, open_images
 
 
 def manifest(request: DataRequest, reads: list[package.ReleasedRead], days: int, cite: str) -> dict:
@@ -86,16 +101,16 @@ def manifest(request: DataRequest, reads: list[package.ReleasedRead], days: int,
 
 def release(actor: Any, request: DataRequest) -> DataRequest:
     """Run the approved search, then package what it found."""
-    reads, searched = released_reads(actor, request)
-    return package_reads(actor, request, reads, searched)
+    reads, searched, open_images = released_reads(actor, request)
+    return package_reads(actor, request, reads, searched, open_images)
 
 
 def package_reads(actor: Any, request: DataRequest, reads: list[package.ReleasedRead],
-                  searched: list[int]) -> DataRequest:
+                  searched: list[int], open_images: ImageOpener) -> DataRequest:
     """Ledger the dissemination, seal, and make the signed package (kept
     encrypted in the store under its SHA-256)."""
     days, cite = retention()
-    files, hashes = package.data_files(reads, retention_days=days, open_images=images.get_many)
+    files, hashes = package.data_files(reads, retention_days=days, open_images=open_images)
     now = utcnow()
     request.released_at, request.reads_released, request.status = now, len(reads), RequestStatus.RELEASED
     request.package_available_until = now + timedelta(days=PACKAGE_DAYS)

@@ -21,6 +21,8 @@ from hub.grants.oauth import ACCESS_TOKEN_PREFIX, grant_is_live
 from hub.identity.actors import ClientActor
 from hub.ledger.models import LedgerEntry
 from hub.ledger.services import record
+from hub.keys import services as data_keys
+from hub.reads import plates
 from hub.reads.models import Read
 from hub.scope import Purpose, scope_for
 
@@ -88,12 +90,14 @@ def granted_reads(actor: Any, grant: Grant, *, camera_ids: list[int], since: dat
                   until: datetime | None, plate: str | None = None) -> list[Read]:
     scope = scope_for(actor, Purpose.GRANT, grant=grant)
     cameras = camera_ids or grant.cameras
+    start = max(filter(None, [since, grant.window_start]))
+    end = min(filter(None, [until, grant.window_end]))
     query = select(Read).where(scope.clause(Read.camera_id, Read.captured_at), Read.camera_id.in_(cameras),
-                               Read.captured_at >= max(filter(None, [since, grant.window_start])),
-                               Read.captured_at <= min(filter(None, [until, grant.window_end])))
+                               Read.captured_at >= start, Read.captured_at <= end)
     if plate:
-        query = query.where(Read.plate == plate.upper())
-    reads = list(db.session.scalars(query.order_by(Read.captured_at).limit(READ_LIMIT)))
+        owner_keys = data_keys.live_keys(since=start, until=end, organisation_ids=[grant.organisation_id])
+        query = query.where(Read.plate_hash.in_(data_keys.plate_hashes([plates.normalise(plate)], owner_keys)))
+    reads = scope.open(db.session.scalars(query.order_by(Read.captured_at).limit(READ_LIMIT)))
     record("grant.reads_accessed", actor=actor, subject=grant, cameras=cameras,
            case_number=grant.request.case_number, purpose=grant.request.offense_type,
            details={"reads": len(reads), "grant_id": grant.id}, private={"plate": plate} if plate else None)

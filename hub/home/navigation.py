@@ -54,6 +54,10 @@ def links_for(user: User) -> list[Link]:
         chosen.append(Link("Your cameras" if partner else "Cameras", "cameras.index"))
     if partner:
         chosen.append(Link("Grants you gave", "partner_grants.index"))
+    if partner and user.role.value == "partner_admin":
+        chosen.append(Link("Your data", "partner_data.your_data"))
+    if can(user, Capability.APPROVE_PARTNERS):
+        chosen.append(Link("Partners that left", "partner_data.departed"))
     chosen.append(Link("Messages", "notifications.index"))
     if can(user, Capability.MANAGE_HOTLISTS):
         chosen.append(Link("Hotlists", "hotlists.index"))

@@ -34,6 +34,7 @@ class Organisation(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", use_alter=True))
     decision_reason: Mapped[str | None] = mapped_column(Text)
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a partner that left the network
 
     users: Mapped[list["User"]] = relationship(back_populates="organisation", foreign_keys="User.organisation_id")
 

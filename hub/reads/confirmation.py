@@ -14,6 +14,7 @@ from hub.alerts.services import raise_alerts
 from hub.cameras.models import Camera
 from hub.errors import NotFound, ValidationFailed
 from hub.extensions import db
+from hub.keys import services as data_keys
 from hub.ledger.services import record
 from hub.reads import plates
 from hub.reads.models import Read
@@ -30,22 +31,23 @@ def _waiting(actor: Any):
     return select(Read).where(Read.verified.is_(False), scope.clause(Read.camera_id, Read.captured_at))
 
 
-def _listed(actor: Any, reads: list[Read]) -> None:
+def _listed(actor: Any, reads: list[Read]) -> list[Read]:
+    """The listed reads opened through the scope, and their listing ledgered."""
+    reads = scope_for(actor, Purpose.VERIFY).open(reads)
     if reads:
         record("reads.unverified_listed", actor=actor, cameras=sorted({r.camera_id for r in reads}),
                details={"reads": len(reads)})
+    return reads
 
 
 def unverified_reads(actor: Any, *, limit: int = 50) -> list[Read]:
-    reads = list(db.session.scalars(_waiting(actor).order_by(Read.captured_at.desc()).limit(limit)))
-    _listed(actor, reads)
-    return reads
+    return _listed(actor, list(db.session.scalars(_waiting(actor).order_by(Read.captured_at.desc()).limit(limit))))
 
 
 def unverified_page(actor: Any, asked: paging.PageRequest) -> paging.Page:
     """One page of the reads waiting for this person, sorted as asked."""
     page = paging.paginate(_waiting(actor), asked, SORTS, Read.id)
-    _listed(actor, page.items)
+    page.items = _listed(actor, page.items)
     return page
 
 
@@ -60,12 +62,17 @@ def confirm_read(actor: Any, read_id: int, *, plate: str) -> tuple[Read, int]:
         raise ValidationFailed(errors={"plate": ["A plate is 1 to 10 letters and digits."]})
     if read.verified:
         raise ValidationFailed(errors={"read": ["The read is already verified."]})
-    corrected = text != read.plate
-    read.plate, read.verified = text, True
+    corrected = text != scope.open([read])[0].plate
+    if corrected:
+        key = data_keys.handles({read.key_id})[read.key_id]
+        read.plate_sealed, read.plate_hash = key.seal(text.encode(), data_keys.read_aad(read.id)), key.plate_hash(text)
+        read.put_opened_plate(text)
+    read.verified = True
     db.session.flush()
     record("read.confirmed", actor=actor, subject=("read", read.id), cameras=[read.camera_id],
            details={"corrected": corrected}, private={"plate": text})
     camera = db.session.get(Camera, read.camera_id)
-    alerts = raise_alerts(camera, [{"id": read.id, "captured_at": read.captured_at, "plate": read.plate,
+    alerts = raise_alerts(camera, [{"id": read.id, "captured_at": read.captured_at, "plate": text,
+                                    "plate_sealed": read.plate_sealed, "key_id": read.key_id,
                                     "plate_image": read.plate_image}])
     return read, alerts

@@ -17,8 +17,10 @@ from hub.clock import utcnow
 from hub.extensions import db
 from hub.identity.actors import CameraActor
 from hub.identity.roles import OrganisationKind
+from hub.keys import services as data_keys
 from hub.ledger.services import record
 from hub.reads import decoding, images, plate_reader, plates
+from hub.reads.classification import classify
 from hub.reads.errors import BatchInvalid, CameraNotCollecting
 from hub.reads.models import Read, new_read_id
 from hub.reads.validation import CheckedRead, check_read
@@ -45,11 +47,11 @@ class IngestResult:
     alerts: int = 0
 
 
-_COLUMNS = ("id", "captured_at", "camera_id", "organisation_id", "camera_read_id", "plate", "plate_state",
-            "confidence", "verified", "recognised_by", "latitude", "longitude", "plate_image", "vehicle_image",
-            "received_at")
-_ARRAY_TYPES = ("bigint", "timestamp", "int", "int", "varchar", "varchar", "varchar", "float8", "bool", "varchar",
-                "float8", "float8", "varchar", "varchar", "timestamp")
+_COLUMNS = ("id", "captured_at", "camera_id", "organisation_id", "camera_read_id", "plate_sealed", "plate_hash",
+            "key_id", "plate_state", "confidence", "verified", "recognised_by", "latitude", "longitude", "plate_image",
+            "vehicle_image", "received_at", "classification")
+_ARRAY_TYPES = ("bigint", "timestamp", "int", "int", "varchar", "bytea", "varchar", "int", "varchar", "float8", "bool",
+                "varchar", "float8", "float8", "varchar", "varchar", "timestamp", "varchar")
 # Built once from the constants above (column names and types, no input):
 # the values go in as bound parameters.
 _COLUMN_LIST = ", ".join(_COLUMNS)
@@ -57,6 +59,10 @@ _ARRAYS = ", ".join(f"%s::{t}[]" for t in _ARRAY_TYPES)
 _UNNEST_SELECT = f"INSERT INTO reads ({_COLUMN_LIST}) SELECT * FROM unnest({_ARRAYS})"  # nosec B608
 _UNNEST_INSERT = (_UNNEST_SELECT
                   + " ON CONFLICT (camera_id, camera_read_id, captured_at) DO NOTHING RETURNING camera_read_id")
+
+
+def _utc_day(moment: datetime):
+    return moment.astimezone(timezone.utc).date()
 
 
 def _naive_utc(value):
@@ -138,19 +144,31 @@ def ingest_batch(camera: Camera, raw_reads, *, uploads: list[dict] | None = None
             continue
         recognised.append((read, reading.plate, reading))
     kept, dropped = drop_protected(recognised)
-    rows = []
+    classification = classify(camera.organisation.kind).code
+    day_keys = data_keys.keys_for_days(camera.organisation_id, {_utc_day(read.captured_at) for read, *_ in kept})
+    rows, plate_of = [], {}
     for read, text, reading in kept:
-        stored = {name: images.put(data) for name, data in read.images.items()}
+        key = day_keys[_utc_day(read.captured_at)]
+        if key is None:
+            result.rejected.append(Rejection(read.index, read.read_id, {"captured_at": [
+                "That day's data have been destroyed: a read of it can no longer be stored."]}))
+            continue
+        stored = {name: images.put(data, key) for name, data in read.images.items()}
         if reading.plate_crop is not None:
-            stored["plate_image"] = images.put(reading.plate_crop)
+            stored["plate_image"] = images.put(reading.plate_crop, key)
         confidence = reading.confidence
-        rows.append({"id": new_read_id(), "captured_at": read.captured_at, "camera_id": camera.id,
-                     "organisation_id": camera.organisation_id, "camera_read_id": read.read_id, "plate": text,
+        read_id = new_read_id()
+        plate_of[read_id] = text
+        rows.append({"id": read_id, "captured_at": read.captured_at, "camera_id": camera.id,
+                     "organisation_id": camera.organisation_id, "camera_read_id": read.read_id,
+                     "plate_sealed": key.seal(text.encode(), data_keys.read_aad(read_id)),
+                     "plate_hash": key.plate_hash(text), "key_id": key.id,
                      "plate_state": reading.plate_state, "confidence": confidence,
                      "verified": confidence >= thresholds[reading.source], "recognised_by": reading.source,
                      "latitude": camera.latitude,
                      "longitude": camera.longitude, "plate_image": stored.get("plate_image"),
-                     "vehicle_image": stored.get("vehicle_image"), "received_at": now})
+                     "vehicle_image": stored.get("vehicle_image"), "received_at": now,
+                     "classification": classification})
     unique: dict[tuple, dict] = {}
     for row in rows:
         key = (row["camera_read_id"], row["captured_at"])
@@ -164,7 +182,8 @@ def ingest_batch(camera: Camera, raw_reads, *, uploads: list[dict] | None = None
         (result.accepted if row["camera_read_id"] in new_ids else result.duplicates).append(row["camera_read_id"])
     result.accepted += [read.read_id for read, *_ in dropped]  # a camera must not learn of a protected plate
     count_collected(new_rows)
-    result.alerts = raise_alerts(camera, [r for r in new_rows if r["verified"]])
+    # Matching at ingest is the one use of the plate that needs no key: the text is still in hand.
+    result.alerts = raise_alerts(camera, [{**r, "plate": plate_of[r["id"]]} for r in new_rows if r["verified"]])
     record("reads.ingested", actor=CameraActor(camera.id), subject=camera, cameras=[camera.id],
            details={"reads": len(new_rows) + len(dropped), "duplicates": len(result.duplicates),
                     "rejected": len(result.rejected), "unverified": sum(1 for r in new_rows if not r["verified"])})

@@ -36,11 +36,10 @@ def ensure_partitions(days_ahead: int = DAYS_AHEAD) -> list[str]:
 
 
 def known_to_models(obj, name, type_, reflected, compare_to) -> bool:
-    """For Alembic's comparisons: the day partitions, the default partition
-    and the trigram index exist only on PostgreSQL, made by SQL, not models."""
+    """For Alembic's comparisons: the day partitions and the default
+    partition exist only on PostgreSQL, made by SQL, not models."""
     if type_ == "table" and reflected and name.startswith("reads_"):
         return False
-    if type_ == "index" and reflected and (name == "ix_reads_plate_trgm" or
-                                            getattr(getattr(obj, "table", None), "name", "").startswith("reads_")):
+    if type_ == "index" and reflected and getattr(getattr(obj, "table", None), "name", "").startswith("reads_"):
         return False
     return True

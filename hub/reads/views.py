@@ -16,6 +16,7 @@ from hub.forms import FORM_ERROR_STATUS, apply_errors
 from hub.identity.permissions import can
 from hub.identity.roles import Capability
 from hub.reads import confirmation, images
+from hub.scope import Purpose, scope_for
 
 pages = Blueprint("reads", __name__, template_folder="templates")
 
@@ -33,8 +34,9 @@ def _page(status: int = 200, failed: int | None = None, form: ConfirmForm | None
     page = confirmation.unverified_page(current_user, paging.page_request(request.args, confirmation.SORTS,
                                                                           default_sort="time"))
     cameras = camera_names(sorted({r.camera_id for r in page.items}))
-    return render_template("reads/unverified.html", page=page, cameras=cameras,
-                           pictures={r.id: images.thumbnail(r.plate_image, r.vehicle_image) for r in page.items},
+    scope = scope_for(current_user, Purpose.VERIFY)
+    pictures = {r.id: images.thumbnail(scope, r, r.plate_image, r.vehicle_image) for r in page.items}
+    return render_template("reads/unverified.html", page=page, cameras=cameras, pictures=pictures,
                            failed=failed, form=form or ConfirmForm()), status
 
 

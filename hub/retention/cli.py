@@ -33,7 +33,7 @@ def purge_command(dry_run: bool, batch: int):
         raise click.ClickException(error.message)
     click.echo(f"purge run {report.run_id}: {report.reads_destroyed} read(s) destroyed, {report.reads_held} held, "
                f"{report.alerts} alert(s), {report.images} image(s), {len(report.partitions)} partition(s) dropped, "
-               f"{report.private_details} ledger private detail(s) erased")
+               f"{report.private_details} ledger private detail(s) erased, {report.keys_destroyed} data key(s) destroyed")
 
 
 def preview_count() -> int:

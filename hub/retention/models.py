@@ -60,6 +60,19 @@ class HoldCamera(db.Model):
     camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id"), primary_key=True)
 
 
+class HoldPlateHash(db.Model):
+    """A hold's plate as it is hashed under one live data key: reads are
+    found by plate only through these hashes, so the purge matches a hold
+    against sealed reads. Kept for every live key (made with the hold, with
+    each new key, and topped up by every purge run); gone with the key."""
+
+    __tablename__ = "hold_plate_hashes"
+
+    hold_id: Mapped[int] = mapped_column(ForeignKey("holds.id"), primary_key=True)
+    plate_hash: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key_id: Mapped[int] = mapped_column(ForeignKey("data_keys.id"), index=True)
+
+
 class PurgeRun(db.Model):
     """One run of the retention purge, and when it finished."""
 
@@ -75,6 +88,7 @@ class PurgeRun(db.Model):
     images_destroyed: Mapped[int] = mapped_column(Integer, default=0)
     private_details_erased: Mapped[int] = mapped_column(Integer, default=0)
     partitions_dropped: Mapped[int] = mapped_column(Integer, default=0)
+    keys_destroyed: Mapped[int] = mapped_column(Integer, default=0)
 
     @property
     def ledger_subject(self):

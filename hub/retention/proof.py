@@ -1,6 +1,8 @@
 """Proof of destruction, per camera and day: how many reads were collected,
-how many destroyed and when, how many are held and by which holds — what the
-biennial audit needs, kept after the reads themselves are gone."""
+how many destroyed and when, how many are held and by which holds, and when
+the owner's data key for the day was destroyed (from then on no copy of the
+database can show that day's plates) — what the biennial audit needs, kept
+after the reads themselves are gone."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -11,7 +13,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from hub.cameras.models import Camera
 from hub.extensions import db
+from hub.keys.models import DataKey
 from hub.identity.permissions import can
 from hub.identity.roles import Capability
 from hub.errors import Forbidden, Refusal
@@ -42,6 +46,7 @@ class DayRecord:
     held: int = 0
     destroyed_at: list[datetime] = field(default_factory=list)
     holds: set[int] = field(default_factory=set)
+    key_destroyed_at: datetime | None = None
 
 
 def destruction_record(actor: Any, *, since: date | None = None, until: date | None = None,
@@ -81,11 +86,26 @@ def destruction_record(actor: Any, *, since: date | None = None, until: date | N
                     latest_run[(cam, day)] = run_id
                     record_.held = held
                     record_.holds = {int(h) for h in (holds or "").split(",") if h}
+    _key_destruction(days)
     result = sorted(days.values(), key=lambda r: (r.day, r.camera_id))
     record("retention.destruction_record_viewed", actor=actor, cameras=sorted({r.camera_id for r in result}),
            details={"days": len({r.day for r in result}), "since": since.isoformat() if since else None,
                     "until": until.isoformat() if until else None})
     return result
+
+
+def _key_destruction(days: dict[tuple[int, date], DayRecord]) -> None:
+    """When each camera's owner's key for the day was destroyed."""
+    if not days:
+        return
+    owners = dict(db.session.execute(select(Camera.id, Camera.organisation_id).where(
+        Camera.id.in_({camera for camera, _ in days}))).all())
+    destroyed = {(o, d): at for o, d, at in db.session.execute(
+        select(DataKey.organisation_id, DataKey.day, DataKey.destroyed_at).where(
+            DataKey.destroyed_at.is_not(None), DataKey.organisation_id.in_(set(owners.values())),
+            DataKey.day.in_({day for _, day in days})))}
+    for (camera, day), record_ in days.items():
+        record_.key_destroyed_at = destroyed.get((owners.get(camera), day))
 
 
 def purge_runs(limit: int = 100) -> list[PurgeRun]:

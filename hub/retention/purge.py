@@ -4,7 +4,9 @@ camera, the owner's shorter choice, as the policy engine decides — unless a
 hold keeps it. Destroying a read removes the row, its alerts (and their
 webhook deliveries), its images from the encrypted store, and, once no read
 it could concern is left, the private details of ledger entries naming its
-plate (the entries keep their digests, so the ledger still verifies).
+plate (the entries keep their digests, so the ledger still verifies). Once
+nothing of an organisation's day is left, its data key is destroyed too, so
+the day cannot be read from any copy of the database (crypto-shredding).
 
 Each batch is one unit of work with its ledger entry and its counts per
 camera and day. Image files are removed only after the batch has committed,
@@ -31,12 +33,14 @@ from hub.clock import utcnow
 from hub.db import unit_of_work
 from hub.errors import HubError
 from hub.extensions import db
+from hub.keys import services as data_keys
+from hub.keys.models import DataKey
 from hub.ledger.models import LedgerEntry, LedgerPrivateDetail
 from hub.ledger.services import actor_ref, erase_private_details, record
 from hub.reads import images
 from hub.reads.models import Read
 from hub.reads.partitions import partition_name
-from hub.retention.models import Hold, HoldCamera, ImageTombstone, PurgeCount, PurgeRun
+from hub.retention.models import Hold, HoldCamera, HoldPlateHash, ImageTombstone, PurgeCount, PurgeRun
 
 BATCH = 5000
 
@@ -60,10 +64,10 @@ def retention_days(owner_choice: int | None) -> int:
 
 def held(read=Read):
     """True for a read that an active hold keeps (a correlated condition)."""
-    return exists().where(*_hold_matches(read))
+    return exists().where(*hold_matches(read))
 
 
-def _hold_matches(read=Read) -> list:
+def hold_matches(read=Read) -> list:
     """A hold's selection, as conditions on a read. A hold carried over from
     before holds named their plate in clear (only its keyed hash) cannot be
     matched here and keeps nothing from the purge."""
@@ -71,7 +75,8 @@ def _hold_matches(read=Read) -> list:
     return [
         Hold.released_at.is_(None),
         or_(Hold.plate_hash.is_(None), Hold.plate.is_not(None)),
-        or_(Hold.plate.is_(None), Hold.plate == read.plate),
+        or_(Hold.plate.is_(None), read.plate_hash.in_(select(HoldPlateHash.plate_hash).where(
+            HoldPlateHash.hold_id == Hold.id))),
         or_(Hold.window_start.is_(None), read.captured_at >= Hold.window_start),
         or_(Hold.window_end.is_(None), read.captured_at <= Hold.window_end),
         or_(~exists(cameras), read.camera_id.in_(cameras))]
@@ -86,7 +91,9 @@ class PurgeReport:
     images: int = 0
     private_details: int = 0
     partitions: list[str] = field(default_factory=list)
-    plates: set[str] = field(default_factory=set)
+    # The plate hashes destroyed, by data key: which plates went, without opening them.
+    hashes: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    keys_destroyed: int = 0
 
     @property
     def reads_destroyed(self) -> int:
@@ -135,7 +142,7 @@ def start_run(actor: Any) -> PurgeRun:
 def count_held(run: PurgeRun, cutoffs: dict[int, datetime], report: PurgeReport) -> None:
     """What holds keep past retention, per camera, day and hold: kept with the run."""
     rows = db.session.execute(select(Read.id, Read.camera_id, Read.captured_at, Hold.id)
-                              .where(*_overdue(cutoffs), *_hold_matches())).all()
+                              .where(*_overdue(cutoffs), *hold_matches())).all()
     seen: set[int] = set()
     holds: dict[tuple[int, date], set[int]] = defaultdict(set)
     for read_id, camera_id, captured_at, hold_id in rows:
@@ -178,8 +185,8 @@ def destroy_batch(actor: Any, run: PurgeRun, cutoffs: dict[int, datetime], repor
     earliest, latest = min(r.captured_at for r in chosen), max(r.captured_at for r in chosen)
     gone = db.session.execute(delete(Read).where(Read.id.in_([r.id for r in chosen]),
                                                  Read.captured_at >= earliest, Read.captured_at <= latest, ~held())
-                              .returning(Read.id, Read.camera_id, Read.captured_at, Read.plate, Read.plate_image,
-                                         Read.vehicle_image)).all()
+                              .returning(Read.id, Read.camera_id, Read.captured_at, Read.key_id, Read.plate_hash,
+                                         Read.plate_image, Read.vehicle_image)).all()
     ids = [row.id for row in gone]
     alert_ids = list(db.session.scalars(select(Alert.id).where(Alert.read_id.in_(ids)))) if ids else []
     if alert_ids:
@@ -192,7 +199,8 @@ def destroy_batch(actor: Any, run: PurgeRun, cutoffs: dict[int, datetime], repor
         batch[(row.camera_id, _day(row.captured_at))] += 1
     for key, n in batch.items():
         report.destroyed[key] += n
-    report.plates |= {row.plate for row in gone}
+    for row in gone:
+        report.hashes[row.key_id].add(row.plate_hash)
     _write_counts(run, {key: {"destroyed": n} for key, n in batch.items()})
     report.alerts += len(alert_ids)
     run.reads_destroyed += len(ids)
@@ -248,7 +256,8 @@ def drop_partition(actor: Any, run: PurgeRun, day: date, name: str, report: Purg
     db.session.execute(text("LOCK TABLE holds IN SHARE MODE"))  # no hold can be placed until the day is gone
     if db.session.scalar(select(exists().where(in_day, held()))):
         return False
-    report.plates |= set(db.session.scalars(select(Read.plate).where(in_day).distinct()))
+    for key_id, plate_hash in db.session.execute(select(Read.key_id, Read.plate_hash).where(in_day).distinct()):
+        report.hashes[key_id].add(plate_hash)
     counts = {(camera_id, day): n for camera_id, n in db.session.execute(
         select(Read.camera_id, func.count()).where(in_day).group_by(Read.camera_id))}
     digests = {d for pair in db.session.execute(select(Read.plate_image, Read.vehicle_image).where(
@@ -271,27 +280,56 @@ def drop_partition(actor: Any, run: PurgeRun, day: date, name: str, report: Purg
     return True
 
 
-def erase_private_details_of(actor: Any, run: PurgeRun, plates: set[str]) -> int:
+def erase_private_details_of(actor: Any, run: PurgeRun, destroyed: dict[int, set[str]]) -> int:
     """Once no read of a plate is stored any more, the private details of
     ledger entries that name it are erased (the entries keep their digests).
-    The hotlists and holds that name a plate are not reads: theirs stay."""
-    if not plates:
+    The hotlists and holds that name a plate are not reads: theirs stay.
+    The plates destroyed are known by their hashes under the keys of the
+    reads destroyed (`destroyed`), which are still there at this step."""
+    if not destroyed:
         return 0
     rows = db.session.execute(select(LedgerPrivateDetail.entry_id, LedgerPrivateDetail.content)
                               .join(LedgerEntry, LedgerEntry.id == LedgerPrivateDetail.entry_id)
                               .where(LedgerPrivateDetail.content.like('%"plate"%'),
                                      ~LedgerEntry.action.like("hotlist.%"), ~LedgerEntry.action.like("hold.%"))).all()
     naming = {entry_id: json.loads(content).get("plate") for entry_id, content in rows}
-    named = {plate for plate in naming.values() if plate in plates}
+    keys = data_keys.handles(destroyed)
+    named = {plate for plate in set(naming.values()) if isinstance(plate, str)
+             and any(key.plate_hash(plate) in destroyed[key_id] for key_id, key in keys.items())}
     if not named:
         return 0
-    still_stored = set(db.session.scalars(select(Read.plate).where(Read.plate.in_(named)).distinct()))
+    live = data_keys.live_keys()
+    still_stored = {plate for plate in named if db.session.scalar(select(exists().where(
+        Read.plate_hash.in_(data_keys.plate_hashes([plate], live)))))}
     doomed = [entry_id for entry_id, plate in naming.items() if plate in named - still_stored]
     if not doomed:
         return 0
     erased = erase_private_details(actor, doomed, reason=f"retention purge run {run.id}")
     run.private_details_erased += erased
     return erased
+
+
+def destroy_spent_keys(actor: Any, run: PurgeRun, cutoffs: dict[int, datetime]) -> int:
+    """Destroy the data keys of days no camera may still collect (wholly
+    before every camera's cutoff) and of which no read or alert is left:
+    from now on that day is unreadable in every copy of the database."""
+    if not cutoffs:
+        return 0
+    last_day = min(cutoffs.values()).date() - timedelta(days=1)
+    candidates = list(db.session.scalars(select(DataKey).where(DataKey.destroyed_at.is_(None),
+                                                               DataKey.day <= last_day)))
+    spent = []
+    for day in sorted({k.day for k in candidates}):
+        start = datetime.combine(day, datetime.min.time(), tzinfo=timezone.utc)
+        end = start + timedelta(days=1)
+        in_use = set(db.session.scalars(select(Read.key_id).where(Read.captured_at >= start, Read.captured_at < end)
+                                        .distinct())) | \
+            set(db.session.scalars(select(Alert.key_id).where(Alert.captured_at >= start, Alert.captured_at < end)
+                                   .distinct()))
+        spent += [k for k in candidates if k.day == day and k.id not in in_use]
+    if spent:
+        data_keys.destroy(actor, spent, reason=f"retention purge run {run.id}: nothing of the day is left")
+    return len(spent)
 
 
 def remove_tombstoned_images(limit: int = 10000) -> tuple[int, int]:
@@ -356,6 +394,9 @@ def _run_purge(actor: Any, *, now: datetime, extra, batch: int, progress) -> Pur
     report = PurgeReport()
     remove_all_tombstoned_images()
     with unit_of_work():
+        data_keys.shred_destroyed()  # keys an interrupted run destroyed but did not remove
+        data_keys.hash_hold_plates()
+    with unit_of_work():
         run = start_run(actor)
         report.run_id = run.id
         cutoffs = cutoffs_at(now)
@@ -377,14 +418,18 @@ def _run_purge(actor: Any, *, now: datetime, extra, batch: int, progress) -> Pur
             break
     with unit_of_work():
         run = db.session.get(PurgeRun, report.run_id)
-        report.private_details = erase_private_details_of(actor, run, report.plates)
+        report.private_details = erase_private_details_of(actor, run, report.hashes)
+        report.keys_destroyed = destroy_spent_keys(actor, run, cutoffs)
+        run.keys_destroyed = report.keys_destroyed
         run.reads_held = report.reads_held
         run.finished_at = utcnow()
         record("retention.purge_run", actor=actor, subject=run, cameras=sorted({c for c, _ in report.destroyed}),
                details={"reads_destroyed": report.reads_destroyed, "reads_held": report.reads_held,
+                        "keys_destroyed": report.keys_destroyed,
                         "alerts_destroyed": report.alerts, "partitions_dropped": len(report.partitions),
                         "private_details_erased": report.private_details})
     report.images = remove_all_tombstoned_images()
     with unit_of_work():
         db.session.get(PurgeRun, report.run_id).images_destroyed = report.images
+        data_keys.shred_destroyed()
     return report

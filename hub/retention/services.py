@@ -21,11 +21,12 @@ from hub.identity.access import require_data_access
 from hub.identity.models import User
 from hub.identity.permissions import can
 from hub.identity.roles import Capability
+from hub.keys import services as data_keys
 from hub.ledger.services import record
 from hub.reads import images, plates
 from hub.reads.models import Read
 from hub.retention import purge
-from hub.retention.models import Hold, HoldCamera, HoldKind
+from hub.retention.models import Hold, HoldCamera, HoldKind, HoldPlateHash
 
 DOCUMENT_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 HOLD_EXCULPATORY = policy.declare("hold.exculpatory", {"requester_name": None, "case_number": None,
@@ -47,10 +48,12 @@ def _require(actor: Any, kind: HoldKind, action: str, subject: Any = None) -> No
 
 def _selection(hold: Hold):
     """The reads a hold selects: it names a plate, a window or both. A hold
-    carried over with only its plate's keyed hash selects none (as in the purge)."""
+    carried over with only its plate's keyed hash selects none (as in the
+    purge). A plate is matched by its hashes under the live data keys."""
     if hold.plate is None and hold.window_start is None and hold.window_end is None:
         return [false()]
-    return [*([Read.plate == hold.plate] if hold.plate else []),
+    hashes = select(HoldPlateHash.plate_hash).where(HoldPlateHash.hold_id == hold.id)
+    return [*([Read.plate_hash.in_(hashes)] if hold.plate else []),
             *([Read.captured_at >= hold.window_start] if hold.window_start else []),
             *([Read.captured_at <= hold.window_end] if hold.window_end else []),
             *([Read.camera_id.in_(hold.camera_ids)] if hold.cameras else [])]
@@ -102,6 +105,7 @@ def place_hold(actor: Any, *, kind: HoldKind, case_number: str, reason: str, rev
                 cameras=[HoldCamera(camera_id=c) for c in sorted(set(camera_ids))])
     db.session.add(hold)
     db.session.flush()
+    data_keys.hash_hold_plates(hold_ids=[hold.id])
     reads = held_reads(hold)
     oldest_kept = now - timedelta(days=agency_retention_days())
     if reads == 0 and window_end is not None and window_end < oldest_kept:
@@ -154,7 +158,7 @@ def release_hold(actor: Any, hold: Hold, *, reason: str) -> int:
     cutoffs = purge.cutoffs_at(utcnow())
     while purge.destroy_batch(actor, run, cutoffs, report, extra=and_(*_selection(hold))):
         pass
-    purge.erase_private_details_of(actor, run, report.plates)
+    purge.erase_private_details_of(actor, run, report.hashes)
     run.finished_at = utcnow()
     return report.reads_destroyed
 

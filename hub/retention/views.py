@@ -167,6 +167,8 @@ class DayRecordSchema(Schema):
     destroyed_at = fields.List(fields.DateTime())
     held = fields.Int()
     holds = fields.Function(lambda r: sorted(r.holds))
+    key_destroyed_at = fields.DateTime(allow_none=True, metadata={
+        "description": "When the owner's data key for the day was destroyed; none while it is kept"})
 
 
 class DestructionArgs(Schema):

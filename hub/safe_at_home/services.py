@@ -16,6 +16,7 @@ from hub.errors import ValidationFailed
 from hub.extensions import db
 from hub.identity.access import require_data_access
 from hub.identity.models import User
+from hub.keys import services as data_keys
 from hub.identity.permissions import require_capability
 from hub.identity.roles import Capability
 from hub.ledger.models import LedgerPrivateDetail
@@ -72,7 +73,8 @@ def _destroy_stored(plate: str) -> tuple[int, int]:
     from hub.alerts.models import WebhookDelivery
     from hub.retention.purge import held, tombstone
 
-    gone = db.session.execute(delete(Read).where(Read.plate == plate, ~held())
+    hashes = data_keys.plate_hashes([plate], data_keys.live_keys())
+    gone = db.session.execute(delete(Read).where(Read.plate_hash.in_(hashes), ~held())
                               .returning(Read.id, Read.plate_image, Read.vehicle_image)).all()
     ids = [row.id for row in gone]
     alert_ids = list(db.session.scalars(select(Alert.id).where(Alert.read_id.in_(ids)))) if ids else []

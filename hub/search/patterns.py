@@ -22,7 +22,7 @@ _CANONICAL = {b: a for a, b in LOOK_ALIKES}
 _CLASS = {c: pair for pair in LOOK_ALIKES for c in pair}
 _SHAPE = re.compile(r"^[A-Z0-9?*]+$")
 # Exact plates with look-alikes are searched as their list of spellings,
-# which the plate index serves; beyond this many the pattern is used.
+# each looked up by its hashes; beyond this many the pattern is used.
 MAX_SPELLINGS = 256
 
 
@@ -67,9 +67,6 @@ class PlatePattern:
                 parts.append(c)
         return "^" + "".join(parts) + "$"
 
-    def like(self) -> str:
-        return self.text.replace("*", "%").replace("?", "_")
-
     def spellings(self) -> list[str] | None:
         """Every spelling of an exact plate under look-alikes, or None when
         there are too many to list."""
@@ -83,19 +80,6 @@ class PlatePattern:
 
     def matches(self, plate: str, *, look_alikes: bool = False) -> bool:
         return re.match(self.regex(look_alikes=look_alikes), plate) is not None
-
-    def condition(self, column, *, look_alikes: bool = False):
-        """A WHERE condition on a plate column: equality or LIKE, which the
-        plate indexes serve (b-tree; trigram on PostgreSQL), or, for
-        look-alikes, the list of spellings or a regular expression (which
-        the trigram index also serves)."""
-        if not look_alikes:
-            return column == self.text if self.exact else column.like(self.like())
-        if self.exact:
-            spellings = self.spellings()
-            if spellings is not None:
-                return column.in_(spellings)
-        return column.regexp_match(self.regex(look_alikes=True))
 
 
 def canonical(plate: str) -> str:

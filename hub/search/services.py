@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -23,6 +24,7 @@ from hub import policy
 from hub.cameras.models import Camera
 from hub.errors import Refusal
 from hub.extensions import db
+from hub.keys import services as data_keys
 from hub.identity.models import Organisation
 from hub.identity.permissions import require_capability
 from hub.identity.roles import Capability
@@ -44,6 +46,10 @@ SEARCH_RESULTS = policy.declare("data.search_results", {
     "result_count": None, "warrant": BOOLEAN, "exigent_circumstances": BOOLEAN})
 
 PAGE_SIZE = 50
+# An exact plate is looked up by its hash under each live data key of the
+# window; past this many hashes the plates in scope are opened and compared.
+HASH_LOOKUP_LIMIT = 50_000
+SCAN_CHUNK = 5_000
 EXPORT_LIMIT = 5_000
 RECENT_CASES = 10
 # The facts a person types, and the search field each is given in.
@@ -71,6 +77,7 @@ class SearchResult:
     cameras_hit: list[int]
     look_alike_ids: set[int] = field(default_factory=set)
     page_size: int = PAGE_SIZE
+    scope: Scope | None = None  # the scope the reads were opened in (their images open in it too)
 
     @property
     def pages(self) -> int:
@@ -160,19 +167,39 @@ def _searched_cameras(scope: Scope, query: SearchQuery) -> list[SearchedCamera]:
     return _cameras(ids, granted - set(scope.cameras))
 
 
-def statements(scope: Scope, query: SearchQuery, camera_ids: list[int]):
-    """The two statements of a search: the count of reads by camera, and the
-    reads newest first (to page). Reads matching the plate, the window, the
-    state and the area are found first through the plate indexes, then kept
-    only when in scope: a scope lists up to thousands of cameras, and planned
-    into each daily partition that list would cost many times the search."""
-    found = [Read.captured_at >= query.start, Read.captured_at <= query.end,
-             query.pattern.condition(Read.plate, look_alikes=query.look_alikes)]
+def plate_lookup(query: SearchQuery):
+    """A condition on the plate hashes for an exact plate (or its few
+    look-alike spellings), under every live data key of the window; None
+    when the pattern is partial or the hashes too many, and the plates in
+    scope must be opened and compared instead."""
+    spellings = query.pattern.spellings() if query.look_alikes else [query.pattern.text]
+    if not query.pattern.exact or spellings is None:
+        return None
+    keys = data_keys.live_keys(since=query.start, until=query.end)
+    if len(keys) * len(spellings) > HASH_LOOKUP_LIMIT:
+        return None
+    return Read.plate_hash.in_(data_keys.plate_hashes(spellings, keys))
+
+
+def _found(query: SearchQuery) -> list:
+    """The window, the plate's state and the area, as conditions on reads."""
+    found = [Read.captured_at >= query.start, Read.captured_at <= query.end]
     if query.plate_state:
         found.append(Read.plate_state == query.plate_state)
     if query.area:
         south, west, north, east = query.area
         found.append(and_(Read.latitude.between(south, north), Read.longitude.between(west, east)))
+    return found
+
+
+def statements(scope: Scope, query: SearchQuery, camera_ids: list[int], plate_condition=None):
+    """The two statements of a search: the count of reads by camera, and the
+    reads newest first (to page). Reads matching the plate (by hash), the
+    window, the state and the area are found first through the indexes, then
+    kept only when in scope: a scope lists up to thousands of cameras, and
+    planned into each daily partition that list would cost many times the
+    search. Without a plate condition, every read of the window in scope."""
+    found = _found(query) + ([plate_condition] if plate_condition is not None else [])
     hit = aliased(Read, select(Read).where(*found).cte("found").prefix_with("MATERIALIZED"))
     in_scope = [scope.clause(hit.camera_id, hit.captured_at)]
     if query.cameras:
@@ -180,6 +207,22 @@ def statements(scope: Scope, query: SearchQuery, camera_ids: list[int]):
     count = select(hit.camera_id, func.count()).where(*in_scope).group_by(hit.camera_id)
     reads = select(hit).where(*in_scope).order_by(hit.captured_at.desc(), hit.id.desc())
     return count, reads
+
+
+def _scan(scope: Scope, query: SearchQuery, camera_ids: list[int]) -> list[tuple[int, int]]:
+    """A partial plate: the reads in scope over the window, opened through
+    the scope and compared with the pattern; (id, camera) newest first."""
+    cameras = [Read.camera_id.in_(camera_ids)] if query.cameras else []
+    rows = db.session.execute(select(Read.id, Read.camera_id, Read.captured_at, Read.key_id, Read.plate_sealed)
+                              .where(*_found(query), scope.clause(Read.camera_id, Read.captured_at), *cameras)
+                              .order_by(Read.captured_at.desc(), Read.id.desc())
+                              .execution_options(yield_per=SCAN_CHUNK))
+    matched = []
+    for chunk in rows.partitions():
+        texts = scope.plates(chunk)
+        matched += [(row.id, row.camera_id) for row, plate in zip(chunk, texts)
+                    if query.pattern.matches(plate, look_alikes=query.look_alikes)]
+    return matched
 
 
 def _run(actor: Any, query: SearchQuery, *, action: str, offset: int, limit: int,
@@ -200,17 +243,33 @@ def _run(actor: Any, query: SearchQuery, *, action: str, offset: int, limit: int
                             refusal=_refusal(action, actor, {"case_number": query.case_number,
                                                              "reason": query.reason}, cameras=outside))
     camera_ids = [c.id for c in cameras]
-    count, newest_first = statements(scope, query, camera_ids)
-    hits = dict(db.session.execute(count).all()) if camera_ids else {}
+    condition = plate_lookup(query) if camera_ids else None
+    matched = None
+    if not camera_ids:
+        hits = {}
+    elif condition is not None:
+        count, newest_first = statements(scope, query, camera_ids, condition)
+        hits = dict(db.session.execute(count).all())
+    else:
+        matched = _scan(scope, query, camera_ids)
+        hits = dict(Counter(camera for _, camera in matched))
     total = sum(hits.values())
     decision = policy.decide(SEARCH_RESULTS, {"result_count": total, "warrant": bool(query.warrant),
                                               "exigent_circumstances": query.exigent})
     if not decision.allowed:
         raise PolicyRefused(decision, actor=actor, details={"case_number": query.case_number, "reason": query.reason,
                                                             "reads": total}, cameras=camera_ids)
-    reads = list(db.session.scalars(newest_first.offset(offset).limit(limit))) if total else []
+    if not total:
+        reads = []
+    elif matched is None:
+        reads = scope.open(db.session.scalars(newest_first.offset(offset).limit(limit)))
+    else:
+        page = [read_id for read_id, _ in matched[offset:offset + limit]]
+        reads = scope.open(db.session.scalars(select(Read).where(
+            Read.id.in_(page), Read.captured_at >= query.start, Read.captured_at <= query.end)
+            .order_by(Read.captured_at.desc(), Read.id.desc())))
     look_alikes = {r.id for r in reads if query.look_alikes and not query.pattern.matches(r.plate)}
-    return SearchResult(query, 0, reads, total, cameras, sorted(hits), look_alikes)
+    return SearchResult(query, 0, reads, total, cameras, sorted(hits), look_alikes, scope=scope)
 
 
 def _details(result: SearchResult) -> dict:

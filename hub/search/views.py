@@ -100,7 +100,8 @@ def search_page():
             refused = error if "rules" in error.errors else None
             errors = {} if refused else error.errors
             status = error.status
-    thumbnails = {r.id: images.thumbnail(r.plate_image, r.vehicle_image) for r in result.reads} if result else {}
+    thumbnails = ({r.id: images.thumbnail(result.scope, r, r.plate_image, r.vehicle_image) for r in result.reads}
+                  if result else {})
     markers = [{"lat": r.latitude, "lon": r.longitude, "plate": r.plate, "camera": r.camera_id,
                 "at": r.captured_at.strftime("%Y-%m-%d %H:%M")} for r in result.reads] if result else []
     return render_template("search/search.html", arguments=arguments, result=result, errors=errors,

@@ -24,6 +24,7 @@ from hub.hotlists.models import EntrySource, HotlistEntry, HotlistImport
 from hub.identity.models import Organisation
 from hub.identity.roles import OrganisationKind
 from hub.ledger.services import record
+from hub.reads.classification import classify
 from hub.reads.models import Read
 from hub.transparency.models import LogOfUseDay
 from policies import PolicyPackError
@@ -173,6 +174,7 @@ class CameraLog:
     location: str
     days: list[LogOfUseDay]
     problems: list = field(default_factory=list)
+    reader: str = ""  # what the statute makes of the camera (a partner's device is a reader, subd. 1)
 
     @property
     def reads(self) -> int:
@@ -213,7 +215,9 @@ def month_log(month: date, camera_ids: list[int] | None = None) -> list[CameraLo
     problems = defaultdict(list)
     for problem in health.problems_between(_bounds(first)[0], _bounds(after)[0], camera_ids=shown):
         problems[problem.camera_id].append(problem)
-    return [CameraLog(c.id, public_owner(c), c.location_description, days[c.id], problems[c.id])
+    readers = {kind: classify(kind).words for kind in {c.organisation.kind for c in cameras}}
+    return [CameraLog(c.id, public_owner(c), c.location_description, days[c.id], problems[c.id],
+                      readers[c.organisation.kind])
             for c in sorted(cameras, key=lambda c: c.id)]
 
 

@@ -118,8 +118,8 @@ def log_of_use():
     if download:
         logs = month_log(month, None if camera_id is None else [camera_id])
         if download == "csv":
-            return _csv(f"log-of-use-{month:%Y-%m}", ["camera", "owner", "location", "day", *listed],
-                        ([log.camera_id, log.owner, log.location, day.day.isoformat(),
+            return _csv(f"log-of-use-{month:%Y-%m}", ["camera", "owner", "reads_are", "location", "day", *listed],
+                        ([log.camera_id, log.owner, log.reader, log.location, day.day.isoformat(),
                           *day.values(listed)]
                          for log in logs for day in log.days))
         return _csv(f"collection-periods-{month:%Y-%m}", ["camera", "owner", "from", "to", "reads"],

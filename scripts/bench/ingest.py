@@ -4,9 +4,13 @@
     rate of the same kind of rows into the same table;
 (b) alert latency to the SSE event, from the request's acknowledgement and
     from its sending, p50 and p99;
-(c) resident memory of a worker holding the 1,000,000-entry hotlist.
+(c) resident memory of a worker holding the 1,000,000-entry hotlist;
+(d) with `--encryption both` (the default), (a) with owner-keyed encryption
+    at rest beside the same with plates kept in clear (a switch of this
+    benchmark only, `_plaintext`), and how much slower encryption is.
+    Target: at most 15 % slower.
 
-    .venv/bin/python scripts/bench/ingest.py [--seconds 30] [--hotlist 1000000]
+    .venv/bin/python scripts/bench/ingest.py [--seconds 30] [--hotlist 1000000] [--encryption both|on|off]
 """
 from __future__ import annotations
 
@@ -25,7 +29,7 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _support import bench_app, percentile, postgres_available  # noqa: E402
+from _support import bench_app, each_encryption_mode, encryption_ratio, percentile, postgres_available  # noqa: E402,E501
 
 from hub.cameras.credentials import issue_credential  # noqa: E402
 from hub.cameras.services import Location, register_camera  # noqa: E402
@@ -75,12 +79,17 @@ def build(app, hotlist: int) -> dict:
         return {"credentials": credentials, "token": token}
 
 
-def start_server(app, port: int) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "HUB_INSTANCE_PATH": app.instance_path,
-           "SECRET_KEY": "bench", "HUB_LEDGER_KEY": app.config["LEDGER_SIGNING_KEY_PATH"],
-           "HUB_BASE_URL": f"http://127.0.0.1:{port}"}
+def start_server(app, port: int, *, encrypted: bool) -> subprocess.Popen:
+    config = app.config
+    env = {**os.environ, "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"], "HUB_INSTANCE_PATH": app.instance_path,
+           "SECRET_KEY": "bench", "HUB_LEDGER_KEY": config["LEDGER_SIGNING_KEY_PATH"],
+           "HUB_BASE_URL": f"http://127.0.0.1:{port}", "HUB_DATA_KEK_FILE": config["DATA_KEK_PATH"],
+           "HUB_DATA_KEY_STORE": config["DATA_KEY_STORE_PATH"], "HUB_IMAGE_STORE": config["IMAGE_STORE_PATH"],
+           "HUB_IMAGE_KEY": config["IMAGE_KEY_PATH"], "HUB_PLATE_HASH_KEY": config["PLATE_HASH_KEY_PATH"],
+           "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "scripts" / "bench")])}
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "--threads", "4", "-b",
-                               f"127.0.0.1:{port}", "--timeout", "120", "wsgi:app"], cwd=ROOT, env=env,
+                               f"127.0.0.1:{port}", "--timeout", "120",
+                               "wsgi:app" if encrypted else "_plaintext_wsgi:app"], cwd=ROOT, env=env,
                               start_new_session=True,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(300):
@@ -147,12 +156,13 @@ def copy_rate(app, rows: int) -> float:
         raw = db.session.connection().connection.driver_connection
         now = datetime.now(timezone.utc).replace(tzinfo=None)
         start = time.perf_counter()
-        with raw.cursor().copy("COPY reads (id, captured_at, camera_id, organisation_id, camera_read_id, plate, "
-                               "confidence, verified, recognised_by, latitude, longitude, received_at) "
-                               "FROM STDIN") as copy:
+        with raw.cursor().copy("COPY reads (id, captured_at, camera_id, organisation_id, camera_read_id, "
+                               "plate_sealed, plate_hash, key_id, confidence, verified, recognised_by, latitude, "
+                               "longitude, received_at, classification) FROM STDIN") as copy:
             for n in range(rows):
-                copy.write_row((new_read_id(), now, 1, 1, f"copy{n}", f"C{n % 999_999:06d}", 0.95, True,
-                                "camera", 45.0, -93.5, now))
+                plate = f"C{n % 999_999:06d}"
+                copy.write_row((new_read_id(), now, 1, 1, f"copy{n}", plate.encode(), plate, 0, 0.95, True,
+                                "camera", 45.0, -93.5, now, "alpr_data"))
         db.session.commit()
         return rows / (time.perf_counter() - start)
 
@@ -161,15 +171,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--hotlist", type=int, default=1_000_000)
+    parser.add_argument("--encryption", choices=("both", "on", "off"), default="both")
     args = parser.parse_args()
     if not postgres_available():
         sys.exit("PostgreSQL is not reachable: nothing measured")
+    if args.encryption == "both":
+        rates = each_encryption_mode([__file__, "--seconds", str(args.seconds), "--hotlist", str(args.hotlist)])
+        encryption_ratio("(d) HTTP ingest", rates["on"], rates["off"], higher_is_better=True, unit="reads/s")
+        return
+    print(f"FIGURE {run(args, encrypted=args.encryption == 'on')}")
+
+
+def run(args, *, encrypted: bool) -> float:
     with bench_app("postgresql") as app:
-        print(f"== postgresql: 1,000 cameras, {args.hotlist:,}-entry hotlist, batches of {BATCH}, "
-              f"{CLIENTS} client threads, 2 gunicorn workers with 4 threads each (as scripts/run serves)")
+        print(f"== postgresql, encryption {'on' if encrypted else 'off'}: 1,000 cameras, {args.hotlist:,}-entry "
+              f"hotlist, batches of {BATCH}, {CLIENTS} client threads, 2 gunicorn workers with 4 threads each "
+              "(as scripts/run serves)")
         world = build(app, args.hotlist)
-        port = 18000 + os.getpid() % 1000
-        server = start_server(app, port)
+        port = 18000 + os.getpid() % 1000 + (0 if encrypted else 1)
+        server = start_server(app, port, encrypted=encrypted)
         try:
             url = f"http://127.0.0.1:{port}/api/v1/reads"
             for credential in world["credentials"][:8]:  # every worker builds its hotlist index
@@ -206,6 +226,7 @@ def main() -> None:
                 print(f"  (b) alert latency, {label} to SSE event received: p50 {percentile(ms, 50):.0f} ms, "
                       f"p99 {percentile(ms, 99):.0f} ms (n={len(ms)})")
         print(f"  (c) worker resident memory with the hotlist loaded: {', '.join(f'{r:.0f} MB' for r in rss)}")
+        return ingested / elapsed
 
 
 if __name__ == "__main__":

@@ -167,7 +167,8 @@ def package_build(count: int) -> None:
                                                   45.1, -93.5, images.put(crop), images.put(scene)))
             db.session.commit()
             start, start_cpu = time.perf_counter(), time.process_time()
-            release.package_reads(actor, request, reads, sorted({r.camera_id for r in reads}))
+            release.package_reads(actor, request, reads, sorted({r.camera_id for r in reads}),
+                                  lambda digests: images.get_many([(d, None) for d in digests]))
             db.session.commit()
             elapsed, used = time.perf_counter() - start, time.process_time() - start_cpu
             made = images.get(request.package_sha256)

@@ -3,7 +3,11 @@ cameras (generated here and loaded with COPY), then p50/p95 of exact-plate
 and partial-plate searches over 7 and 60 days, as the search service runs
 them (the query alone, and the whole search with its policy decisions and
 ledger entry, rolled back), beside the same query done as a sequential scan.
-Prints the indexes the planner chose.
+Plates are sealed under the agency's data key of each day, as ingest seals
+them: an exact plate is found by its hashes under the window's keys (the
+index on the hash), a partial one by opening the plates in scope over the
+window and comparing them (no index can serve it). Prints the indexes the
+planner chose.
 Targets: exact plate p95 under 50 ms; partial plate (3+ characters) p95 under 300 ms.
 
     .venv/bin/python scripts/bench/search.py [--reads 10000000] [--samples 40]
@@ -28,6 +32,7 @@ from sqlalchemy import text  # noqa: E402
 from hub import policy  # noqa: E402
 from hub.cameras.services import Location, register_camera  # noqa: E402
 from hub.extensions import db  # noqa: E402
+from hub.keys import services as data_keys  # noqa: E402
 from hub.identity import access, services  # noqa: E402
 from hub.identity.actors import operator  # noqa: E402
 from hub.identity.models import User  # noqa: E402
@@ -42,9 +47,8 @@ from hub.search.patterns import PlatePattern  # noqa: E402
 DAYS = 60
 CAMERAS = 1000
 SECONDARY_INDEXES = {
-    "ix_reads_plate_time": "CREATE INDEX ix_reads_plate_time ON reads (plate, captured_at)",
+    "ix_reads_plate_hash_time": "CREATE INDEX ix_reads_plate_hash_time ON reads (plate_hash, captured_at)",
     "ix_reads_camera_time": "CREATE INDEX ix_reads_camera_time ON reads (camera_id, captured_at)",
-    "ix_reads_plate_trgm": "CREATE INDEX ix_reads_plate_trgm ON reads USING gin (plate gin_trgm_ops)",
 }
 TARGETS_MS = {"exact": 50, "partial": 300}
 ACTOR = operator("bench")
@@ -85,25 +89,23 @@ def build(app, reads: int, seed: int = 7) -> dict:
         organisation_id = agency.id
 
         vehicles = [plate(rnd) for _ in range(max(reads // 25, 1000))]
-        started = time.perf_counter()
-        raw = db.session.connection().connection.driver_connection
         now = datetime.now(timezone.utc).replace(tzinfo=None)
         oldest = now - timedelta(days=DAYS - 1)
         span = int((now - oldest).total_seconds())
-        with raw.cursor().copy("COPY reads (id, captured_at, camera_id, organisation_id, camera_read_id, plate, "
-                               "confidence, verified, recognised_by, latitude, longitude, received_at) "
-                               "FROM STDIN") as copy:
-            chunk = []
+        keys = data_keys.keys_for_days(organisation_id, {(oldest + timedelta(days=d)).date() for d in range(DAYS + 1)})
+        db.session.commit()
+        started = time.perf_counter()
+        raw = db.session.connection().connection.driver_connection
+        with raw.cursor().copy("COPY reads (id, captured_at, camera_id, organisation_id, camera_read_id, "
+                               "plate_sealed, plate_hash, key_id, confidence, verified, recognised_by, latitude, "
+                               "longitude, received_at, classification) FROM STDIN") as copy:
             for n in range(reads):
                 camera_id, lat, lon = cameras[rnd.randrange(CAMERAS)]
-                at = (oldest + timedelta(seconds=rnd.randrange(span))).isoformat(sep=" ")
-                chunk.append(f"{new_read_id()}\t{at}\t{camera_id}\t{organisation_id}\tb{n}\t"
-                             f"{vehicles[rnd.randrange(len(vehicles))]}\t0.95\tt\tcamera\t{lat}\t{lon}\t{at}\n")
-                if len(chunk) == 50_000:
-                    copy.write("".join(chunk))
-                    chunk = []
-            if chunk:
-                copy.write("".join(chunk))
+                at = oldest + timedelta(seconds=rnd.randrange(span))
+                key, read_id, vehicle = keys[at.date()], new_read_id(), vehicles[rnd.randrange(len(vehicles))]
+                copy.write_row((read_id, at, camera_id, organisation_id, f"b{n}",
+                                key.seal(vehicle.encode(), data_keys.read_aad(read_id)), key.plate_hash(vehicle),
+                                key.id, 0.95, True, "camera", lat, lon, at, "alpr_data"))
         db.session.commit()
         loaded = time.perf_counter() - started
         started = time.perf_counter()
@@ -125,22 +127,34 @@ def make_query(pattern: str, days: int, now: datetime) -> SearchQuery:
 
 
 def statements(officer: User, query: SearchQuery):
-    """The two statements the search service runs: the count by camera and
-    the first page of reads."""
+    """The two statements the search service runs for an exact plate: the
+    count by camera and the first page of reads."""
     scope = scope_for(officer, Purpose.SEARCH, case_number=query.case_number)
-    count, newest_first = search_services.statements(scope, query, [])
+    count, newest_first = search_services.statements(scope, query, [], search_services.plate_lookup(query))
     return count, newest_first.limit(search_services.PAGE_SIZE)
 
 
 def time_query(officer: User, query: SearchQuery, samples: int) -> list[float]:
-    count, page = statements(officer, query)
+    """An exact plate: the two statements; a partial one: the scan that
+    opens and compares the plates in scope (what the service runs)."""
+    scope = scope_for(officer, Purpose.SEARCH, case_number=query.case_number)
     timings = []
     for _ in range(samples):
         started = time.perf_counter()
-        db.session.execute(count).all()
-        db.session.scalars(page).all()
+        if query.pattern.exact:
+            count, page = statements(officer, query)
+            db.session.execute(count).all()
+            db.session.scalars(page).all()
+        else:
+            search_services._scan(scope, query, [])
         timings.append(time.perf_counter() - started)
     return timings
+
+
+def found_count(officer: User, query: SearchQuery) -> int:
+    if query.pattern.exact:
+        return sum(n for _, n in db.session.execute(statements(officer, query)[0]).all())
+    return len(search_services._scan(scope_for(officer, Purpose.SEARCH, case_number=query.case_number), query, []))
 
 
 def time_service(officer: User, arguments: dict, samples: int) -> list[float]:
@@ -222,15 +236,16 @@ def main() -> None:
                              "reason": "theft", "case_number": "CPD-26-000001", "basis": "benchmark",
                              "warrant": "SW-BENCH"}
                 time_query(officer, query, 2)  # warm the cache
-                timings = time_query(officer, query, args.samples)
-                whole = time_service(officer, arguments, max(5, args.samples // 4)) if days <= retention else None
-                seq = sequential(officer, query, args.seq_samples)
-                found = sum(n for _, n in db.session.execute(statements(officer, query)[0]).all())
+                samples = args.samples if query.pattern.exact else max(3, args.samples // 8)
+                timings = time_query(officer, query, samples)
+                whole = time_service(officer, arguments, max(3, samples // 4)) if days <= retention else None
+                seq = sequential(officer, query, args.seq_samples) if query.pattern.exact else timings
+                found = found_count(officer, query)
                 verdict = "met" if percentile(timings, 95) * 1000 < TARGETS_MS[kind] else "MISSED"
                 whole_text = ms(whole) if whole else f"refused: past the {retention}-day retention"
                 print(f"{kind:<10} {pattern:<9} {days:>4}  {found:>6}  {ms(timings):<34}{whole_text:<34}"
                       f"{ms(seq):<34}{TARGETS_MS[kind]:>4} ms {verdict:<6} "
-                      f"{', '.join(plan_indexes(officer, query)) or 'none'}")
+                      f"{', '.join(plan_indexes(officer, query)) if query.pattern.exact else 'none: opened'}")
                 db.session.rollback()
 
 

@@ -32,7 +32,7 @@ def test_the_alert_list_pages_sorts_and_filters(app, client, camera_world):
     for n in range(3):
         ingest_with_picture(client, camera_world["city"]["credential"], f"r{n}")
     sign_in(client, "ofc")
-    assert client.get("/alerts/all?size=25&sort=plate").status_code == 200
+    assert client.get("/alerts/all?size=25&sort=camera").status_code == 200
     assert client.get("/alerts/all?status=verified").get_data(as_text=True).count("HOT999") == 0
     assert client.get("/alerts/all?status=new").get_data(as_text=True).count(">HOT999<") == 3
     assert client.get("/alerts/all?status=lost").status_code == 422

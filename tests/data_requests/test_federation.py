@@ -23,7 +23,7 @@ from hub.ledger import signing
 from hub.ledger.tree import seal_and_checkpoint
 from tests.conftest import OPERATOR, free_port, make_organisation
 from tests.data_requests.conftest import agency_world, complete, prepared, terms
-from tests.ledger.test_two_hubs import HUB, ROOT, neighbour, neighbour_env, start_neighbour, stop
+from tests.ledger.test_two_hubs import HUB, ROOT, neighbour, neighbour_env, new_neighbour, start_neighbour, stop
 from tests.reads.test_durability import start_server
 
 MAPLE_GROVE = "Maple Grove Police Department"
@@ -36,7 +36,7 @@ def ledger_actions(folder) -> list[str]:
 
 def test_a_neighbouring_hub_asks_is_told_and_fetches_a_verified_package(app, app_config, tmp_path):
     env = neighbour_env(tmp_path)
-    neighbour(env, "db", "upgrade")
+    new_neighbour(env)
     ours_port, theirs_port = free_port(), free_port()
     ours_url, theirs_url = f"http://127.0.0.1:{ours_port}", f"http://127.0.0.1:{theirs_port}"
     with app.app_context():

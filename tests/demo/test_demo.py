@@ -87,6 +87,9 @@ def test_the_agency_client_command_serves_beside_the_hub(tmp_path):
            "HUB_BASE_URL": f"http://127.0.0.1:{free_port()}", "HUB_AGENCY_CLIENT_URL": f"http://127.0.0.1:{port}",
            "HUB_PASSWORD_HASH_PROFILE": "fast"}
     hub = os.path.join(os.path.dirname(sys.executable), "hub")
+    made = subprocess.run([sys.executable, "-m", "hub.keys.bootstrap"], env=env, capture_output=True, text=True,
+                          timeout=60)  # a new hub, started as scripts/run starts it
+    assert made.returncode == 0 and "created its key-encryption key" in made.stdout
     for command in (["db", "upgrade"], ["demo", "load"]):
         assert subprocess.run([hub, *command], env=env, capture_output=True, timeout=300).returncode == 0
     client = subprocess.Popen([hub, "demo", "agency-client"], env=env, stdout=subprocess.DEVNULL,

@@ -35,6 +35,12 @@ def neighbour(env: dict, *args: str) -> str:
     return done.stdout
 
 
+def new_neighbour(env: dict) -> None:
+    """A new hub: its key-encryption key made as for any new hub, its database migrated."""
+    subprocess.run([sys.executable, "-m", "hub.keys.bootstrap"], env=env, check=True, capture_output=True)
+    neighbour(env, "db", "upgrade")
+
+
 def start_neighbour(env: dict, port: int) -> subprocess.Popen:
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{port}", "wsgi:app"],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -66,7 +72,7 @@ def add_entries(n: int) -> None:
 
 def test_two_hubs_witness_each_other(app, app_config, tmp_path):
     env = neighbour_env(tmp_path)
-    neighbour(env, "db", "upgrade")
+    new_neighbour(env)
     ours_port, theirs_port = free_port(), free_port()
     ours_url, theirs_url = f"http://127.0.0.1:{ours_port}", f"http://127.0.0.1:{theirs_port}"
     runner = app.test_cli_runner()

@@ -12,7 +12,7 @@ from hub.extensions import db
 from hub.ledger.models import LedgerEntry
 from hub.reads import images
 from hub.reads.models import Read
-from tests.conftest import render_plate
+from tests.conftest import render_plate, stored_image, stored_plates
 from tests.conftest import OPERATOR
 
 
@@ -27,8 +27,9 @@ def a_read(read_id="r1", plate="ABC123", **extra):
 
 def stored(app):
     with app.app_context():
-        return db.session.execute(select(Read.camera_read_id, Read.plate, Read.camera_id, Read.latitude,
-                                         Read.verified)).all()
+        reads = db.session.scalars(select(Read).order_by(Read.camera_read_id)).all()
+        return [(r.camera_read_id, plate, r.camera_id, r.latitude, r.verified)
+                for r, plate in zip(reads, stored_plates(reads))]
 
 
 def test_batch_is_stored_once_even_when_retried(app, client, camera_world):
@@ -117,8 +118,9 @@ def test_images_are_encrypted_at_rest_and_read_back(app, client, camera_world):
     post(client, camera_world["city"]["credential"],
          [a_read(plate_image=base64.b64encode(image).decode(), vehicle_image=base64.b64encode(image).decode())])
     with app.app_context():
-        digest = db.session.scalar(select(Read.plate_image))
-        assert images.get(digest) == image
+        read = db.session.scalar(select(Read))
+        digest = read.plate_image
+        assert stored_image(read, digest) == image
         on_disk = images._path(digest).read_bytes()
         assert image not in on_disk and b"PNG" not in on_disk[:32]
 

@@ -23,7 +23,8 @@ from hub.ledger.verification import verify_ledger
 from hub.reads.ingest import ingest_batch
 from hub.reads.models import Read
 from hub.retention import proof
-from hub.retention.models import Hold, HoldCamera, HoldKind, ImageTombstone, PurgeCount, PurgeRun
+from hub.keys.models import DataKey
+from hub.retention.models import Hold, HoldCamera, HoldKind, HoldPlateHash, ImageTombstone, PurgeCount, PurgeRun
 from hub.retention.purge import preview, run_purge
 from hub.retention.services import HoldInvalid, place_hold, release_hold
 from hub.identity.actors import operator
@@ -44,7 +45,7 @@ def read_at(camera, read_id: str, plate: str, captured_at: datetime, **extra) ->
 
 
 def _forget_example() -> None:
-    for model in (PurgeCount, PurgeRun, HoldCamera, Hold, Alert, Read, ImageTombstone):
+    for model in (PurgeCount, PurgeRun, HoldCamera, HoldPlateHash, Hold, Alert, Read, ImageTombstone, DataKey):
         db.session.execute(delete(model))
 
 
