@@ -57,6 +57,14 @@ def reach(everyone=frozenset(), *, agency=None, partner=None, granted=None) -> d
 # domain tests send valid ones): with an empty form, the form check is what
 # these actors reach.
 TABLE: dict[str, dict] = {
+    "GET partner_data.departed": reach({'chief', 'operator'}),
+    "GET partner_data.export": reach({'owner', 'stranger'}),
+    "GET partner_data.leave": reach({'owner', 'stranger'}),
+    "GET partner_data.receipt": reach(),  # a receipt exists once a partner has left
+    "GET partner_data.your_data": reach({'owner', 'stranger'}),
+    "GET partners.accept_terms": reach(SIGNED_IN),
+    "POST partner_data.leave": reach({'owner', 'stranger'}),
+    "POST partners.accept_terms": reach(SIGNED_IN),  # FORM
     "GET alerts.history": reach({'officer', 'sergeant'}),
     "GET audit.download": reach(),
     "GET audit.index": reach({'chief', 'auditor', 'operator'}),
