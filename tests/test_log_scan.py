@@ -115,14 +115,14 @@ def full_flow(app) -> list[str]:
 
 def _a_database_error_naming_a_plate(app):
     """A read stored twice: the database refuses it, naming the key (on
-    PostgreSQL its DETAIL line repeats the values, the plate among them)."""
+    PostgreSQL its DETAIL line repeats the values)."""
     from sqlalchemy import select
 
     from hub.reads.models import Read
 
     @app.route("/flow/duplicate-read")
     def duplicate_read():
-        read = db.session.scalar(select(Read).where(Read.plate == PLATES[0]))
+        read = db.session.scalar(select(Read).order_by(Read.id).limit(1))
         copy = Read(**{column.key: getattr(read, column.key) for column in Read.__table__.columns})
         db.session.add(copy)
         db.session.flush()
