@@ -115,14 +115,19 @@ def needs_to_accept_terms(organisation: Organisation) -> bool:
     return organisation.kind.is_partner and (accepted is None or accepted.version != current_terms().version)
 
 
-def accept_terms(actor: Any, organisation: Organisation, *, version: str) -> TermsAcceptance:
-    """A partner administrator accepts the current terms for the organisation;
-    the version and a hash of its text are kept, on record. Accepting a version
-    that is not the current one (a page left open across a change) is refused."""
+def require_terms_acceptor(actor: Any, organisation: Organisation) -> None:
+    """Asked by the service and, before its form is read, by the terms page."""
     if not (isinstance(actor, User) and actor.role is Role.PARTNER_ADMIN
             and actor.organisation_id == organisation.id):
         raise Forbidden("Only the partner's administrators accept its terms.",
                         refusal=Refusal("partner.terms_accept", actor, organisation))
+
+
+def accept_terms(actor: Any, organisation: Organisation, *, version: str) -> TermsAcceptance:
+    """A partner administrator accepts the current terms for the organisation;
+    the version and a hash of its text are kept, on record. Accepting a version
+    that is not the current one (a page left open across a change) is refused."""
+    require_terms_acceptor(actor, organisation)
     terms = current_terms()
     if version != terms.version:
         raise SignUpInvalid(errors={"accept": [f"The terms changed while you read them: read version "

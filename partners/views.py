@@ -32,6 +32,8 @@ def accept_terms():
     organisation = current_user.organisation
     form = AcceptTermsForm(version=current_terms().version)
     status = 200
+    if form.is_submitted():
+        services.require_terms_acceptor(current_user, organisation)
     if form.validate_on_submit():
         try:
             services.accept_terms(current_user, organisation, version=form.version.data)

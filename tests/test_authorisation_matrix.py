@@ -52,10 +52,8 @@ def reach(everyone=frozenset(), *, agency=None, partner=None, granted=None) -> d
             "granted": frozenset(partner if granted is None else granted)}
 
 
-# "METHOD endpoint": who reaches it. Page forms marked FORM check their
-# input before the role (the service refuses a valid form on record; the
-# domain tests send valid ones): with an empty form, the form check is what
-# these actors reach.
+# "METHOD endpoint": who reaches it. A page form asks who may use it before
+# reading the form, so an empty form tells the refused from the admitted.
 TABLE: dict[str, dict] = {
     "GET partner_data.departed": reach({'chief', 'operator'}),
     "GET partner_data.export": reach({'owner', 'stranger'}),
@@ -64,7 +62,7 @@ TABLE: dict[str, dict] = {
     "GET partner_data.your_data": reach({'owner', 'stranger'}),
     "GET partners.accept_terms": reach(SIGNED_IN),
     "POST partner_data.leave": reach({'owner', 'stranger'}),
-    "POST partners.accept_terms": reach(SIGNED_IN),  # FORM
+    "POST partners.accept_terms": reach({'owner', 'stranger'}),
     "GET alerts.history": reach({'officer', 'sergeant'}),
     "GET audit.download": reach(),
     "GET audit.index": reach({'chief', 'auditor', 'operator'}),
@@ -181,15 +179,15 @@ TABLE: dict[str, dict] = {
     "PATCH settings_api.change_settings": reach({'operator'}),
     "POST alerts.detail": reach(agency={'officer', 'sergeant'}, partner=()),
     "POST alerts_api.AlertDecision": reach({'officer', 'sergeant'}),
-    "POST cameras.change_sharing": reach(agency=AGENCY, partner=AGENCY | {'owner'}),  # FORM
+    "POST cameras.change_sharing": reach(agency={'operator', 'sergeant'}, partner={'owner'}),
     "POST cameras.issue_credential": reach(agency={'operator', 'sergeant'}, partner={'operator', 'owner'}),
-    "POST cameras.move": reach(agency=AGENCY, partner=AGENCY | {'owner'}),  # FORM
-    "POST cameras.record_bca": reach(agency=AGENCY, partner=AGENCY | {'owner'}),  # FORM
+    "POST cameras.move": reach(agency={'operator', 'sergeant'}, partner={'owner'}),
+    "POST cameras.record_bca": reach({'operator', 'sergeant'}),
     "POST cameras.register": reach({'operator', 'sergeant', 'owner', 'stranger'}),
-    "POST cameras.retire": reach(agency=AGENCY, partner=AGENCY | {'owner'}),  # FORM
-    "POST cameras.revoke_credential": reach(agency=AGENCY, partner=AGENCY | {'owner'}),  # FORM
+    "POST cameras.retire": reach(agency={'operator', 'sergeant'}, partner={'owner'}),
+    "POST cameras.revoke_credential": reach(agency={'operator', 'sergeant'}, partner={'operator', 'owner'}),
     "POST cameras_api.Cameras": reach({'operator', 'sergeant', 'owner', 'stranger'}),
-    "POST grants.decide": reach(agency=(), partner=(), granted={'chief', 'officer', 'owner'}),  # FORM
+    "POST grants.decide": reach(agency=(), partner=(), granted={'chief'}),
     "POST grants.new": reach({'officer'}),
     "POST grants_api.AccessRequestDecision": reach({'chief'}),
     "POST grants_api.AccessRequests": reach({'officer'}),
@@ -219,7 +217,7 @@ TABLE: dict[str, dict] = {
     "POST oauth.introspect": reach(),
     "POST oauth.revoke": reach(),
     "POST oauth.token": reach(EVERYONE),
-    "POST partner_grants.revoke": reach(agency=(), partner=(), granted=SIGNED_IN),  # FORM
+    "POST partner_grants.revoke": reach(agency=(), partner=(), granted={'chief', 'owner'}),
     "POST partners.accept": reach(),
     "POST partners.decide": reach({'chief', 'operator'}),
     "POST partners.invitations": reach({'owner', 'stranger'}),

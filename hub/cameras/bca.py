@@ -102,10 +102,14 @@ def notice_pdf(camera: Camera) -> bytes:
     return bytes(pdf.output())
 
 
-def record_notice_sent(actor: Any, camera: Camera, *, sent_on: date) -> Camera:
+def require_recorder(actor: Any, camera: Camera) -> None:
     if not can(actor, Capability.RECORD_BCA_NOTICES) or not permissions.sees_whole_registry(actor):
         raise Forbidden("The agency's ALPR administrators record BCA notices.",
                         refusal=Refusal("camera.bca_notice", actor, camera, {}, (camera.id,)))
+
+
+def record_notice_sent(actor: Any, camera: Camera, *, sent_on: date) -> Camera:
+    require_recorder(actor, camera)
     errors = {}
     if camera.bca_notice_due_on is None:
         errors["camera"] = ["No notice is due for this camera."]

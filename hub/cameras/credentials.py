@@ -26,6 +26,11 @@ def may_handle(actor: Any, camera: Camera) -> bool:
         isinstance(actor, User) and actor.role is Role.HUB_ADMIN and actor.is_active)
 
 
+def require_handler(actor: Any, camera: Camera, action: str) -> None:
+    if not may_handle(actor, camera):
+        raise permissions.refuse(actor, camera, action)
+
+
 def active_credential(camera: Camera) -> CameraCredential | None:
     return db.session.scalar(select(CameraCredential).where(CameraCredential.camera_id == camera.id,
                                                             CameraCredential.revoked_at.is_(None)))
@@ -40,8 +45,7 @@ def revoke_all(camera: Camera) -> int:
 
 def issue_credential(actor: Any, camera: Camera) -> tuple[CameraCredential, str]:
     """A new credential; any earlier one is revoked in the same transaction."""
-    if not may_handle(actor, camera):
-        raise permissions.refuse(actor, camera, "camera.credential_issue")
+    require_handler(actor, camera, "camera.credential_issue")
     if camera.status is CameraStatus.RETIRED:
         raise CameraInvalid(errors={"status": ["A retired camera gets no credential."]})
     replaced = revoke_all(camera)
@@ -56,8 +60,7 @@ def issue_credential(actor: Any, camera: Camera) -> tuple[CameraCredential, str]
 
 
 def revoke_credential(actor: Any, camera: Camera, *, reason: str) -> int:
-    if not may_handle(actor, camera):
-        raise permissions.refuse(actor, camera, "camera.credential_revoke")
+    require_handler(actor, camera, "camera.credential_revoke")
     if not reason.strip():
         raise CameraInvalid(errors={"reason": ["Say why the credential is revoked."]})
     revoked = revoke_all(camera)

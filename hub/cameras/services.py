@@ -129,12 +129,18 @@ def register_camera(actor: Any, organisation: Organisation, *, name: str, locati
 EDITABLE = ("name", "direction", "fixed", "built_in", "vendor", "model", "status")
 
 
+def require_manager(actor: Any, camera: Camera, action: str) -> None:
+    """The organisation's camera managers change its cameras; pages ask this
+    before reading their form, so a refusal is never hidden behind a form error."""
+    if not permissions.may_manage(actor, camera.organisation):
+        raise permissions.refuse(actor, camera, action)
+
+
 def update_camera(actor: Any, camera: Camera, *, reason: str, location: Location | None = None,
                   moved_on: date | None = None, **changes) -> Camera:
     """Edit a camera. A new location closes the current entry of its history
     and opens another from `moved_on` (today by default)."""
-    if not permissions.may_manage(actor, camera.organisation):
-        raise permissions.refuse(actor, camera, "camera.update")
+    require_manager(actor, camera, "camera.update")
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise CameraInvalid(errors={k: ["This field cannot be changed here."] for k in sorted(unknown)})
@@ -191,8 +197,7 @@ def _move(camera: Camera, location: Location, moved_on: date) -> None:
 
 def retire_camera(actor: Any, camera: Camera, *, reason: str) -> Camera:
     """A retired camera collects nothing more; its history and ledger stay."""
-    if not permissions.may_manage(actor, camera.organisation):
-        raise permissions.refuse(actor, camera, "camera.retire")
+    require_manager(actor, camera, "camera.retire")
     if not reason.strip():
         raise CameraInvalid(errors={"reason": ["Say why the camera is retired."]})
     if camera.status is CameraStatus.RETIRED:

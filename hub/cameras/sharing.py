@@ -28,14 +28,18 @@ def is_owner(actor: Any, camera: Camera) -> bool:
     return isinstance(actor, User) and actor.role is Role.PARTNER_ADMIN and actor.organisation_id == camera.organisation_id
 
 
-def set_sharing_mode(actor: Any, camera: Camera, mode: SharingMode, *, reason: str,
-                     retention_days: int | None = None) -> Camera:
+def require_owner(actor: Any, camera: Camera, **details) -> None:
+    """Asked by the service and, before its form is read, by the camera page."""
     if camera.organisation.kind is OrganisationKind.AGENCY and permissions.may_manage(actor, camera.organisation):
         raise CameraInvalid(errors={"sharing_mode": ["The agency's own cameras are shared with it by definition."]})
     if not is_owner(actor, camera):
         raise permissions.refuse(actor, camera, "camera.sharing_mode",
-                                 "Only the camera's owner chooses how the police may see it.",
-                                 requested_mode=mode.value)
+                                 "Only the camera's owner chooses how the police may see it.", **details)
+
+
+def set_sharing_mode(actor: Any, camera: Camera, mode: SharingMode, *, reason: str,
+                     retention_days: int | None = None) -> Camera:
+    require_owner(actor, camera, requested_mode=mode.value)
     errors = {}
     if camera.status is CameraStatus.RETIRED:
         errors["status"] = ["The camera is retired."]

@@ -92,13 +92,15 @@ def detail(camera_id: int):
     return _detail(services.get_camera(current_user, camera_id))
 
 
-def _post(camera_id: int, name: str, form, action, done: str):
-    """One of the camera page's forms: a form problem comes back on the page;
-    a refusal goes to the error handler, which ledgers it."""
+def _post(camera_id: int, name: str, form, authorise, action, done: str):
+    """One of the camera page's forms: who may use it is asked first (a
+    refusal goes to the error handler, which ledgers it), then a form problem
+    comes back on the page."""
     camera = services.get_camera(current_user, camera_id)
-    if not form.validate_on_submit():
-        return _detail(camera, FORM_ERROR_STATUS, **{f"{name}_form": form})
     try:
+        authorise(camera)
+        if not form.validate_on_submit():
+            return _detail(camera, FORM_ERROR_STATUS, **{f"{name}_form": form})
         result = action(camera, form)
     except HubError as error:
         if error.refusal is not None:
@@ -114,46 +116,59 @@ def _post(camera_id: int, name: str, form, action, done: str):
 @pages.route("/cameras/<int:camera_id>/sharing", methods=["POST"])
 @login_required
 def change_sharing(camera_id: int):
-    return _post(camera_id, "sharing", SharingForm(prefix="sharing"), lambda camera, form: sharing.set_sharing_mode(
-        current_user, camera, SharingMode(form.sharing_mode.data), reason=form.reason.data,
-        retention_days=form.retention_days.data), "Sharing mode changed: it applies from the next request on.")
+    return _post(camera_id, "sharing", SharingForm(prefix="sharing"),
+                 lambda camera: sharing.require_owner(current_user, camera),
+                 lambda camera, form: sharing.set_sharing_mode(
+                     current_user, camera, SharingMode(form.sharing_mode.data), reason=form.reason.data,
+                     retention_days=form.retention_days.data),
+                 "Sharing mode changed: it applies from the next request on.")
 
 
 @pages.route("/cameras/<int:camera_id>/move", methods=["POST"])
 @login_required
 def move(camera_id: int):
-    return _post(camera_id, "move", MoveForm(prefix="move"), lambda camera, form: services.update_camera(
-        current_user, camera, reason=form.reason.data, moved_on=form.moved_on.data,
-        location=services.Location(form.latitude.data, form.longitude.data, form.location_description.data)),
-        "Location changed; the previous one stays in the camera's history.")
+    return _post(camera_id, "move", MoveForm(prefix="move"),
+                 lambda camera: services.require_manager(current_user, camera, "camera.update"),
+                 lambda camera, form: services.update_camera(
+                     current_user, camera, reason=form.reason.data, moved_on=form.moved_on.data,
+                     location=services.Location(form.latitude.data, form.longitude.data,
+                                                form.location_description.data)),
+                 "Location changed; the previous one stays in the camera's history.")
 
 
 @pages.route("/cameras/<int:camera_id>/retire", methods=["POST"])
 @login_required
 def retire(camera_id: int):
-    return _post(camera_id, "retire", ReasonForm(prefix="retire"), lambda camera, form: services.retire_camera(
-        current_user, camera, reason=form.reason.data), "Camera retired; its history is kept.")
+    return _post(camera_id, "retire", ReasonForm(prefix="retire"),
+                 lambda camera: services.require_manager(current_user, camera, "camera.retire"),
+                 lambda camera, form: services.retire_camera(current_user, camera, reason=form.reason.data),
+                 "Camera retired; its history is kept.")
 
 
 @pages.route("/cameras/<int:camera_id>/credential", methods=["POST"])
 @login_required
 def issue_credential(camera_id: int):
     return _post(camera_id, "credential", ConfirmForm(prefix="credential"),
+                 lambda camera: credentials.require_handler(current_user, camera, "camera.credential_issue"),
                  lambda camera, form: credentials.issue_credential(current_user, camera)[1], "")
 
 
 @pages.route("/cameras/<int:camera_id>/credential/revoke", methods=["POST"])
 @login_required
 def revoke_credential(camera_id: int):
-    return _post(camera_id, "revoke", ReasonForm(prefix="revoke"), lambda camera, form: credentials.revoke_credential(
-        current_user, camera, reason=form.reason.data), "Credential revoked: the camera is refused from now on.")
+    return _post(camera_id, "revoke", ReasonForm(prefix="revoke"),
+                 lambda camera: credentials.require_handler(current_user, camera, "camera.credential_revoke"),
+                 lambda camera, form: credentials.revoke_credential(current_user, camera, reason=form.reason.data),
+                 "Credential revoked: the camera is refused from now on.")
 
 
 @pages.route("/cameras/<int:camera_id>/bca-notice", methods=["POST"])
 @login_required
 def record_bca(camera_id: int):
-    return _post(camera_id, "bca", BcaSentForm(prefix="bca"), lambda camera, form: bca.record_notice_sent(
-        current_user, camera, sent_on=form.sent_on.data), "Notice recorded as sent.")
+    return _post(camera_id, "bca", BcaSentForm(prefix="bca"),
+                 lambda camera: bca.require_recorder(current_user, camera),
+                 lambda camera, form: bca.record_notice_sent(current_user, camera, sent_on=form.sent_on.data),
+                 "Notice recorded as sent.")
 
 
 @pages.route("/cameras/<int:camera_id>/bca-notice")

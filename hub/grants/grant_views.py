@@ -12,7 +12,7 @@ from hub.extensions import db
 from hub.grants.access import grant_uses
 from hub.grants.consent import grants_of
 from hub.grants.models import Grant
-from hub.grants.revocation import revoke_grant
+from hub.grants.revocation import require_revoker, revoke_grant
 from hub.identity.permissions import can
 from hub.identity.roles import Capability
 
@@ -51,6 +51,7 @@ def detail(grant_id: int):
 @login_required
 def revoke(grant_id: int):
     grant = db.session.get(Grant, grant_id) or abort(404)
+    require_revoker(current_user, grant)
     form = RevokeForm()
     if not form.validate_on_submit():
         flash("Say why the grant is revoked.", "error")

@@ -106,9 +106,14 @@ def get_request(actor: Any, request_id: int) -> AccessRequest:
     return request
 
 
+def require_decider(actor: Any, request: AccessRequest) -> None:
+    """Asked by the service and, before its form is read, by the review page."""
+    require_capability(actor, Capability.APPROVE_ACCESS_REQUESTS, action="grant.request_decision", subject=request)
+
+
 def decide_request(actor: Any, request: AccessRequest, *, approve: bool, finding: str) -> AccessRequest:
     """The chief's written finding; an approval sends the request to the partner."""
-    require_capability(actor, Capability.APPROVE_ACCESS_REQUESTS, action="grant.request_decision", subject=request)
+    require_decider(actor, request)
     if request.status is not RequestStatus.AWAITING_CHIEF:
         raise AccessRequestInvalid(errors={"status": [f"The request is {request.status.value.replace('_', ' ')}."]})
     if not finding.strip():

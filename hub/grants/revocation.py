@@ -28,10 +28,15 @@ def may_revoke(actor: Any, grant: Grant) -> bool:
     return can(actor, Capability.APPROVE_ACCESS_REQUESTS)
 
 
-def revoke_grant(actor: Any, grant: Grant, *, reason: str) -> Grant:
+def require_revoker(actor: Any, grant: Grant) -> None:
+    """Asked by the service and, before its form is read, by the grant's page."""
     if not may_revoke(actor, grant):
         raise Forbidden("Only the cameras' owner or the chief revokes a grant.",
                         refusal=Refusal("grant.revoke", actor, grant, {}, tuple(grant.cameras)))
+
+
+def revoke_grant(actor: Any, grant: Grant, *, reason: str) -> Grant:
+    require_revoker(actor, grant)
     if grant.revoked_at is None:
         now = utcnow()
         grant.revoked_at, grant.revoked_by = now, actor_ref(actor)[1]

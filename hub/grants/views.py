@@ -95,6 +95,7 @@ def review():
 @login_required
 def decide(request_id: int, decision: str):
     request = requests.get_request(current_user, request_id)
+    requests.require_decider(current_user, request)
     form = DecisionForm()
     if not form.validate_on_submit():
         flash("Write the finding.", "error")
