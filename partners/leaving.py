@@ -1,5 +1,5 @@
 """Leaving the network, the owner's right. In one unit of work: every live
-grant is revoked, standing shares end, the cameras' ingest credentials and
+grant is revoked, every open access request declined, standing shares end, the cameras' ingest credentials and
 the administrators' API tokens are revoked and the cameras retired, their
 reads are destroyed (except those a documented hold keeps: the owner is told
 how many, on which cameras and until which review date, never the hold's
@@ -30,6 +30,7 @@ from hub.cameras.sharing import set_sharing_mode
 from hub.clock import utcnow
 from hub.errors import Forbidden, Refusal, ValidationFailed
 from hub.extensions import db
+from hub.grants.consent import decline_open_requests
 from hub.grants.models import Grant
 from hub.grants.revocation import revoke_grant
 from hub.identity.actors import SystemActor
@@ -114,6 +115,7 @@ def leave_network(actor: Any, organisation: Organisation, *, confirm_name: str,
                "cameras_retired": [], "api_tokens_revoked": 0}
     for grant in grants:
         revoke_grant(actor, grant, reason=REASON)
+    receipt["requests_declined"] = decline_open_requests(actor, message=REASON)
     for camera in cameras:
         if camera.status is CameraStatus.ACTIVE and camera.sharing_mode is not SharingMode.PRIVATE:
             set_sharing_mode(actor, camera, SharingMode.PRIVATE, reason=REASON)

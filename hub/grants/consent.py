@@ -153,18 +153,39 @@ def consent(partner: User, offer: ConsentRequest, *, camera_ids: list[int],
     return grant
 
 
+# Requests still awaiting an answer, the chief's or the partner's: a partner
+# consents only after the chief approved, but may leave the network before.
+OPEN_STATUSES = (RequestStatus.AWAITING_CHIEF, RequestStatus.AWAITING_PARTNER)
+
+
 def decline(partner: User, offer: ConsentRequest, *, message: str) -> AccessRequest:
     """The partner's refusal is a decision like a consent: kept with the
     request, ledgered as the partner's, and told to the officer and the chief.
     Nothing can be consented to afterwards."""
-    request = offer.access_request
     message = (message or "").strip()
     if len(message) > MESSAGE_MAX:
         raise ConsentInvalid(errors={"message": [f"At most {MESSAGE_MAX} characters."]})
-    _decide(request, partner, RequestStatus.DECLINED, now=utcnow(), message=message or None)
+    return _declined(offer.access_request, partner, message or None,
+                     {"client_id": offer.client.client_id if offer.client else None})
+
+
+def decline_open_requests(partner: User, *, message: str) -> list[int]:
+    """A partner that leaves the network answers every request still open for
+    it, as declined on its behalf: one the chief has not yet decided would
+    otherwise be sent to an organisation that is gone, one awaiting the
+    partner would wait for ever. The officer and the chief are told."""
+    open_requests = db.session.scalars(select(AccessRequest).where(
+        AccessRequest.organisation_id == partner.organisation_id,
+        AccessRequest.status.in_(OPEN_STATUSES)).order_by(AccessRequest.id)).all()
+    return [_declined(request, partner, message, {"partner_left": True}, allowed=OPEN_STATUSES).id
+            for request in open_requests]
+
+
+def _declined(request: AccessRequest, partner: User, message: str | None, details: dict,
+              allowed=(RequestStatus.AWAITING_PARTNER,)) -> AccessRequest:
+    _decide(request, partner, RequestStatus.DECLINED, now=utcnow(), message=message, allowed=allowed)
     record("grant.declined", actor=partner, subject=request, case_number=request.case_number,
-           purpose=message or None, cameras=request.cameras,
-           details={"client_id": offer.client.client_id if offer.client else None})
+           purpose=message, cameras=request.cameras, details=details)
     told = {request.officer.organisation}
     if request.decided_by_id is not None:
         told.add(db.session.get(User, request.decided_by_id).organisation)
@@ -179,11 +200,11 @@ def decline(partner: User, offer: ConsentRequest, *, message: str) -> AccessRequ
 
 
 def _decide(request: AccessRequest, partner: User, status: RequestStatus, *, now: datetime,
-            message: str | None = None) -> None:
+            message: str | None = None, allowed=(RequestStatus.AWAITING_PARTNER,)) -> None:
     """The partner decides once: of two decisions made at the same moment
     (two administrators, two tabs), the second is refused."""
     decided = db.session.execute(update(AccessRequest).where(
-        AccessRequest.id == request.id, AccessRequest.status == RequestStatus.AWAITING_PARTNER).values(
+        AccessRequest.id == request.id, AccessRequest.status.in_(allowed)).values(
         status=status, partner_message=message, partner_decided_by_id=partner.id, partner_decided_at=now)
         .execution_options(synchronize_session=False)).rowcount
     db.session.refresh(request)

@@ -17,11 +17,14 @@ from hub.cameras.models import SharingMode
 from hub.cameras.sharing import set_sharing_mode
 from hub.clock import utcnow
 from hub.extensions import db
-from hub.grants.models import Grant
+from hub.grants.models import AccessRequest, Grant, RequestStatus
+from hub.grants.requests import create_request, decide_request
+from hub.identity.models import User
 from hub.identity.roles import Role
 from hub.keys.models import DataKey
 from hub.ledger.models import LedgerEntry
 from hub.ledger.tree import seal_and_checkpoint
+from hub.notifications.models import Notification
 from hub.reads.ingest import ingest_batch
 from hub.reads.models import Read
 from hub.retention.models import HoldKind
@@ -138,3 +141,31 @@ def test_leaving_the_network_end_to_end(app, client, network):
     departed = chief.get("/partners/departed").get_data(as_text=True)
     assert "Test HOA" in departed and "Maple Business" not in departed
     assert client.get("/partners/departed").status_code == 403
+
+
+def test_leaving_declines_every_open_access_request_and_tells_the_officer(app, client, network):
+    with app.app_context():
+        officer = db.session.scalar(select(User).where(User.username == "ofc"))
+        now = utcnow()
+        asked = {"camera_ids": [network["back"]], "offense_type": "burglary", "factual_basis": "Seen at the scene",
+                 "window_start": now - timedelta(hours=10), "window_end": now - timedelta(hours=1), "access_hours": 24}
+        waiting_chief = create_request(officer, case_number="ICR-5", **asked)
+        waiting_partner = create_request(officer, case_number="ICR-6", **asked)
+        decide_request(db.session.scalar(select(User).where(User.username == "chief")), waiting_partner,
+                       approve=True, finding="Pertinent")
+        db.session.commit()
+        ids = [waiting_chief.id, waiting_partner.id]
+    sign_in(client, "owner")
+    left = post_form(client, "/partners/data/leave", {"confirm_name": "Test HOA", "revoke_live_grants": "y"})
+    assert left.status_code == 302
+    receipt = json.loads(client.get("/partners/data/receipt?format=json").get_data(as_text=True))
+    assert receipt["requests_declined"] == ids
+    assert "Open access requests declined</th><td>2" in client.get("/partners/data/receipt").get_data(as_text=True)
+    with app.app_context():
+        for request_id in ids:
+            request = db.session.get(AccessRequest, request_id)
+            assert request.status is RequestStatus.DECLINED and request.partner_message == "the partner left the network"
+        declined = db.session.scalars(select(LedgerEntry).where(LedgerEntry.action == "grant.declined")).all()
+        assert sorted(e.subject_id for e in declined) == sorted(str(i) for i in ids)
+        told = db.session.scalars(select(Notification.subject)).all()
+        assert sum("declined the access request for case ICR-" in s for s in told) >= 2
