@@ -472,7 +472,7 @@ def _in_an_hour():
 COMPOSITE = {
     "data_request.approved": ["data_request.approved", "data_request.released"],
     "data_request.approved_in_part": ["data_request.approved_in_part", "data_request.released"],
-    "partner.left": ["grant.revoked", "camera.credential_revoked", "camera.retired", "partner.left"],
+    "partner.left": ["grant.revoked", "grant.declined", "grant.declined", "camera.credential_revoked", "camera.retired", "partner.left"],
     "alerts.possible_raised": ["alerts.possible_raised", "reads.ingested"],
     "partner.signed_up": ["organisation.created", "user.created", "partner.signed_up"],
     "partner.invitation_accepted": ["user.created", "partner.invitation_accepted"],
