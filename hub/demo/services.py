@@ -31,6 +31,8 @@ from hub.ledger.services import record
 from hub.reads.ingest import ingest_batch
 from hub.reads.models import Read
 from hub.identity.actors import operator
+from partners.services import accept_terms, needs_to_accept_terms
+from partners.terms import current_terms
 
 ACTOR = operator("demo")
 AGENCY = ("Corcoran Police Department", OrganisationKind.AGENCY)
@@ -145,6 +147,9 @@ def load_demo() -> DemoNetwork:
                 ACTOR, users[username], signed_by=users["demo-chief"], signed_on=today - timedelta(days=19),
                 text=f"{users[username].display_name} is authorised to access ALPR data for legitimate, specified "
                      "and documented law enforcement purposes, under Minn. Stat. 13.824 subd. 7 and department policy.")
+    for username in ("demo-partner-admin", "demo-business-owner"):
+        if needs_to_accept_terms(users[username].organisation):  # they joined on the current terms
+            accept_terms(users[username], users[username].organisation, version=current_terms().version)
     _notices_sent(users["demo-alpr-admin"])
     _hotlist_and_reads(users["demo-alpr-admin"], agency)
     _rogers_request(users["demo-agency-requester"])

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 from hub.cameras.models import Camera, SharingMode
 from hub.extensions import db
 from hub.identity.models import Organisation, User
-from hub.identity.roles import Role
+from hub.identity.roles import OrganisationKind, Role
 from hub.ledger.models import LedgerEntry
 from hub.ledger.verification import verify_ledger
 
@@ -38,6 +38,10 @@ def test_demo_load_is_idempotent_and_complete(app, runner):
         partner = db.session.scalars(select(Camera).join(Organisation).where(
             Organisation.name != "Corcoran Police Department")).all()
         assert {c.sharing_mode for c in partner} == {SharingMode.PRIVATE}
+        from partners.services import needs_to_accept_terms
+        owners = db.session.scalars(select(Organisation).where(
+            Organisation.kind.in_([OrganisationKind.HOA, OrganisationKind.BUSINESS]))).all()
+        assert owners and not any(needs_to_accept_terms(o) for o in owners)  # no terms banner on a fresh demo
         assert verify_ledger() == []
         from hub.ledger.verification import unsealed_window
         assert unsealed_window().count == 0  # the demo ends sealed under a signed checkpoint
