@@ -1,10 +1,12 @@
 """Keys and secrets the hub generates itself and keeps in files under
 `instance/`, never in the database or the code: made once, readable by the
 hub's user only, and the same for every process that reads them (the first
-writer wins a race; the others read its file)."""
+writer wins a race; the others read its file, which appears whole: it is
+written aside and linked into place)."""
 from __future__ import annotations
 
 import os
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable
@@ -14,12 +16,17 @@ def read_or_create(location: str | Path, generate: Callable[[], bytes]) -> bytes
     path = Path(location)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
+        fd, draft = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mode 0600
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(generate())
+                f.flush()
+                os.fsync(f.fileno())
+            os.link(draft, path)  # fails if another process got there first: its file stands
         except FileExistsError:
-            return path.read_bytes()
-        with os.fdopen(fd, "wb") as f:
-            f.write(generate())
+            pass
+        finally:
+            os.unlink(draft)
     return path.read_bytes()
 
 

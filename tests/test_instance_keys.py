@@ -1,0 +1,37 @@
+"""Keys the hub makes itself: processes starting together (gunicorn's
+workers, the scheduler) all end with the same whole key, never an empty or
+half-written file, and the file is the hub's user's alone."""
+import multiprocessing
+import os
+import stat
+import time
+
+from hub.instance_keys import read_or_create
+
+
+def _slow_key(path: str, queue) -> None:
+    def generate() -> bytes:
+        time.sleep(0.05)  # a slow writer: the others must not read its file half-made
+        return os.urandom(32)
+    queue.put(read_or_create(path, generate))
+
+
+def test_processes_racing_to_make_a_key_all_read_the_one_whole_key(tmp_path):
+    path = str(tmp_path / "keys" / "signing.key")
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    processes = [context.Process(target=_slow_key, args=(path, queue)) for _ in range(8)]
+    for process in processes:
+        process.start()
+    keys = [queue.get(timeout=30) for _ in processes]
+    for process in processes:
+        process.join(timeout=30)
+    assert len(set(keys)) == 1 and len(keys[0]) == 32
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert os.listdir(tmp_path / "keys") == ["signing.key"]  # no draft left behind
+
+
+def test_an_existing_key_is_read_not_replaced(tmp_path):
+    path = tmp_path / "kept.key"
+    path.write_bytes(b"k" * 32)
+    assert read_or_create(path, lambda: b"x" * 32) == b"k" * 32
