@@ -233,7 +233,32 @@ def test_a_restored_backup_verifies_and_its_reads_open_but_no_destroyed_day(app,
             stored_plates(partner[:1])
         assert dict(zip((r.camera_read_id for r in agency), stored_plates(agency))) == \
             {r.camera_read_id: running_hub["plates"][r.camera_read_id] for r in agency}
+        db.session.remove()
+
+        # `hub keys reconcile` lists those days, then destroys them on record.
+        runner = restored.test_cli_runner()
+        listed = runner.invoke(args=["keys", "reconcile"])
+        assert listed.exit_code == 0 and f"organisation {running_hub['partner']}, " in listed.output
+        assert f"{len(partner)} read(s) sealed under it" in listed.output
+        assert db.session.scalar(select(db.func.count()).select_from(Read)) == len(reads)
+        done = runner.invoke(args=["keys", "reconcile", "--destroy"])
+        assert done.exit_code == 0 and f"{len(partner)} read(s) destroyed" in done.output, done.output
+        assert runner.invoke(args=["keys", "reconcile"]).output.strip() == "every live data key is in the key store"
+        left = db.session.scalars(select(Read).order_by(Read.id)).all()
+        assert {r.organisation_id for r in left} == {running_hub["agency"]}
+        officer = db.session.scalar(select(User).where(User.username == "officer"))
+        assert search(officer, {**SEARCH, "plate": "PLN*"}).total == 1  # the city's plain read; the partner's gone
+        db.session.commit()
+        assert verify_ledger([running_hub["saved"]]) == []
     finished(restored)
+
+    # A key store that holds none of the live keys is a wrong setting, not a restore.
+    elsewhere = backup.restore(app_config, tmp_path / "empty-key-store")
+    with elsewhere.app_context():
+        refused = elsewhere.test_cli_runner().invoke(args=["keys", "reconcile", "--destroy"])
+        assert refused.exit_code == 1 and "holds none of the" in refused.output
+        assert db.session.scalar(select(db.func.count()).select_from(Read)) == len(reads)
+    finished(elsewhere)
 
 
 def test_a_restore_missing_entries_or_altered_fails_verification(app, app_config, running_hub, backup, tmp_path):
