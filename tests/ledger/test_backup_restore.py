@@ -235,6 +235,18 @@ def test_a_restored_backup_verifies_and_its_reads_open_but_no_destroyed_day(app,
             {r.camera_read_id: running_hub["plates"][r.camera_read_id] for r in agency}
         db.session.remove()
 
+    # A key store that holds none of the live keys is a wrong setting, not a
+    # restore: nothing is destroyed.
+    same = (*SECRETS, "INSTANCE", "IMAGE_STORE_PATH", "SQLALCHEMY_DATABASE_URI")
+    elsewhere = build_app({**app_config, **{name: restored.config[name] for name in same},
+                           "DATA_KEY_STORE_PATH": str(tmp_path / "empty-key-store")})
+    with elsewhere.app_context():
+        refused = elsewhere.test_cli_runner().invoke(args=["keys", "reconcile", "--destroy"])
+        assert refused.exit_code == 1 and "holds none of the" in refused.output
+        assert db.session.scalar(select(db.func.count()).select_from(Read)) == len(reads)
+    finished(elsewhere)
+
+    with restored.app_context():
         # `hub keys reconcile` lists those days, then destroys them on record.
         runner = restored.test_cli_runner()
         listed = runner.invoke(args=["keys", "reconcile"])
@@ -251,14 +263,6 @@ def test_a_restored_backup_verifies_and_its_reads_open_but_no_destroyed_day(app,
         db.session.commit()
         assert verify_ledger([running_hub["saved"]]) == []
     finished(restored)
-
-    # A key store that holds none of the live keys is a wrong setting, not a restore.
-    elsewhere = backup.restore(app_config, tmp_path / "empty-key-store")
-    with elsewhere.app_context():
-        refused = elsewhere.test_cli_runner().invoke(args=["keys", "reconcile", "--destroy"])
-        assert refused.exit_code == 1 and "holds none of the" in refused.output
-        assert db.session.scalar(select(db.func.count()).select_from(Read)) == len(reads)
-    finished(elsewhere)
 
 
 def test_a_restore_missing_entries_or_altered_fails_verification(app, app_config, running_hub, backup, tmp_path):
