@@ -1,6 +1,6 @@
 """The user guide (docs/guide/) stays whole: every picture it shows exists
 (the browser tests take them), no picture is left unused, every page it links
-exists, and every role has its page."""
+exists, and every role (and the public) has its page."""
 import re
 from pathlib import Path
 
@@ -10,6 +10,8 @@ GUIDE = Path(__file__).resolve().parent.parent / "docs" / "guide"
 ROLE_PAGES = {Role.PARTNER_ADMIN: "partner.md", Role.OFFICER: "officer.md", Role.CHIEF: "chief.md",
               Role.ALPR_ADMIN: "alpr-admin.md", Role.RECORDS: "records.md", Role.AUDITOR: "auditor.md",
               Role.AGENCY_REQUESTER: "agency-requester.md", Role.HUB_ADMIN: "hub-admin.md"}
+# The people without a role: the public, on the transparency pages.
+PUBLIC_PAGE = "public.md"
 
 
 def _pages() -> dict[str, str]:
@@ -27,7 +29,7 @@ def test_every_picture_the_guide_shows_exists_and_none_is_unused():
 def test_every_role_has_its_page_and_every_link_leads_somewhere():
     pages = _pages()
     assert set(ROLE_PAGES) == set(Role)
-    for role, name in ROLE_PAGES.items():
+    for role, name in [*ROLE_PAGES.items(), ("the public", PUBLIC_PAGE)]:
         assert name in pages and f"]({name})" in pages["index.md"], role
     for name, text in pages.items():
         for target in re.findall(r"\]\(([a-z-]+\.md)\)", text):

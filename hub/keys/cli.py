@@ -4,9 +4,11 @@ import click
 from flask.cli import AppGroup
 
 from hub.db import unit_of_work
+from hub.errors import HubError
 from hub.identity.actors import operator
-from hub.keys import services
+from hub.keys import restore, services
 from hub.keys.envelope import PREVIOUS_SETTING, SETTING
+from hub.retention.purge import remove_all_tombstoned_images
 
 keys = AppGroup("keys", help="Data keys and the key-encryption key.")
 
@@ -39,3 +41,29 @@ def rotate_kek_command(batch: int):
             break
     click.echo(f"{total} data key(s) re-wrapped; every live data key is now under "
                f"{services.ring().store.current.fingerprint}. {PREVIOUS_SETTING} may be removed.")
+
+
+@keys.command("reconcile", help=(
+    "After restoring the database from a backup: list the live data keys whose file the key store no longer holds "
+    "(destroyed after the backup); with --destroy, destroy on record the reads and alerts they sealed, then the keys. "
+    "Run it with HUB_DATA_KEY_STORE naming the live key store (or its mirror), never an older copy."))
+@click.option("--destroy", is_flag=True, help="Destroy what the missing keys sealed (otherwise only list it).")
+def reconcile_command(destroy: bool):
+    try:
+        with unit_of_work():
+            missing = restore.missing_keys()
+            for item in missing:
+                click.echo(f"organisation {item.key.organisation_id}, {item.key.day}: no key file; "
+                           f"{item.reads} read(s) sealed under it")
+            if destroy:
+                done = restore.destroy_missing(operator(), missing)
+    except HubError as error:
+        raise click.ClickException(error.message)
+    if not missing:
+        click.echo("every live data key is in the key store")
+    elif destroy:
+        images = remove_all_tombstoned_images()
+        click.echo(f"{done['reads_destroyed']} read(s) destroyed, {done['reads_held']} kept by holds, "
+                   f"{images} image(s) removed, {done['keys_destroyed']} data key(s) destroyed")
+    else:
+        click.echo("run again with --destroy to destroy them on record")
