@@ -71,6 +71,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from hub.transparency import log_of_use, views as transparency_views
     from hub.suspension import views as suspension_views
     from hub.audit import cli as audit_cli, views as audit_views
+    from hub.health import views as health_views
 
     auth.init_app(app)
     hub_api.init_app(app)  # after authentication: a missing body is the caller's business only once authorised
@@ -97,6 +98,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(transparency_views.pages)
     app.register_blueprint(suspension_views.pages)
     app.register_blueprint(audit_views.pages)
+    app.register_blueprint(health_views.pages)
     log_of_use.init_app(app)
     app.register_blueprint(ledger_views.pages)
     app.register_blueprint(search_views.pages)

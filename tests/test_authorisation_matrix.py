@@ -81,6 +81,7 @@ TABLE: dict[str, dict] = {
     "GET data_requests_api.Purposes": reach({'requester'}),
     "GET reads.unverified": reach({'officer', 'sergeant', 'owner', 'stranger'}),
     "GET suspension.index": reach({'operator'}),
+    "GET health.index": reach(EVERYONE),
     "GET transparency.searches": reach(EVERYONE),
     "GET transparency.usage": reach(EVERYONE),
     "GET transparency.verifier_source": reach(EVERYONE),
