@@ -14,6 +14,7 @@ import hashlib
 import re
 import secrets
 import threading
+from array import array
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -116,33 +117,31 @@ class HotlistIndex:
 
     @classmethod
     def of(cls, rows: Iterable[tuple[str, int, bool]], *, version: int = -1, hasher: Hasher | None = None,
-           chunk: int = 50000) -> HotlistIndex:
+           chunk: int = 10000) -> HotlistIndex:
         """An index of (plate, entry id, partial) rows, hashed a chunk at a
-        time so that building never holds the rows as Python objects."""
+        time into flat buffers, so that building never holds the rows as
+        Python objects."""
         fresh = cls(version, hasher)
-        keys, alike_keys, ids = [], [], []
+        keys, alike_keys, ids = bytearray(), bytearray(), array("q")
         plates: list[str] = []
-        entry_ids: list[int] = []
 
         def flush() -> None:
-            keys.append(fresh.hasher(plates))
-            alike_keys.append(fresh.hasher([look_alike_key(p) for p in plates]))
-            ids.append(np.array(entry_ids, dtype=np.int64))
+            keys.extend(fresh.hasher(plates).astype("<u8").tobytes())
+            alike_keys.extend(fresh.hasher([look_alike_key(p) for p in plates]).astype("<u8").tobytes())
             plates.clear()
-            entry_ids.clear()
 
         for plate, entry_id, partial in rows:
             if partial:
                 fresh.partial.append((compile_pattern(plate), entry_id))
                 continue
             plates.append(plate)
-            entry_ids.append(entry_id)
+            ids.append(entry_id)
             if len(plates) >= chunk:
                 flush()
         flush()
-        all_ids = np.concatenate(ids)
-        fresh.plates = _Sorted(np.concatenate(keys), all_ids)
-        fresh.alike = _Sorted(np.concatenate(alike_keys), all_ids)
+        all_ids = np.frombuffer(ids, dtype=np.int64)
+        fresh.plates = _Sorted(np.frombuffer(keys, dtype="<u8"), all_ids)
+        fresh.alike = _Sorted(np.frombuffer(alike_keys, dtype="<u8"), all_ids)
         return fresh
 
     def __len__(self) -> int:
@@ -197,7 +196,7 @@ def _listed_now():
 
 def build(version: int) -> HotlistIndex:
     rows = db.session.execute(select(HotlistEntry.plate, HotlistEntry.id, HotlistEntry.partial)
-                              .where(*_listed_now()).execution_options(yield_per=50000))
+                              .where(*_listed_now()).execution_options(yield_per=10000))
     return HotlistIndex.of(rows, version=version)
 
 
