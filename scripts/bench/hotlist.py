@@ -114,34 +114,40 @@ def worker(config: dict, batches: int) -> None:
         took, cpu = time.perf_counter() - start, time.process_time() - cpu
         gc.collect()
         after = memory_mb()
-        print(f"  (a) index build: {took:.1f} s ({cpu:.1f} s of CPU) for {len(built):,} entries; index size {built.nbytes / 1e6:.1f} MB "
-              f"of arrays, {len(built.partial)} partial patterns beside them")
+        print(f"  (a) index build: {took:.1f} s ({cpu:.1f} s of CPU) for {len(built):,} entries; "
+              f"index size {built.nbytes / 1e6:.1f} MB of arrays, {len(built.partial)} partial patterns beside them")
         print(f"  (b) process RSS: {before:.0f} MB before building, {after['VmRSS']:.0f} MB after "
               f"(+{after['VmRSS'] - before:.0f} MB), peak {after['VmHWM']:.0f} MB "
               f"(target: a worker at most {WORKER_MB} MB, with headroom; "
               f"{'within' if after['VmHWM'] <= WORKER_MB else 'OVER'})")
-        rnd, counter = random.Random(11), [0]
-        for size, count in ((1, batches), (200, max(50, batches // 10))):
-            whole, lookup, hits = [], [], [0, 0]
-            for _ in range(count):
-                plates = reads(rnd, listed, size, counter)
-                start = time.perf_counter()
-                found = matching.find(plates)
-                whole.append((time.perf_counter() - start) / size * 1000)
-                db.session.rollback()
-                start = time.perf_counter()
-                built.candidates(plates)
-                lookup.append((time.perf_counter() - start) / size * 1000)
-                for hit in (hit for per_read in found for hit in per_read):
-                    hits[hit.possible] += 1
-            for label, samples in (("whole match step", whole), ("lookup in memory", lookup)):
-                p99 = percentile(samples, 99)
-                print(f"  (c) batches of {size:>3}, {label}: p50 {percentile(samples, 50):.3f} ms, p99 {p99:.3f} ms "
-                      f"per read (target: well under {PER_READ_MS:.0f} ms; {'within' if p99 < PER_READ_MS else 'OVER'})")
-            print(f"      ({count:,} batches, {count * size:,} reads: {hits[0]} exact and {hits[1]} possible hits)")
+        match(matching, built, listed, batches)
         final = memory_mb()
         print(f"  (b) process RSS after matching: {final['VmRSS']:.0f} MB, peak {final['VmHWM']:.0f} MB "
               f"(target: at most {WORKER_MB} MB; {'within' if final['VmHWM'] <= WORKER_MB else 'OVER'})")
+
+
+def match(matching, built, listed: list[str], batches: int) -> None:
+    """Per read, the whole step an ingest takes (with its round trips to the
+    database) and the lookup in memory alone, for batches of 1 and 200."""
+    rnd, counter = random.Random(11), [0]
+    for size, count in ((1, batches), (200, max(50, batches // 10))):
+        whole, lookup, hits = [], [], [0, 0]
+        for _ in range(count):
+            plates = reads(rnd, listed, size, counter)
+            start = time.perf_counter()
+            found = matching.find(plates)
+            whole.append((time.perf_counter() - start) / size * 1000)
+            db.session.rollback()
+            start = time.perf_counter()
+            built.candidates(plates)
+            lookup.append((time.perf_counter() - start) / size * 1000)
+            for hit in (hit for per_read in found for hit in per_read):
+                hits[hit.possible] += 1
+        for label, samples in (("whole match step", whole), ("lookup in memory", lookup)):
+            p99 = percentile(samples, 99)
+            print(f"  (c) batches of {size:>3}, {label}: p50 {percentile(samples, 50):.3f} ms, p99 {p99:.3f} ms "
+                  f"per read (target: well under {PER_READ_MS:.0f} ms; {'within' if p99 < PER_READ_MS else 'OVER'})")
+        print(f"      ({count:,} batches, {count * size:,} reads: {hits[0]} exact and {hits[1]} possible hits)")
 
 
 def main() -> None:
