@@ -19,7 +19,7 @@ from hub.cameras.models import Camera
 from hub.cameras.sharing import agency_access
 from hub.clock import utcnow
 from hub.extensions import db
-from hub.hotlists.matching import Difference, index, lawful_matches
+from hub.hotlists.matching import Difference, find
 from hub.hotlists.models import REASON_CATEGORIES
 from hub.hotlists.services import hot_file_is_fresh
 from hub.errors import Forbidden, Refusal
@@ -40,14 +40,10 @@ def raise_alerts(camera: Camera, rows: list[dict]) -> int:
     is verified only once the image has been checked). Each kind is ledgered."""
     if not rows or not agency_access(camera)["alerts"]:
         return 0
-    hotlist = index()
-    exact = [(row, entry_id, None) for row in rows for entry_id in hotlist.match(row["plate"])]
-    matched = {(row["id"], entry_id) for row, entry_id, _ in exact}
-    possible = [(row, entry_id, found) for row in rows for entry_id, found in hotlist.possible(row["plate"])
-                if (row["id"], entry_id) not in matched]
-    lawful = lawful_matches([entry_id for _, entry_id, _ in exact + possible])
-    exact = [m for m in exact if m[1] in lawful]
-    possible = [m for m in possible if m[1] in lawful]
+    matches = [(row, hit.entry_id, hit.differences) for row, hits in zip(rows, find([r["plate"] for r in rows]))
+               for hit in hits]
+    exact = [m for m in matches if not m[2]]
+    possible = [m for m in matches if m[2]]
     if not exact and not possible:
         return 0
     now = utcnow()

@@ -199,3 +199,14 @@ def test_a_stale_hot_file_marks_hits_and_the_board(app, client, camera_world, fr
             select(LedgerEntry.details).where(LedgerEntry.action == "alerts.raised").order_by(LedgerEntry.id))]
         assert [d["stale_list"] for d in raised] == [False, True]
         assert any(p["action"] == "hotlist.import" and not p["allowed"] for p in raised[1]["policy_decisions"])
+
+
+def test_a_hash_collision_raises_no_alert(app, client, camera_world, monkeypatch):
+    import numpy as np
+    from hub.hotlists import matching
+    monkeypatch.setattr(matching, "_index", matching.HotlistIndex())
+    monkeypatch.setattr(matching, "keyed_hasher", lambda key: lambda texts: np.zeros(len(texts), np.uint64))
+    listed(app)
+    credential = camera_world["city"]["credential"]
+    assert ingest(client, credential, "other", plate="QRS777").get_json()["alerts"] == 0
+    assert ingest(client, credential, "hit", plate="HOT999").get_json()["alerts"] == 1

@@ -3,27 +3,34 @@ characters plates print alike (O/0, D/0, I/1, B/8, S/5, Z/2, G/6) raises a
 possible hit naming the differing characters, which is verified only once
 the plate image has been compared; an exact hit stays exact. Both ledgered."""
 import json
+from datetime import timedelta
 
 from sqlalchemy import select
 
-from hub.hotlists.matching import HotlistIndex, look_alike_key
+from hub.clock import utcnow
 from hub.extensions import db
+from hub.hotlists.matching import Hit, find, look_alike_key
+from hub.hotlists.services import add_entry
+from hub.identity.roles import Role
 from hub.ledger.models import LedgerEntry
 from tests.alerts.test_alerts import ingest, listed, officer_token
+from tests.conftest import make_user
 
 ALL_CHECKS = {"entry_current_in_source": True, "vehicle_description_matches": True}
 
 
-def test_index_finds_look_alikes_and_names_the_differences():
-    index = HotlistIndex()
-    index.add("HOT1", 1, False)
-    index.add("B8S5", 2, False)
-    index.add("AB*", 3, True)
-    assert index.match("HOT1") == [1] and index.possible("HOT1") == []
-    (entry, found), = index.possible("H0T1")
-    assert entry == 1 and [(d.position, d.read, d.listed) for d in found] == [(2, "0", "O")]
-    assert [str(d) for d in index.possible("8B5S")[0][1]][0] == "character 1: read 8, listed B"
-    assert index.possible("HXT1") == [] and index.possible("HOT11") == []
+def test_look_alikes_are_found_with_the_differences(ctx):
+    sergeant = make_user("sgt", Role.ALPR_ADMIN, trained=True, authorised=True)
+    hot, b8s5, _ = (add_entry(sergeant, plate=plate, reason_category="stolen_vehicle", case_number="ICR-1",
+                              priority="high", expires_at=utcnow() + timedelta(days=5))
+                    for plate in ("HOT1", "B8S5", "AB*"))
+    db.session.commit()
+    exact, alike, swapped, other, longer = find(["HOT1", "H0T1", "8B5S", "HXT1", "HOT11"])
+    assert exact == [Hit(hot.id)]
+    (hit,) = alike
+    assert hit.entry_id == hot.id and [(d.position, d.read, d.listed) for d in hit.differences] == [(2, "0", "O")]
+    assert swapped[0].entry_id == b8s5.id and str(swapped[0].differences[0]) == "character 1: read 8, listed B"
+    assert other == [] and longer == []
     assert look_alike_key("DOG1") == look_alike_key("0O61")
 
 
