@@ -70,7 +70,8 @@ class ProcessLock:
             with suppress(DBAPIError):  # a dead connection has released it already
                 self._connection.scalar(text("SELECT pg_advisory_unlock(:k)"), {"k": self.key})
                 self._connection.commit()
-            self._connection.close()
+            with suppress(DBAPIError):
+                self._connection.close()
             self._connection = None
         if self._fd is not None:
             os.close(self._fd)
