@@ -7,6 +7,7 @@ sessions ended with pg_terminate_backend, a deadlock PostgreSQL detects."""
 from __future__ import annotations
 
 import socket
+import subprocess
 import threading
 import time
 from contextlib import suppress
@@ -23,7 +24,7 @@ from hub.ledger.models import LedgerEntry
 from hub.ledger.tree import seal_and_checkpoint
 from hub.ledger.verification import verify_ledger
 from hub.reads.models import Read
-from tests.conftest import build_app, free_port, is_postgres, make_organisation
+from tests.conftest import build_app, free_port, hub_process_env, is_postgres, make_organisation
 
 PUBLIC_PAGE = "/transparency/log-of-use"  # a page anyone opens, read from the database
 
@@ -109,6 +110,15 @@ def test_an_unreachable_database_answers_503_with_retry_after(app_config):
     token = client.post("/oauth/token", data={"grant_type": "client_credentials"},
                         headers={"Authorization": "Basic YTpi"})
     assert token.status_code == 503 and token.get_json()["error"] == "database_unavailable"
+
+
+def test_a_command_the_database_fails_says_so_and_exits_3(app_config):
+    """No traceback: the command names what happened and how to go on."""
+    url = f"postgresql://postgres@127.0.0.1:{free_port()}/hub"
+    done = subprocess.run(["hub", "retention", "purge"], env=hub_process_env(app_config, DATABASE_URL=url),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 3, done.stderr
+    assert "database became unavailable" in done.stderr and "Traceback" not in done.stderr
 
 
 @pytest.fixture

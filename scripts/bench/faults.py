@@ -234,7 +234,8 @@ def grant_churn(app, tally: Tally, stop: threading.Event) -> None:
 def retention_purge(env: dict, tally: Tally) -> None:
     """`hub retention purge` once, beside the scheduler's own purges."""
     done = subprocess.run(["hub", "retention", "purge"], env=env, capture_output=True, text=True, cwd=ROOT)
-    tally.note("purge-command", 200 if done.returncode == 0 else 500, done.stderr[-300:])
+    # Exit status 3: the database went away under the command, which said so (the 503 of a command).
+    tally.note("purge-command", {0: 200, 3: 503}.get(done.returncode, 500), done.stderr[-300:])
 
 
 def deadlocks(database: str) -> int:
