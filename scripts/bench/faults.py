@@ -378,9 +378,8 @@ def report(mode, database, instance, env, world, tally: Tally, began, back, dead
     raised = sorted(set(re.findall(r"^([\w.]+(?:Error|Exception|Failure)\b[^\n]{0,160})", log_text, re.M)))
     print(f"  tracebacks in the hub's and the scheduler's logs: {tracebacks}"
           + "".join(f"\n    {line}" for line in raised[:5]))
-    print("  scheduler log: " + " | ".join(
-        line for line in (instance / "scheduler.log").read_text(errors="replace").splitlines()
-        if not line.startswith(" "))[-600:])
+    said = (instance / "scheduler.log").read_text(errors="replace").splitlines()
+    print("  scheduler said: " + " | ".join(dict.fromkeys(line for line in said if not line.startswith(" "))))
     print(f"  deadlocks PostgreSQL saw: {deadlocks_seen}; conflicts the hub retried: {retried} "
           f"(target: each retried, none answered 500)")
     print(f"  the database back {back - began:.2f} s after the fault began; first request served "
