@@ -164,6 +164,22 @@ def test_the_hub_recovers_by_itself_when_the_database_returns(app, relayed, came
     assert ingest_entries(app) == 2  # one entry per stored batch, none for the refused one
 
 
+def test_a_hub_started_while_the_database_is_away_serves_once_it_is_back(app, app_config, relayed, camera_world):
+    """A worker (re)started during the outage: it starts, answers 503, and
+    checks its key-encryption key on the first request that finds the
+    database back."""
+    hub, relay = relayed
+    relay.cut()
+    late = build_app({**app_config, "PROPAGATE_EXCEPTIONS": False,
+                      "SQLALCHEMY_DATABASE_URI": hub.config["SQLALCHEMY_DATABASE_URI"]})
+    client = late.test_client()
+    assert_unavailable(ingest(client, camera_world["city"]["credential"], "away"))
+    relay.start()
+    assert ingest(client, camera_world["city"]["credential"], "back").status_code == 200
+    with late.app_context():
+        db.engine.dispose()
+
+
 def test_server_sessions_ended_under_the_hub_are_replaced(app, relayed, camera_world):
     """pg_terminate_backend on every session of the hub: the pool notices on
     its pre-ping and connects again; nobody sees an error."""
