@@ -4,10 +4,11 @@ for people. A refused attempt that the law wants on record carries a
 `Refusal`; the handler rolls the attempt back and ledgers the refusal alone."""
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -22,6 +23,7 @@ STATUS_CODES = {
     415: "unsupported_media_type",
     422: "validation_error",
     429: "too_many_requests",
+    503: "service_unavailable",
 }
 
 
@@ -178,6 +180,40 @@ def handle_http_exception(error: HTTPException):
     return (*response, headers) if headers else response
 
 
+def database_failure_response(error: Exception):
+    """The 503 for a database that is down, restarting or too contended, or
+    None for any other database error. Nothing here touches the database: a
+    page is the plain one, without the navigation a person's role decides."""
+    from sqlalchemy.exc import DBAPIError
+
+    from hub.db_faults import as_hub_error
+    from hub.extensions import db
+
+    failure = as_hub_error(error)
+    if failure is None:
+        return None
+    with suppress(DBAPIError):  # a broken connection is already invalidated and given back
+        db.session.rollback()
+    headers = failure.headers or {}
+    if request.path in OAUTH_ENDPOINTS or wants_json():
+        return (*error_response(failure.status, failure.code, failure.message), headers)
+    # Straight from the template, without the context processors that would ask the database.
+    page = current_app.jinja_env.get_template("database_unavailable.html").render(
+        code=failure.code, message=failure.message, retry_after=headers.get("Retry-After"))
+    return page, failure.status, headers
+
+
+def handle_database_error(error: Exception):
+    response = database_failure_response(error)
+    if response is None:
+        raise error  # a fault of the hub's own: the server error it is
+    return response
+
+
 def register_error_handlers(app: Flask) -> None:
+    from sqlalchemy.exc import DBAPIError, TimeoutError as PoolTimeout
+
     app.register_error_handler(HubError, handle_hub_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(DBAPIError, handle_database_error)
+    app.register_error_handler(PoolTimeout, handle_database_error)

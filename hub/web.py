@@ -11,9 +11,13 @@ names no route has nothing to protect: they are answered by authentication
 (401) and routing (404, 405), not by a CSRF failure."""
 from __future__ import annotations
 
+from contextlib import suppress
+
 from flask import Flask, current_app, request
 from flask_login import current_user
+from sqlalchemy.exc import DBAPIError, TimeoutError as PoolTimeout
 
+from hub.errors import database_failure_response
 from hub.extensions import csrf, db
 
 
@@ -40,7 +44,17 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def finish_unit_of_work(response):
         if response.status_code < 400:
-            db.session.commit()
+            try:
+                db.session.commit()
+            except (DBAPIError, PoolTimeout) as error:
+                # The commit itself failed: nothing was written, and the caller
+                # hears 503 when the database was lost, not a 500.
+                with suppress(DBAPIError):
+                    db.session.rollback()
+                failure = database_failure_response(error)
+                if failure is None:
+                    raise
+                return app.make_response(failure)
         else:
             db.session.rollback()
         return response
@@ -63,4 +77,5 @@ def init_app(app: Flask) -> None:
     @app.teardown_request
     def rollback_on_exception(exc):
         if exc is not None:
-            db.session.rollback()
+            with suppress(DBAPIError):  # a connection lost with the database is already given back
+                db.session.rollback()

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from hub.clock import utcnow
+from hub.db_faults import with_conflict_retries
 from hub.errors import Forbidden, Refusal
 from hub.extensions import db
 from hub.grants.models import AuthorizationCode, Grant, OAuthToken, TokenRevocation
@@ -38,14 +39,20 @@ def require_revoker(actor: Any, grant: Grant) -> None:
 def revoke_grant(actor: Any, grant: Grant, *, reason: str) -> Grant:
     require_revoker(actor, grant)
     if grant.revoked_at is None:
-        now = utcnow()
-        grant.revoked_at, grant.revoked_by = now, actor_ref(actor)[1]
-        db.session.execute(update(OAuthToken).where(OAuthToken.grant_id == grant.id, OAuthToken.revoked_at.is_(None))
-                           .values(revoked_at=now, revoked_reason=TokenRevocation.GRANT_REVOKED.value))
-        db.session.flush()
-        record("grant.revoked", actor=actor, subject=grant, purpose=reason, case_number=grant.request.case_number,
-               cameras=grant.cameras)
+        with_conflict_retries(lambda: _revoke(actor, grant, reason), what="grant revocation")
     return grant
+
+
+def _revoke(actor: Any, grant: Grant, reason: str) -> None:
+    """The grant's row, then its tokens' (the autoflush before the UPDATE
+    writes the grant first), and the entry that records it."""
+    now = utcnow()
+    grant.revoked_at, grant.revoked_by = now, actor_ref(actor)[1]
+    db.session.execute(update(OAuthToken).where(OAuthToken.grant_id == grant.id, OAuthToken.revoked_at.is_(None))
+                       .values(revoked_at=now, revoked_reason=TokenRevocation.GRANT_REVOKED.value))
+    db.session.flush()
+    record("grant.revoked", actor=actor, subject=grant, purpose=reason, case_number=grant.request.case_number,
+           cameras=grant.cameras)
 
 
 def revoke_code_tokens(actor: Any, code_id: int) -> int:

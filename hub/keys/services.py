@@ -11,11 +11,14 @@ from typing import Any, Iterable
 
 from flask import current_app
 from sqlalchemy import delete, event, insert, inspect, select, update
+from sqlalchemy.exc import DBAPIError, TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hub.clock import utcnow
 from hub.config import ConfigurationError
+from hub.errors import HubError
+from hub.db_faults import is_unavailable
 from hub.extensions import db
 from hub.keys.envelope import (PREVIOUS_SETTING, SETTING, DataKeyHandle, KeyStore, KeyUnavailable, load_kek)
 from hub.keys.models import DataKey
@@ -53,11 +56,44 @@ class KeyRing:
 def init_app(app) -> None:
     """Load the KEK (and, during a rotation, the previous one), then make
     sure they open the data keys the database says exist: a missing or
-    wrong KEK stops the hub here, naming the setting."""
+    wrong KEK stops the hub here, naming the setting. A hub (or a worker)
+    that starts while the database is unavailable starts all the same,
+    answering 503, and checks on the first request that finds it back,
+    serving nothing until the check has passed."""
     current = load_kek(app.config.get("DATA_KEK_PATH"), SETTING)
     previous_path = app.config.get("DATA_KEK_PREVIOUS_PATH")
     previous = load_kek(previous_path, PREVIOUS_SETTING) if previous_path else None
     app.extensions["data_keys"] = KeyRing(KeyStore(app.config["DATA_KEY_STORE_PATH"], current, previous))
+    try:
+        check_keks(app, current)
+    except (DBAPIError, PoolTimeout) as error:
+        if not is_unavailable(error):
+            raise
+        app.logger.warning("the database is unavailable at start: the data keys are checked when it returns")
+        pending = threading.Lock()
+        checked = []
+
+        @app.before_request
+        def check_keks_once_back():
+            if checked:
+                return
+            with pending:
+                if not checked:
+                    try:
+                        check_keks(app, current)
+                    except ConfigurationError as wrong:
+                        app.logger.error("%s", wrong)
+                        raise KeksNotChecked() from wrong
+                    checked.append(True)
+
+
+class KeksNotChecked(HubError):
+    status = 503
+    code = "configuration_error"
+    message = "The hub cannot serve: its key-encryption key does not open its data keys (see its log)."
+
+
+def check_keks(app, current) -> None:
     with app.app_context():
         try:
             if not inspect(db.engine).has_table(DataKey.__tablename__):

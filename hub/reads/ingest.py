@@ -14,6 +14,7 @@ from hub.alerts.services import raise_alerts
 from hub.cameras.models import Camera, CameraStatus
 from hub.cameras.sharing import agency_retention_days
 from hub.clock import utcnow
+from hub.db_faults import with_conflict_retries
 from hub.extensions import db
 from hub.identity.actors import CameraActor
 from hub.identity.roles import OrganisationKind
@@ -78,9 +79,8 @@ def _insert(rows: list[dict]) -> set[str]:
         return set()
     if db.engine.dialect.name == "postgresql":
         arrays = [[_naive_utc(row[c]) for row in rows] for c in _COLUMNS]
-        cursor = db.session.connection().connection.driver_connection.cursor()
-        cursor.execute(_UNNEST_INSERT, arrays)
-        return {read_id for (read_id,) in cursor.fetchall()}
+        # Through SQLAlchemy, so that a connection broken under it is invalidated, not pooled again.
+        return set(db.session.connection().exec_driver_sql(_UNNEST_INSERT, tuple(arrays)).scalars())
     statement = (sqlite.insert(Read.__table__).on_conflict_do_nothing(
         index_elements=["camera_id", "camera_read_id", "captured_at"]).returning(Read.__table__.c.camera_read_id))
     return set(db.session.execute(statement, rows).scalars())
@@ -113,6 +113,13 @@ def _recognise(read: CheckedRead) -> Recognised:
 
 
 def ingest_batch(camera: Camera, raw_reads, *, uploads: list[dict] | None = None) -> IngestResult:
+    """Store a batch, all of it or none: run again when it loses a deadlock
+    to a concurrent batch (its images are stored by digest, so writing them
+    again changes nothing)."""
+    return with_conflict_retries(lambda: _ingest(camera, raw_reads, uploads=uploads), what="ingest")
+
+
+def _ingest(camera: Camera, raw_reads, *, uploads: list[dict] | None) -> IngestResult:
     if camera.status is not CameraStatus.ACTIVE:
         raise CameraNotCollecting()
     if camera.organisation.kind is OrganisationKind.AGENCY:

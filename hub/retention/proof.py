@@ -24,7 +24,9 @@ from hub.retention.models import PurgeCount, PurgeRun, ReadsCollected
 
 
 def count_collected(rows: list[dict]) -> None:
-    """Add a batch's new reads to the per-camera, per-day tallies."""
+    """Add a batch's new reads to the per-camera, per-day tallies, in the
+    order of their keys: concurrent batches then lock the tally rows in one
+    order and cannot deadlock on them."""
     tally: dict[tuple[int, date], int] = defaultdict(int)
     for row in rows:
         tally[(row["camera_id"], row["captured_at"].date())] += 1
@@ -32,7 +34,8 @@ def count_collected(rows: list[dict]) -> None:
         return
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     table = ReadsCollected.__table__
-    statement = dialect.insert(table).values([{"camera_id": c, "day": d, "reads": n} for (c, d), n in tally.items()])
+    statement = dialect.insert(table).values([{"camera_id": c, "day": d, "reads": n}
+                                              for (c, d), n in sorted(tally.items())])
     db.session.execute(statement.on_conflict_do_update(index_elements=["camera_id", "day"],
                                                        set_={"reads": table.c.reads + statement.excluded.reads}))
 

@@ -31,6 +31,7 @@ from hub.cameras.models import Camera
 from hub.cameras.sharing import READ_RETAIN, agency_retention_days
 from hub.clock import utcnow
 from hub.db import unit_of_work
+from hub.db_faults import retry_units
 from hub.errors import HubError
 from hub.extensions import db
 from hub.keys import services as data_keys
@@ -102,6 +103,16 @@ class PurgeReport:
     @property
     def reads_held(self) -> int:
         return sum(self.held.values())
+
+    def add(self, step: PurgeReport) -> None:
+        """Take in what one committed step destroyed (a step that lost a
+        deadlock and ran again counts once)."""
+        for key, n in step.destroyed.items():
+            self.destroyed[key] += n
+        for key_id, hashes in step.hashes.items():
+            self.hashes[key_id] |= hashes
+        self.alerts += step.alerts
+        self.partitions += step.partitions
 
 
 def _day(value) -> date:
@@ -389,6 +400,19 @@ def run_purge(actor: Any, *, now: datetime | None = None, extra=None, batch: int
         lock.release()
 
 
+def _step(report: PurgeReport, work):
+    """One step of the purge, its own unit of work, run again from the start
+    when it loses a deadlock to concurrent writers; what it destroyed joins
+    the report once it has committed."""
+    def attempt():
+        step = PurgeReport(run_id=report.run_id)
+        return work(db.session.get(PurgeRun, report.run_id), step), step
+
+    result, step = retry_units(attempt, what="retention purge")
+    report.add(step)
+    return result
+
+
 def _run_purge(actor: Any, *, now: datetime, extra, batch: int, progress) -> PurgeReport:
 
     report = PurgeReport()
@@ -403,15 +427,11 @@ def _run_purge(actor: Any, *, now: datetime, extra, batch: int, progress) -> Pur
         count_held(run, cutoffs, report)
     if extra is None:
         for day, name in list(droppable_days(now, cutoffs)):
-            with unit_of_work():
-                run = db.session.get(PurgeRun, report.run_id)
-                drop_partition(actor, run, day, name, report)
+            _step(report, lambda run, step: drop_partition(actor, run, day, name, step))
             if progress:
                 progress(report.reads_destroyed)
     while True:
-        with unit_of_work():
-            run = db.session.get(PurgeRun, report.run_id)
-            done = destroy_batch(actor, run, cutoffs, report, extra=extra, limit=batch)
+        done = _step(report, lambda run, step: destroy_batch(actor, run, cutoffs, step, extra=extra, limit=batch))
         if progress and done:
             progress(report.reads_destroyed)
         if done < batch:

@@ -10,6 +10,7 @@ from typing import Callable
 
 from flask import Flask, current_app
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, TimeoutError as PoolTimeout
 
 from hub.alerts.webhooks import deliver_due
 from hub.cameras.bca import send_reminders
@@ -17,6 +18,7 @@ from hub.data_requests.destruction import destroy_due_packages
 from hub.data_requests.webhooks import deliver_decisions
 from hub.clock import utcnow
 from hub.db import unit_of_work
+from hub.db_faults import is_unavailable
 from hub.extensions import db
 from hub.grants.revocation import record_expiries
 from hub.hotlists.services import import_hot_file
@@ -123,7 +125,19 @@ def _summary(result) -> str | None:
 
 
 def run_job(app: Flask, job: Job, *, attempt: int = 1) -> bool:
-    """One run of one job, recorded; True when it succeeded."""
+    """One run of one job, recorded; True when it succeeded. While the
+    database is unavailable nothing can be run or recorded: the run is
+    skipped with a warning, and the next interval runs it."""
+    try:
+        return _recorded_run(app, job, attempt)
+    except (DBAPIError, PoolTimeout) as error:
+        if not is_unavailable(error):
+            raise
+        log.warning("scheduled job %s skipped: the database is unavailable", job.name)
+        return False
+
+
+def _recorded_run(app: Flask, job: Job, attempt: int) -> bool:
     with app.app_context():
         with unit_of_work():
             entry = JobRun(job=job.name, attempt=attempt, started_at=utcnow(), outcome="running")

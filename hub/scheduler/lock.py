@@ -14,7 +14,7 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from hub.extensions import db
 
@@ -67,10 +67,12 @@ class ProcessLock:
 
     def release(self) -> None:
         if self._connection is not None:
-            with suppress(DBAPIError):  # a dead connection has released it already
+            # A connection that died (or was invalidated on dying) has released it already.
+            with suppress(SQLAlchemyError):
                 self._connection.scalar(text("SELECT pg_advisory_unlock(:k)"), {"k": self.key})
                 self._connection.commit()
-            self._connection.close()
+            with suppress(SQLAlchemyError):
+                self._connection.close()
             self._connection = None
         if self._fd is not None:
             os.close(self._fd)
