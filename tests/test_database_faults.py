@@ -107,6 +107,8 @@ def test_an_unreachable_database_answers_503_with_retry_after(app_config):
     assert_unavailable(ingest(client, "hubcam_anything", "r1"))
     assert_unavailable(client.get("/api/v1/cameras", headers={"Authorization": "Bearer hubtok_anything"}))
     assert_unavailable(client.get(PUBLIC_PAGE, headers={"Accept": "text/html"}), page=True)
+    health = client.get("/health")  # the load balancer's check takes the instance out
+    assert health.status_code == 503 and int(health.headers["Retry-After"]) > 0
     token = client.post("/oauth/token", data={"grant_type": "client_credentials"},
                         headers={"Authorization": "Basic YTpi"})
     assert token.status_code == 503 and token.get_json()["error"] == "database_unavailable"
@@ -152,6 +154,8 @@ def test_the_hub_recovers_by_itself_when_the_database_returns(app, relayed, came
     relay.cut()
     assert_unavailable(ingest(client, credential, "during"))
     assert_unavailable(client.get(PUBLIC_PAGE, headers={"Accept": "text/html"}), page=True)
+    health = client.get("/health")  # the load balancer's check takes the instance out
+    assert health.status_code == 503 and int(health.headers["Retry-After"]) > 0
     relay.start()
     assert ingest(client, credential, "after").status_code == 200  # no restart of the hub
     assert client.get(PUBLIC_PAGE).status_code == 200
