@@ -21,6 +21,10 @@ ledger is verified. One table: each figure beside the target the product
 names (scripts/bench/search.py, retention.py, ingest.py, ledger.py).
 
     .venv/bin/python scripts/bench/metro.py [--scale 10M|1M|100k] [--seconds 120]
+
+`--scale 1M` is the same network with 1,000,000 reads; `100k`, for
+development, has 100,000 reads, 30 partners, 500 grants and a
+100,000-entry hot file. docs/performance.md holds the figures.
 """
 from __future__ import annotations
 
