@@ -15,7 +15,7 @@
   store), on a throw-away hub (SQLite) in a temporary directory. Target:
   under 10 s. Verifying the package is timed beside it.
 
-    .venv/bin/python scripts/bench/requests.py [--rounds 3] [--reads 10000] [--only ocr|package]
+    .venv/bin/python scripts/bench/data_requests.py [--rounds 3] [--reads 10000] [--only ocr|package]
 """
 from __future__ import annotations
 
