@@ -1,7 +1,8 @@
 """A Flask-Limiter (`limits`) storage in the hub's own database, for
 several hub instances that share PostgreSQL and have no Redis: counters are
 rows of `rate_limit_counters`, changed by one upsert each, on a connection
-of their own so that a counter survives the refused request's rollback.
+of their own so that a counter survives the refused request's rollback
+(read on the request's own).
 Registered under the scheme `hubdb://`; it serves the fixed-window strategy."""
 from __future__ import annotations
 
@@ -52,9 +53,10 @@ class DatabaseStorage(Storage):
         rate-limit headers after it each ask for them; a hit forgets them."""
         seen = g.setdefault("rate_limit_counters", {}) if has_request_context() else {}
         if key not in seen:
-            with db.engine.connect() as connection:
-                row = connection.execute(select(_COUNTERS.c.count, _COUNTERS.c.expires_at).where(
-                    _COUNTERS.c.key == key)).first()
+            # Read on the request's own connection (one checkout per request,
+            # not two); only the writes need a connection of their own.
+            row = db.session.execute(select(_COUNTERS.c.count, _COUNTERS.c.expires_at).where(
+                _COUNTERS.c.key == key)).first()
             now = time.time()
             seen[key] = (int(row.count), float(row.expires_at)) if row and row.expires_at > now else (0, now)
         return seen[key]

@@ -85,7 +85,15 @@ def main() -> None:
         elapsed = time.perf_counter() - start
         print(f"== {args.requests} requests of one read each: {1000 * elapsed / args.requests:.2f} ms per request "
               f"under the profiler (load average {os.getloadavg()[0]:.2f})")
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(args.top)
+        stats = pstats.Stats(profile)
+        # Load-independent measures on a shared machine: waits on the server
+        # (psycopg waits once per round trip: statements, BEGIN/COMMIT/ROLLBACK,
+        # pings) and Python function calls.
+        trips = sum(calls for (path, _, name), (_, calls, *_) in stats.stats.items()
+                    if path.endswith("psycopg/connection.py") and name == "wait")
+        print(f"== per request: {trips / args.requests:.1f} round trips to PostgreSQL, "
+              f"{stats.total_calls / args.requests:,.0f} Python function calls")
+        stats.sort_stats("cumulative").print_stats(args.top)
 
 
 if __name__ == "__main__":
