@@ -84,8 +84,9 @@ def run(work: Workload, name: str, start_at: float) -> dict:
     `work.seconds` after the wall-clock time `start_at` (so every process
     starts together)."""
     time.sleep(max(0.0, start_at - time.time()))
+    began = time.time()
     deadline = time.perf_counter() + work.seconds
-    out = {"accepted": 0, "requests": 0, "failures": 0, "latencies": [], "sent": {}, "acked": {}}
+    out = {"began": began, "accepted": 0, "requests": 0, "failures": 0, "latencies": [], "sent": {}, "acked": {}}
     lock = threading.Lock()
     threads = [threading.Thread(target=_connection_loop, args=(work, f"{name}c{n}", deadline, out, lock))
                for n in range(work.connections)]

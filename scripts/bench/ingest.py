@@ -124,9 +124,11 @@ def server_env(app, port: int) -> dict:
             "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
 
 
-def start(command: list[str], env: dict) -> subprocess.Popen:
-    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def start(command: list[str], env: dict, log: Path) -> subprocess.Popen:
+    """The access log is written as served (to nothing); errors to `log`."""
+    with log.open("ab") as errors:
+        return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True,
+                                stdout=subprocess.DEVNULL, stderr=errors)
 
 
 def wait_until_serving(port: int) -> None:
@@ -188,7 +190,7 @@ def load(args, port: int, credentials: list[str], phase: str, images: str) -> tu
     work = _load.Workload(port=port, credentials=credentials, reads_per_request=per_request, seconds=args.seconds,
                           connections=args.connections, hotlist=args.hotlist, hit_every=HIT_EVERY,
                           images=images if with_images else "")
-    start_at = time.time() + 1.0
+    start_at = time.time() + 3.0  # spawned processes start together
     with multiprocessing.get_context("spawn").Pool(args.processes) as pool:
         parts = pool.starmap(_load.run, [(work, f"{phase}{n}", start_at) for n in range(args.processes)])
     total = {"accepted": 0, "requests": 0, "failures": 0, "latencies": [], "sent": {}, "acked": {}}
@@ -198,7 +200,7 @@ def load(args, port: int, credentials: list[str], phase: str, images: str) -> tu
         for key in ("sent", "acked"):
             for plate, at in part[key].items():
                 total[key].setdefault(plate, at)
-    return total, max(part["ended"] for part in parts) - start_at
+    return total, max(part["ended"] for part in parts) - min(part["began"] for part in parts)
 
 
 def copy_rate(app, rows: int) -> float:
@@ -247,8 +249,10 @@ def run(args) -> None:
                   f'"vehicle_image": "{base64.b64encode(vehicle_jpeg).decode()}"')
         port = 18000 + os.getpid() % 1000
         env = server_env(app, port)
-        server = start([str(ROOT / "scripts" / "serve")], env)
-        scheduler = start([str(Path(sys.executable).parent / "hub"), "scheduler"], env)
+        log = Path(app.instance_path) / "bench-errors.log"
+        print(f"  (the server's and the scheduler's errors: {log})")
+        server = start([str(ROOT / "scripts" / "serve")], env, log)
+        scheduler = start([str(Path(sys.executable).parent / "hub"), "scheduler"], env, log)
         sampler = None
         try:
             wait_until_serving(port)
