@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+import numpy
 
 from sqlalchemy import select
 
@@ -47,35 +49,85 @@ def differences(read: str, listed: str) -> list[Difference]:
     return [Difference(i + 1, a, b) for i, (a, b) in enumerate(zip(read, listed)) if a != b]
 
 
-@dataclass
-class HotlistIndex:
-    version: int = -1
-    exact: dict[str, int] = field(default_factory=dict)
-    more: dict[str, list[int]] = field(default_factory=dict)  # plates listed more than once
-    partial: list[tuple[re.Pattern, int]] = field(default_factory=list)
-    alike: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # look-alike key -> (plate, entry)
+_ALIKE_BYTES = bytes.maketrans("".join(LOOK_ALIKE_GROUPS).encode(),
+                               "".join(group[0] * len(group) for group in LOOK_ALIKE_GROUPS).encode())
 
-    def add(self, plate: str, entry_id: int, partial: bool) -> None:
-        if partial:
-            self.partial.append((compile_pattern(plate), entry_id))
-            return
-        if plate in self.exact:
-            self.more.setdefault(plate, []).append(entry_id)
-        else:
-            self.exact[plate] = entry_id
-        self.alike.setdefault(look_alike_key(plate), []).append((plate, entry_id))
+
+def _sorted_plates(plates: numpy.ndarray, ids: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray]:
+    order = numpy.argsort(plates, kind="stable")  # stable: a plate listed twice keeps its entries' order
+    return plates[order], ids[order]
+
+
+def _span(keys: numpy.ndarray, key: str) -> tuple[int, int]:
+    """Where `key` sits in the sorted array; empty when it cannot be there
+    (not ASCII, or longer than any listed plate: numpy would cut it short)."""
+    if not key.isascii() or len(key) > keys.dtype.itemsize:
+        return 0, 0
+    raw = key.encode()
+    return int(numpy.searchsorted(keys, raw, "left")), int(numpy.searchsorted(keys, raw, "right"))
+
+
+class HotlistIndex:
+    """Full plates in sorted arrays of bytes beside their entry ids (and their
+    look-alike keys, sorted too): a lookup is a binary search, and a
+    1,000,000-entry list takes some 25 MB in each worker where dicts of
+    Python strings took hundreds. Partial plates are compiled patterns."""
+
+    def __init__(self, version: int = -1, plates: numpy.ndarray | None = None, ids: numpy.ndarray | None = None,
+                 partial: list[tuple[re.Pattern, int]] | None = None):
+        self.version = version
+        plates = plates if plates is not None and len(plates) else numpy.array([], dtype="S1")
+        ids = ids if ids is not None and len(ids) else numpy.array([], dtype=numpy.int64)
+        self._plates, self._ids = _sorted_plates(plates, ids)
+        keys = numpy.char.translate(self._plates, _ALIKE_BYTES) if len(self._plates) else self._plates
+        self._alike_order = numpy.argsort(keys, kind="stable").astype(numpy.int32)
+        self._alike_keys = keys[self._alike_order]
+        self.partial = partial or []
+
+    @classmethod
+    def of(cls, entries, version: int = -1, chunk: int = 50_000) -> HotlistIndex:
+        """From (plate, entry id, partial) rows, taken in chunks so that no
+        list of a million Python strings is ever held."""
+        plates, ids, partial, full, full_ids = [], [], [], [], []
+
+        def flush():
+            if full:
+                plates.append(numpy.array(full, dtype="S"))
+                ids.append(numpy.array(full_ids, dtype=numpy.int64))
+                full.clear()
+                full_ids.clear()
+
+        for plate, entry_id, is_partial in entries:
+            if is_partial:
+                partial.append((compile_pattern(plate), entry_id))
+                continue
+            full.append(plate.encode())
+            full_ids.append(entry_id)
+            if len(full) >= chunk:
+                flush()
+        flush()
+        width = max((p.dtype.itemsize for p in plates), default=1)
+        return cls(version, numpy.concatenate([p.astype(f"S{width}") for p in plates]) if plates else None,
+                   numpy.concatenate(ids) if ids else None, partial)
+
+    def plates(self) -> list[str]:
+        """The full plates listed, in order."""
+        return [plate.decode() for plate in self._plates]
 
     def possible(self, plate: str) -> list[tuple[int, list[Difference]]]:
         """Listed plates (full plates only) that differ from `plate` only by
         look-alike characters, each with the differing characters."""
-        return [(entry_id, differences(plate, listed)) for listed, entry_id in self.alike.get(look_alike_key(plate), ())
-                if listed != plate]
+        low, high = _span(self._alike_keys, look_alike_key(plate))
+        found = []
+        for row in self._alike_order[low:high]:
+            listed = self._plates[row].decode()
+            if listed != plate:
+                found.append((int(self._ids[row]), differences(plate, listed)))
+        return found
 
     def match(self, plate: str) -> list[int]:
-        hits = []
-        if plate in self.exact:
-            hits.append(self.exact[plate])
-            hits.extend(self.more.get(plate, ()))
+        low, high = _span(self._plates, plate)
+        hits = [int(entry_id) for entry_id in self._ids[low:high]]
         hits.extend(entry_id for pattern, entry_id in self.partial if pattern.fullmatch(plate))
         return hits
 
@@ -104,16 +156,13 @@ def index() -> HotlistIndex:
 
 
 def build(version: int) -> HotlistIndex:
-    fresh = HotlistIndex(version=version)
     now = utcnow()
     rows = db.session.execute(
         select(HotlistEntry.plate, HotlistEntry.id, HotlistEntry.partial).where(
             HotlistEntry.removed_at.is_(None),
             (HotlistEntry.expires_at.is_(None)) | (HotlistEntry.expires_at > now))
         .execution_options(yield_per=50000))
-    for plate, entry_id, partial in rows:
-        fresh.add(plate, entry_id, partial)
-    return fresh
+    return HotlistIndex.of(rows, version)
 
 
 def lawful_matches(entry_ids: list[int]) -> set[int]:

@@ -15,10 +15,7 @@ ALL_CHECKS = {"entry_current_in_source": True, "vehicle_description_matches": Tr
 
 
 def test_index_finds_look_alikes_and_names_the_differences():
-    index = HotlistIndex()
-    index.add("HOT1", 1, False)
-    index.add("B8S5", 2, False)
-    index.add("AB*", 3, True)
+    index = HotlistIndex.of([("HOT1", 1, False), ("B8S5", 2, False), ("AB*", 3, True)])
     assert index.match("HOT1") == [1] and index.possible("HOT1") == []
     (entry, found), = index.possible("H0T1")
     assert entry == 1 and [(d.position, d.read, d.listed) for d in found] == [(2, "0", "O")]
