@@ -1,6 +1,7 @@
-"""Checking one read from a camera. Plain Python, not a schema library: it
-runs for every read on the ingest path. Which fields may be collected at all
-is the policy engine's answer (Minn. Stat. 13.824 subd. 2), not ours."""
+"""Checking one read from a camera: by hand, every check, for a read that
+`hub.reads.wire` (msgspec) refused, naming each bad field; and for a read it
+decoded, what no schema can say. Which fields may be collected at all is the
+policy engine's answer (Minn. Stat. 13.824 subd. 2), not ours."""
 from __future__ import annotations
 
 import base64
