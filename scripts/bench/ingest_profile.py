@@ -76,6 +76,13 @@ def main() -> None:
               "the bulk insert goes through the driver's cursor and is not listed):")
         for text in statements:
             print(f"  {text}")
+        wall, cpu = time.perf_counter(), time.process_time()
+        for _ in range(args.requests):
+            one_read()
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        print(f"== {args.requests} requests of one read each, without the profiler: {1000 * wall / args.requests:.2f} ms "
+              f"per request, of which {1000 * cpu / args.requests:.2f} ms of the hub's own CPU (the rest is waiting "
+              f"on PostgreSQL and on the machine's other work; load average {os.getloadavg()[0]:.2f})")
         profile = cProfile.Profile()
         start = time.perf_counter()
         profile.enable()
