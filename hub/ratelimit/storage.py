@@ -1,12 +1,14 @@
 """A Flask-Limiter (`limits`) storage in the hub's own database, for
 several hub instances that share PostgreSQL and have no Redis: counters are
 rows of `rate_limit_counters`, changed by one upsert each, on a connection
-of their own so that a counter survives the refused request's rollback.
+of their own so that a counter survives the refused request's rollback
+(read on the request's own).
 Registered under the scheme `hubdb://`; it serves the fixed-window strategy."""
 from __future__ import annotations
 
 import time
 
+from flask import g, has_request_context
 from limits.storage import Storage
 from sqlalchemy import case, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -41,19 +43,36 @@ class DatabaseStorage(Storage):
             "count": case((expired, amount), else_=_COUNTERS.c.count + amount),
             "expires_at": case((expired, now + expiry), else_=_COUNTERS.c.expires_at),
         }).returning(_COUNTERS.c.count)
+        self._forget(key)
         with engine.begin() as connection:
             return int(connection.execute(statement).scalar_one())
 
+    def _counter(self, key: str) -> tuple[int, float]:
+        """(count, expiry) of the key's live counter, read in one query and
+        once per request: the limit's test before the view and the response's
+        rate-limit headers after it each ask for them; a hit forgets them."""
+        seen = g.setdefault("rate_limit_counters", {}) if has_request_context() else {}
+        if key not in seen:
+            # Read on the request's own connection (one checkout per request,
+            # not two); only the writes need a connection of their own.
+            row = db.session.execute(select(_COUNTERS.c.count, _COUNTERS.c.expires_at).where(
+                _COUNTERS.c.key == key)).first()
+            now = time.time()
+            seen[key] = (int(row.count), float(row.expires_at)) if row and row.expires_at > now else (0, now)
+        return seen[key]
+
+    def _forget(self, key: str | None = None) -> None:
+        seen = g.get("rate_limit_counters", {}) if has_request_context() else {}
+        if key is None:
+            seen.clear()
+        else:
+            seen.pop(key, None)
+
     def get(self, key: str) -> int:
-        with db.engine.connect() as connection:
-            count = connection.execute(select(_COUNTERS.c.count).where(
-                _COUNTERS.c.key == key, _COUNTERS.c.expires_at > time.time())).scalar()
-        return int(count or 0)
+        return self._counter(key)[0]
 
     def get_expiry(self, key: str) -> float:
-        with db.engine.connect() as connection:
-            expires = connection.execute(select(_COUNTERS.c.expires_at).where(_COUNTERS.c.key == key)).scalar()
-        return float(expires) if expires and expires > time.time() else time.time()
+        return self._counter(key)[1]
 
     def check(self) -> bool:
         try:
@@ -64,12 +83,14 @@ class DatabaseStorage(Storage):
             return False
 
     def reset(self) -> int | None:
+        self._forget()
         with db.engine.begin() as connection:
             count = connection.execute(select(func.count()).select_from(_COUNTERS)).scalar_one()
             connection.execute(delete(_COUNTERS))
         return int(count)
 
     def clear(self, key: str) -> None:
+        self._forget(key)
         with db.engine.begin() as connection:
             connection.execute(delete(_COUNTERS).where(_COUNTERS.c.key == key))
 

@@ -39,7 +39,7 @@ def decode(data: bytes) -> Image.Image:
                 raise ImageRefused(f"The image's colour mode is {image.mode}: send 8-bit RGB or greyscale "
                                    "(not CMYK, not 16-bit).")
             image.load()
-            return image.convert("RGB")
+            return image if image.mode == "RGB" else image.convert("RGB")  # a camera's JPEG is RGB: no copy
     except ImageRefused:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):

@@ -24,7 +24,8 @@ from hub.reads import decoding, images, plate_reader, plates
 from hub.reads.classification import classify
 from hub.reads.errors import BatchInvalid, CameraNotCollecting
 from hub.reads.models import Read, new_read_id
-from hub.reads.validation import CheckedRead, check_read
+from hub.reads.validation import CheckedRead, check_decoded, check_read
+from hub.reads.wire import WireRead
 from hub.retention.proof import count_collected
 from hub.safe_at_home.services import drop_protected
 from hub.suspension.services import Activity, require_use
@@ -115,7 +116,8 @@ def _recognise(read: CheckedRead) -> Recognised:
 def ingest_batch(camera: Camera, raw_reads, *, uploads: list[dict] | None = None) -> IngestResult:
     """Store a batch, all of it or none: run again when it loses a deadlock
     to a concurrent batch (its images are stored by digest, so writing them
-    again changes nothing)."""
+    again changes nothing). `raw_reads`: reads as `hub.reads.wire` decoded
+    them, or of any shape (checked by hand, each bad field named)."""
     return with_conflict_retries(lambda: _ingest(camera, raw_reads, uploads=uploads), what="ingest")
 
 
@@ -134,10 +136,16 @@ def _ingest(camera: Camera, raw_reads, *, uploads: list[dict] | None) -> IngestR
     result = IngestResult()
     checked: list[CheckedRead] = []
     for index, raw in enumerate(raw_reads):
-        read, errors = check_read(index, raw, now=now, oldest=oldest, image_limit=config["INGEST_MAX_IMAGE_BYTES"],
-                                  uploaded=uploads[index] if uploads else None)
+        limit = config["INGEST_MAX_IMAGE_BYTES"]
+        if isinstance(raw, WireRead):
+            read, errors = check_decoded(index, raw, now=now, oldest=oldest, image_limit=limit)
+            read_id = raw.read_id
+        else:
+            read, errors = check_read(index, raw, now=now, oldest=oldest, image_limit=limit,
+                                      uploaded=uploads[index] if uploads else None)
+            read_id = raw.get("read_id") if isinstance(raw, dict) else None
         if read is None:
-            result.rejected.append(Rejection(index, raw.get("read_id") if isinstance(raw, dict) else None, errors))
+            result.rejected.append(Rejection(index, read_id, errors))
         else:
             checked.append(read)
     thresholds = {"ocr": config["OCR_CONFIDENCE_THRESHOLD"], "camera": config["CAMERA_CONFIDENCE_THRESHOLD"]}
