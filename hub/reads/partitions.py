@@ -26,9 +26,15 @@ def ensure_partitions(days_ahead: int = DAYS_AHEAD) -> list[str]:
         day = today + timedelta(days=offset)
         name = partition_name(day)
         exists = db.session.scalar(text("SELECT to_regclass(:n)"), {"n": name})
+        if exists is not None:
+            continue
+        # Ingest waits while the default partition is looked at and the day's
+        # made (a read of that day arriving in between would fail the CREATE);
+        # the parent first, in the order an insert takes its locks.
+        db.session.execute(text("LOCK TABLE reads IN SHARE ROW EXCLUSIVE MODE"))
         waiting = db.session.scalar(text("SELECT count(*) FROM reads_default WHERE captured_at >= :a AND "
                                          "captured_at < :b"), {"a": day, "b": day + timedelta(days=1)})
-        if exists is None and not waiting:
+        if not waiting:
             db.session.execute(text(f"CREATE TABLE {name} PARTITION OF reads FOR VALUES FROM ('{day}') "
                                     f"TO ('{day + timedelta(days=1)}')"))
             made.append(name)
