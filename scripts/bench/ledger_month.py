@@ -94,7 +94,7 @@ def verdict(seconds: float) -> str:
     return f"{seconds:.1f} s (target < {TARGET:.0f} s; {'within' if seconds < TARGET else 'OVER'})"
 
 
-def run(engine: str, entries: int, checkpoints: int, sample: int) -> None:
+def run(engine: str, entries: int, checkpoints: int, sample: int, keep: str | None) -> None:
     print(f"\n== {engine}: {entries:,} entries, {checkpoints:,} checkpoints")
     with bench_app(engine) as app:
         start = time.perf_counter()
@@ -105,7 +105,8 @@ def run(engine: str, entries: int, checkpoints: int, sample: int) -> None:
             sign_month(entries, checkpoints)
             print(f"  (built in {time.perf_counter() - start:.1f} s: bulk insert, sealing, "
                   f"{checkpoints:,} checkpoints signed)")
-        with app.app_context(), tempfile.TemporaryDirectory() as folder:
+        with app.app_context(), tempfile.TemporaryDirectory() as temporary:
+            folder = keep or temporary
             elapsed, said = timed_cli(app)
             print(f"  (a) hub ledger verify: {verdict(elapsed)}; {load()}; said: {said}")
             export, keys = os.path.join(folder, "ledger.jsonl"), os.path.join(folder, "keys.txt")
@@ -133,12 +134,14 @@ def main() -> None:
     parser.add_argument("--sign-sample", type=int, default=0,
                         help="also time verification checking this many sampled signatures")
     parser.add_argument("--engines", default="sqlite,postgresql")
+    parser.add_argument("--keep-export", metavar="DIR",
+                        help="write the export and keys file into DIR and keep them, to run verifier.py on later")
     args = parser.parse_args()
     for engine in args.engines.split(","):
         if engine == "postgresql" and not postgres_available():
             print("\n== postgresql: not reachable, skipped")
             continue
-        run(engine, args.entries, args.checkpoints, args.sign_sample)
+        run(engine, args.entries, args.checkpoints, args.sign_sample, args.keep_export)
 
 
 if __name__ == "__main__":
