@@ -840,6 +840,8 @@ def _read_export(path: str):
         loads, fields, empty = json.loads, _ENTRY_FIELDS, (None, None)
         with open(path, encoding="utf-8") as f:
             for number, line in enumerate(f, 1):
+                if line.startswith(('{"type": "checkpoint"', '{"type": "sealed"')):
+                    continue  # read by the first pass
                 try:
                     entry = loads(line)
                     if not line.startswith('{"type": "entry"') and entry.get("type") != "entry":

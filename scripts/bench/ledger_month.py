@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -40,6 +41,14 @@ TARGET = 10.0
 
 def load() -> str:
     return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of its children that have ended (the
+    verifier's worker processes, the offline verifier's process): on a
+    shared, loaded machine this says what the wall-clock time cannot."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def sizes(entries: int, checkpoints: int) -> list[int]:
@@ -75,23 +84,24 @@ def sign_month(entries: int, checkpoints: int) -> None:
     db.session.commit()
 
 
-def timed_cli(app, *args: str) -> tuple[float, str]:
-    start = time.perf_counter()
+def timed_cli(app, *args: str) -> tuple[float, float, str]:
+    start, cpu = time.perf_counter(), cpu_seconds()
     result = app.test_cli_runner().invoke(args=["ledger", "verify", *args])
-    elapsed = time.perf_counter() - start
-    return elapsed, (result.output.strip().splitlines() or ["(no output)"])[0]
+    elapsed, cpu = time.perf_counter() - start, cpu_seconds() - cpu
+    return elapsed, cpu, " / ".join(result.output.strip().splitlines()[:2]) or "(no output)"
 
 
-def timed_offline(export: str, keys: str, *args: str) -> tuple[float, str]:
-    start = time.perf_counter()
+def timed_offline(export: str, keys: str, *args: str) -> tuple[float, float, str]:
+    start, cpu = time.perf_counter(), cpu_seconds()
     done = subprocess.run([sys.executable, VERIFIER, "export", export, "--keys", keys, *args],
                           capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    return elapsed, (done.stdout.strip().splitlines() or [done.stderr.strip()[-200:]])[-1]
+    elapsed, cpu = time.perf_counter() - start, cpu_seconds() - cpu
+    return elapsed, cpu, " / ".join(done.stdout.strip().splitlines()) or done.stderr.strip()[-200:]
 
 
-def verdict(seconds: float) -> str:
-    return f"{seconds:.1f} s (target < {TARGET:.0f} s; {'within' if seconds < TARGET else 'OVER'})"
+def verdict(seconds: float, cpu: float, said: str) -> str:
+    return (f"{seconds:.1f} s (target < {TARGET:.0f} s; {'within' if seconds < TARGET else 'OVER'}), "
+            f"{cpu:.1f} CPU-s on {os.cpu_count()} cores; {load()}\n      said: {said}")
 
 
 def run(engine: str, entries: int, checkpoints: int, sample: int, keep: str | None) -> None:
@@ -107,8 +117,7 @@ def run(engine: str, entries: int, checkpoints: int, sample: int, keep: str | No
                   f"{checkpoints:,} checkpoints signed)")
         with app.app_context(), tempfile.TemporaryDirectory() as temporary:
             folder = keep or temporary
-            elapsed, said = timed_cli(app)
-            print(f"  (a) hub ledger verify: {verdict(elapsed)}; {load()}; said: {said}")
+            print(f"  (a) hub ledger verify: {verdict(*timed_cli(app))}")
             export, keys = os.path.join(folder, "ledger.jsonl"), os.path.join(folder, "keys.txt")
             with open(keys, "w") as f:
                 f.writelines(k.vkey + "\n" for k in signing.verifier_keys())
@@ -117,14 +126,13 @@ def run(engine: str, entries: int, checkpoints: int, sample: int, keep: str | No
                 for line in export_lines():
                     f.write(line + "\n")
             written = time.perf_counter() - start
-            elapsed, said = timed_offline(export, keys)
-            print(f"  (b) verifier.py export (own process): {verdict(elapsed)}; {load()}; said: {said}; "
-                  f"writing the export took {written:.1f} s")
+            print(f"      (writing the export took {written:.1f} s)")
+            print(f"  (b) verifier.py export (own process): {verdict(*timed_offline(export, keys))}")
             if sample:
-                elapsed, said = timed_cli(app, "--sign-sample", str(sample))
-                print(f"  (c) hub ledger verify --sign-sample {sample}: {verdict(elapsed)}; said: {said}")
-                elapsed, said = timed_offline(export, keys, "--sign-sample", str(sample))
-                print(f"      verifier.py export --sign-sample {sample}: {verdict(elapsed)}; said: {said}")
+                print(f"  (c) hub ledger verify --sign-sample {sample}: "
+                      f"{verdict(*timed_cli(app, '--sign-sample', str(sample)))}")
+                print(f"      verifier.py export --sign-sample {sample}: "
+                      f"{verdict(*timed_offline(export, keys, '--sign-sample', str(sample)))}")
 
 
 def main() -> None:
