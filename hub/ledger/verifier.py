@@ -620,10 +620,15 @@ class _Signatures:
         self._pool = None
         if workers > 1 and expected >= self.PARALLEL_FROM:
             import multiprocessing
+            import threading
             from concurrent.futures import ProcessPoolExecutor
 
-            # Forked before the caller starts reading rows, so no other thread is copied mid-work.
-            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+            # Forking is quickest, and safe while this is the process's only thread (the command line,
+            # the offline verifier: the caller has not started reading rows yet). In a threaded server
+            # the workers come from a clean fork server instead.
+            methods = multiprocessing.get_all_start_methods()
+            method = "fork" if "fork" in methods and threading.active_count() == 1 else \
+                "forkserver" if "forkserver" in methods else None
             self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
         self._chunks: list[tuple[int, list[tuple[int, str]], object]] = []
         self._filling: list[tuple] = []

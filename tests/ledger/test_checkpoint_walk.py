@@ -175,3 +175,27 @@ def test_signature_sample_always_checks_the_latest(ledger_of_five_checkpoints):
     db.session.commit()
     problems = verify_ledger(sign_sample=0)
     assert problems and str(problems[0]).startswith("position 15: the checkpoint at size 15 does not verify")
+
+
+def test_signature_workers_started_beside_other_threads_name_the_same_checkpoint(ledger_of_five_checkpoints,
+                                                                                 monkeypatch):
+    """In a threaded server the workers come from a fork server, not a fork
+    of the server; they still find the bad signature."""
+    import threading
+
+    monkeypatch.setattr(verifier._Signatures, "CHUNK", 2)
+    monkeypatch.setattr(verifier._Signatures, "PARALLEL_FROM", 1)
+    from hub.ledger.verification import checkpoints, stream_sealed
+    checkpoint = checkpoint_at(3)
+    body, line = checkpoint.note.split("\n\n")
+    checkpoint.note = body.replace("time ", "time 1") + "\n\n" + line
+    db.session.commit()
+    done, other = threading.Event(), threading.Thread(target=lambda: done.wait(30))
+    other.start()
+    try:
+        said = [str(p) for p in verifier.verify_rows(stream_sealed(), checkpoints(), signing.verifier_keys(),
+                                                     workers=2)]
+    finally:
+        done.set()
+        other.join()
+    assert len(said) == 1 and said[0].startswith("position 3: the checkpoint at size 3 does not verify")
