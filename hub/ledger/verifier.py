@@ -148,6 +148,7 @@ ALG_COSIGNATURE_V1 = 0x04
 MAX_SIGNATURES = 100
 SIGNATURE_PREFIX = "\u2014 "  # em dash, space
 _CONTROL = re.compile("[\x00-\x09\x0b-\x1f]")
+_KEY_NAME = re.compile(r"[^+\s]+")
 
 
 class NoteError(ValueError):
@@ -161,7 +162,8 @@ def key_id(name: str, alg: int, public_key: bytes) -> bytes:
 
 
 def valid_key_name(name: str) -> bool:
-    return bool(name) and "+" not in name and not any(c.isspace() for c in name)
+    """Non-empty, without '+' or white space (`\\s` is exactly `str.isspace`)."""
+    return _KEY_NAME.fullmatch(name) is not None
 
 
 def _raw_public(public_key) -> bytes:
@@ -267,7 +269,7 @@ def split_note(text: str) -> tuple[str, list[NoteSignature]]:
     NoteError saying what is malformed."""
     if not isinstance(text, str):
         raise NoteError("a note must be text")
-    bad = _CONTROL.search(text)
+    bad = None if text.replace("\n", "").isprintable() else _CONTROL.search(text)
     if bad is not None:
         raise NoteError(f"the note contains the control character {bad.group()!r}")
     cut = text.rfind("\n\n")
@@ -375,7 +377,7 @@ def parse_checkpoint(body: str) -> Checkpoint:
     lines = body[:-1].split("\n")
     if len(lines) < 3:
         raise NoteError("the checkpoint is truncated: it needs an origin, a size and a root hash")
-    if any(not line for line in lines):
+    if "" in lines:
         raise NoteError("the checkpoint has an empty line inside its text")
     origin, size_text, root_text = lines[:3]
     if not size_text.isascii() or not size_text.isdigit() or (size_text != "0" and size_text.startswith("0")):
