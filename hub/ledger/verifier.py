@@ -668,6 +668,20 @@ class _Signatures:
                 self._pool.shutdown(wait=True, cancel_futures=True)
         return failed
 
+    def close(self) -> None:
+        if self._pool:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _stopping_on_error(rows: Iterable[tuple], signatures: _Signatures) -> Iterator[tuple]:
+    """The rows; if reading them fails (a broken export line, a lost
+    database), the signature workers are stopped before the error goes on."""
+    try:
+        yield from rows
+    except Exception:
+        signatures.close()
+        raise
+
 
 def _claims(checkpoints: list[dict], saved: Iterable[Checkpoint], keys: list[VerifierKey], origin: str | None,
             sample: int | None, workers: int | None, coverage: Coverage) -> tuple[list[_Claim], _Signatures]:
@@ -756,7 +770,7 @@ def verify_rows(rows: Iterable[tuple], checkpoints: Iterable[dict], keys: Iterab
     stack: list[bytes] = []
     chain = CHAIN_START
     size = 0
-    for row in rows if horizon > 0 else ():
+    for row in _stopping_on_error(rows, signatures) if horizon > 0 else ():
         position = size + 1
         if row[1] != position:
             what = "missing" if row[1] > position else "out of order"

@@ -199,3 +199,19 @@ def test_signature_workers_started_beside_other_threads_name_the_same_checkpoint
         done.set()
         other.join()
     assert len(said) == 1 and said[0].startswith("position 3: the checkpoint at size 3 does not verify")
+
+
+def test_broken_export_line_stops_the_signature_workers(ledger_of_five_checkpoints, tmp_path, monkeypatch):
+    monkeypatch.setattr(verifier._Signatures, "CHUNK", 2)
+    monkeypatch.setattr(verifier._Signatures, "PARALLEL_FROM", 1)
+    lines = list(export_lines())
+    lines[4] = '{"type": "entry", "id": 5'
+    export = tmp_path / "ledger.jsonl"
+    export.write_text("\n".join(lines) + "\n")
+    rows, checkpoints, sealed = verifier._read_export(str(export))
+    closed = []
+    monkeypatch.setattr(verifier._Signatures, "close", lambda self: closed.append(self))
+    with pytest.raises(verifier.NoteError, match="line 5 of the export is not a ledger entry"):
+        list(verifier.verify_rows(rows, checkpoints, signing.verifier_keys(), sealed, workers=2))
+    assert len(closed) == 1
+    closed[0]._pool.shutdown(cancel_futures=True)
