@@ -95,8 +95,16 @@ def _as_entry(row) -> dict:
     return entry
 
 
+_CP = LedgerCheckpoint.__table__
+
+
 def checkpoints() -> list[dict]:
-    return [c.as_document() for c in db.session.scalars(select(LedgerCheckpoint).order_by(LedgerCheckpoint.id))]
+    """Every stored checkpoint as `LedgerCheckpoint.as_document` lays it out,
+    in the order signed, read as plain rows: a month is 259,200 of them."""
+    rows = db.session.execute(select(_CP.c.origin, _CP.c.tree_size, _CP.c.root_hash, _CP.c.chain_hash,
+                                     _CP.c.created_at_text.label("created_at"), _CP.c.key_id, _CP.c.signature,
+                                     _CP.c.note).order_by(_CP.c.id))
+    return [dict(row) for row in rows.mappings()]
 
 
 def sealed_size() -> int:
@@ -109,11 +117,14 @@ def saved_checkpoints(texts: Iterable[str], keys: list[verifier.VerifierKey]) ->
     return [verifier.open_checkpoint(text, keys, signing.origin())[0] for text in texts]
 
 
-def verify_ledger(against: Iterable[str] = ()) -> list[verifier.Problem]:
+def verify_ledger(against: Iterable[str] = (), *, sign_sample: int | None = None,
+                  coverage: verifier.Coverage | None = None) -> list[verifier.Problem]:
     """The first problem among the sealed entries (against the chain, every
     signed checkpoint and every checkpoint saved elsewhere in `against`),
     then any among entries not sealed yet (against their own leaf hashes),
-    then rows of the owners' access-log index that the entries do not give."""
+    then rows of the owners' access-log index that the entries do not give.
+    Every checkpoint's signature is verified unless `sign_sample` asks for
+    that many drawn at random (and the latest); `coverage` says which."""
     keys = signing.verifier_keys()
     if not keys:
         return [verifier.Problem(None, None, "no verifier keys are listed in "
@@ -124,7 +135,8 @@ def verify_ledger(against: Iterable[str] = ()) -> list[verifier.Problem]:
     except verifier.NoteError as error:
         return [verifier.Problem(None, None, f"the checkpoint saved earlier cannot be used: {error}")]
     problems = list(verifier.verify_rows(stream_sealed(), checkpoints(), keys, sealed_size(),
-                                         origin=signing.origin(), saved=saved))
+                                         origin=signing.origin(), saved=saved, sign_sample=sign_sample,
+                                         coverage=coverage))
     return problems + unsealed_problems() + index_problems()
 
 

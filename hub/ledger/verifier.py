@@ -9,7 +9,7 @@ public-key`, one note verifier key a line)::
     python verifier.py consistency old.txt new.txt consistency.json --keys keys.txt
     python verifier.py proof proof.json --keys keys.txt
     python verifier.py bundle access-log-proofs.json --keys keys.txt
-    python verifier.py export ledger.jsonl --keys keys.txt [--against saved.txt]
+    python verifier.py export ledger.jsonl --keys keys.txt [--against saved.txt] [--sign-sample N]
 
 Hashing follows RFC 6962 section 2.1: a leaf hash is SHA-256(0x00 || leaf) and
 an interior node SHA-256(0x01 || left || right); inclusion and consistency
@@ -31,9 +31,13 @@ from __future__ import annotations
 
 import argparse
 import base64
+import functools
 import hashlib
 import json
 import operator
+import os
+import random
+import re
 import sys
 from dataclasses import dataclass
 from typing import Iterable, Iterator
@@ -143,6 +147,8 @@ ALG_ED25519 = 0x01
 ALG_COSIGNATURE_V1 = 0x04
 MAX_SIGNATURES = 100
 SIGNATURE_PREFIX = "\u2014 "  # em dash, space
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f]")
+_KEY_NAME = re.compile(r"[^+\s]+")
 
 
 class NoteError(ValueError):
@@ -156,7 +162,8 @@ def key_id(name: str, alg: int, public_key: bytes) -> bytes:
 
 
 def valid_key_name(name: str) -> bool:
-    return bool(name) and "+" not in name and not any(c.isspace() for c in name)
+    """Non-empty, without '+' or white space (`\\s` is exactly `str.isspace`)."""
+    return _KEY_NAME.fullmatch(name) is not None
 
 
 def _raw_public(public_key) -> bytes:
@@ -186,14 +193,26 @@ class VerifierKey:
         return f"{self.name}+{self.key_id.hex()}+{encoded}"
 
     def verify(self, message: bytes, signature: bytes) -> bool:
-        from cryptography.exceptions import InvalidSignature
-        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+        return _ed25519_holds(self.public_key, message, signature)
 
-        try:
-            Ed25519PublicKey.from_public_bytes(self.public_key).verify(signature, message)
-        except (InvalidSignature, ValueError):
-            return False
-        return True
+
+@functools.lru_cache(maxsize=64)
+def _ed25519_public(raw: bytes):
+    """The `cryptography` key of raw public key bytes, made once per key: a
+    month of checkpoints is a quarter of a million checks by the same key."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    return Ed25519PublicKey.from_public_bytes(raw)
+
+
+def _ed25519_holds(raw: bytes, message: bytes, signature: bytes) -> bool:
+    from cryptography.exceptions import InvalidSignature
+
+    try:
+        _ed25519_public(raw).verify(signature, message)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
 
 
 def verifier_key(name: str, public_key, alg: int = ALG_ED25519) -> VerifierKey:
@@ -250,9 +269,9 @@ def split_note(text: str) -> tuple[str, list[NoteSignature]]:
     NoteError saying what is malformed."""
     if not isinstance(text, str):
         raise NoteError("a note must be text")
-    bad = next((c for c in text if c < " " and c != "\n"), None)
+    bad = None if text.replace("\n", "").isprintable() else _CONTROL.search(text)
     if bad is not None:
-        raise NoteError(f"the note contains the control character {bad!r}")
+        raise NoteError(f"the note contains the control character {bad.group()!r}")
     cut = text.rfind("\n\n")
     if cut < 0:
         raise NoteError("the note is truncated: no blank line between its text and its signatures")
@@ -296,13 +315,20 @@ def cosign_note(body: str, name: str, private_key, timestamp: int) -> NoteSignat
     return NoteSignature(name, key.key_id, timestamp.to_bytes(8, "big") + signature)
 
 
-def _signature_holds(key: VerifierKey, body: str, signature: bytes) -> bool:
+def _signed_message(key: VerifierKey, body: str, signature: bytes) -> tuple[bytes, bytes] | None:
+    """The message and the bare Ed25519 signature that `key` must verify for
+    a signature line over `body` (None when the line cannot hold)."""
     if key.alg == ALG_COSIGNATURE_V1:
-        if len(signature) != 72:
-            return False
         timestamp = int.from_bytes(signature[:8], "big")
-        return timestamp < 2 ** 63 and key.verify(cosigned_message(body, timestamp), signature[8:])
-    return key.verify(body.encode(), signature)
+        if len(signature) != 72 or timestamp >= 2 ** 63:
+            return None
+        return cosigned_message(body, timestamp), signature[8:]
+    return body.encode(), signature
+
+
+def _signature_holds(key: VerifierKey, body: str, signature: bytes) -> bool:
+    signed = _signed_message(key, body, signature)
+    return signed is not None and key.verify(*signed)
 
 
 def open_note(text: str, keys: Iterable[VerifierKey]) -> tuple[str, list[VerifierKey]]:
@@ -351,7 +377,7 @@ def parse_checkpoint(body: str) -> Checkpoint:
     lines = body[:-1].split("\n")
     if len(lines) < 3:
         raise NoteError("the checkpoint is truncated: it needs an origin, a size and a root hash")
-    if any(not line for line in lines):
+    if "" in lines:
         raise NoteError("the checkpoint has an empty line inside its text")
     origin, size_text, root_text = lines[:3]
     if not size_text.isascii() or not size_text.isdigit() or (size_text != "0" and size_text.startswith("0")):
@@ -412,10 +438,15 @@ def verify_consistency(first: int, second: int, first_root: bytes, second_root: 
 LEGACY_CHECKPOINT_HEADER = "alpr-hub-ledger-checkpoint/v1"
 
 
+def _legacy_message(cp: dict) -> bytes:
+    """What checkpoints signed before notes signed: the hub's own text."""
+    return "\n".join([LEGACY_CHECKPOINT_HEADER, cp["origin"], str(cp["tree_size"]), cp["root_hash"],
+                      cp["chain_hash"], cp["created_at"]]).encode() + b"\n"
+
+
 def _legacy_holds(cp: dict, keys: Iterable[VerifierKey]) -> bool:
     """Checkpoints signed before notes: the hub's own text, same Ed25519 key."""
-    message = "\n".join([LEGACY_CHECKPOINT_HEADER, cp["origin"], str(cp["tree_size"]), cp["root_hash"],
-                         cp["chain_hash"], cp["created_at"]]).encode() + b"\n"
+    message = _legacy_message(cp)
     try:
         signature = base64.b64decode(cp["signature"])
     except ValueError:
@@ -498,48 +529,262 @@ def _leaf_problem(row: tuple, computed_hex: str) -> Problem | None:
     return None
 
 
+@dataclass
+class Coverage:
+    """What a verification covered, for its report: the stored checkpoints
+    met, and on how many of them the signatures were verified (all of them,
+    unless a sample was asked for)."""
+
+    checkpoints: int = 0
+    signatures_checked: int = 0
+    sampled: bool = False
+
+    def describe(self) -> str:
+        met = f"{self.checkpoints:,} checkpoint{'' if self.checkpoints == 1 else 's'}"
+        if not self.sampled:
+            return f"{met}, every signature verified"
+        return (f"{met}, signatures verified on a random sample of "
+                f"{self.signatures_checked:,} (the latest included): every checkpoint's root was checked against "
+                "the entries, but a signature outside the sample was not checked")
+
+
+@dataclass
+class _Claim:
+    """A checkpoint the walk must meet: the size, root and chain head it
+    states (the chain head may be absent from a checkpoint saved elsewhere),
+    whether it was saved outside the ledger, and the first problem with it."""
+
+    size: int
+    root: bytes
+    chain: str | None
+    saved: bool
+    signed_at: str
+    problem: Problem | None = None
+
+
+def _read_stored(cp: dict, known: dict, origin: str | None) -> tuple[Checkpoint, list[tuple]]:
+    """A stored checkpoint read but not yet trusted, and the signature checks
+    it needs, each (raw public keys any of which must verify, message,
+    signature, what to say if none does); NoteError if it cannot hold."""
+    if not cp.get("note"):
+        message = _legacy_message(cp)
+        try:
+            signature = base64.b64decode(cp["signature"])
+        except ValueError:
+            raise NoteError("no signature by a known key") from None
+        raws = tuple(k.public_key for k in known.values() if k.alg == ALG_ED25519)
+        return (Checkpoint(cp["origin"], cp["tree_size"], bytes.fromhex(cp["root_hash"]),
+                           (f"chain {cp['chain_hash']}",)),
+                [(raws, message, signature, "no signature by a known key")])
+    body, signatures = split_note(cp["note"])
+    checkpoint = parse_checkpoint(body)
+    if origin is not None and checkpoint.origin != origin:
+        raise NoteError(f"the checkpoint is for another log: origin {checkpoint.origin!r}, not {origin!r}")
+    checks, unknown, by_log = [], [], False
+    for sig in signatures:
+        key = known.get((sig.name, sig.key_id))
+        if key is None:
+            unknown.append(f"{sig.name}+{sig.key_id.hex()}")
+            continue
+        failed = f"the signature by {sig.name}+{sig.key_id.hex()} does not verify"
+        signed = _signed_message(key, body, sig.signature)
+        if signed is None:
+            raise NoteError(failed)
+        checks.append(((key.public_key,), *signed, failed))
+        by_log = by_log or (key.name == checkpoint.origin and key.alg == ALG_ED25519)
+    if not checks:
+        raise NoteError("no signature by a known key (signed by " + ", ".join(unknown) + ")")
+    if not by_log:
+        raise NoteError(f"no signature by a known key of the log {checkpoint.origin!r}")
+    return checkpoint, checks
+
+
+def _failing(checks: list[tuple]) -> list[int]:
+    """Which of `checks` (raw keys, message, signature) no key verifies; run
+    in a worker process for a month of checkpoints."""
+    return [i for i, (raws, message, signature) in enumerate(checks)
+            if not any(_ed25519_holds(raw, message, signature) for raw in raws)]
+
+
+class _Signatures:
+    """The Ed25519 checks of the stored checkpoints, verified in worker
+    processes while the caller walks the leaves, or in the caller when they
+    are few. (Threads would not do: a thread that has verified a signature
+    waits for the walking thread to release the interpreter before it can
+    take the next one.) Chunks go out in the checkpoints' order, so a walk
+    that stops early cancels the checks it no longer needs."""
+
+    CHUNK = 4096
+    PARALLEL_FROM = 2 * CHUNK
+
+    def __init__(self, expected: int, workers: int | None) -> None:
+        workers = (os.cpu_count() or 1) if workers is None else workers
+        self._pool = None
+        if workers > 1 and expected >= self.PARALLEL_FROM:
+            import multiprocessing
+            import threading
+            from concurrent.futures import ProcessPoolExecutor
+
+            # Forking is quickest, and safe while this is the process's only thread (the command line,
+            # the offline verifier: the caller has not started reading rows yet). In a threaded server
+            # the workers come from a clean fork server instead.
+            methods = multiprocessing.get_all_start_methods()
+            method = "fork" if "fork" in methods and threading.active_count() == 1 else \
+                "forkserver" if "forkserver" in methods else None
+            self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
+        self._chunks: list[tuple[int, list[tuple[int, str]], object]] = []
+        self._filling: list[tuple] = []
+        self.count = 0
+
+    def add(self, claim: int, size: int, checks: list[tuple]) -> None:
+        self._filling.extend((claim, size, *check) for check in checks)
+        self.count += 1
+        if len(self._filling) >= self.CHUNK:
+            self._send()
+
+    def _send(self) -> None:
+        chunk, self._filling = self._filling, []
+        if not chunk:
+            return
+        work = [(raws, message, signature) for _, _, raws, message, signature, _ in chunk]
+        pending = self._pool.submit(_failing, work) if self._pool else work
+        self._chunks.append((min(size for _, size, *_ in chunk), [(c[0], c[5]) for c in chunk], pending))
+
+    def failures(self, upto: float) -> dict[int, str]:
+        """Claim index -> what failed, among the checkpoints of at most
+        `upto` entries (the others are cancelled)."""
+        self._send()
+        failed: dict[int, str] = {}
+        try:
+            for smallest, labels, pending in self._chunks:
+                if smallest > upto:
+                    if self._pool:
+                        pending.cancel()
+                    continue
+                for i in (pending.result() if self._pool else _failing(pending)):
+                    failed.setdefault(labels[i][0], labels[i][1])
+        finally:
+            if self._pool:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+        return failed
+
+    def close(self) -> None:
+        if self._pool:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _stopping_on_error(rows: Iterable[tuple], signatures: _Signatures) -> Iterator[tuple]:
+    """The rows; if reading them fails (a broken export line, a lost
+    database), the signature workers are stopped before the error goes on."""
+    try:
+        yield from rows
+    except Exception:
+        signatures.close()
+        raise
+
+
+def _claims(checkpoints: list[dict], saved: Iterable[Checkpoint], keys: list[VerifierKey], origin: str | None,
+            sample: int | None, workers: int | None, coverage: Coverage) -> tuple[list[_Claim], _Signatures]:
+    """Every checkpoint as a claim on the tree (stored ones in the order the
+    ledger lists them, which is the order they were signed), their signature
+    checks handed to `_Signatures` (all of them, or a random `sample` and the
+    latest), and what is wrong with one before any entry is read."""
+    known = {(k.name, k.key_id): k for k in keys}
+    chosen = None
+    if sample is not None and checkpoints:
+        latest = max(range(len(checkpoints)), key=lambda i: checkpoints[i]["tree_size"])
+        chosen = set(random.SystemRandom().sample(range(len(checkpoints)), min(sample, len(checkpoints))))
+        chosen.add(latest)
+    signatures = _Signatures(len(checkpoints) if chosen is None else len(chosen), workers)
+    claims, previous = [], None
+    for index, cp in enumerate(checkpoints):
+        size = cp["tree_size"]
+        try:
+            signed, checks = _read_stored(cp, known, origin)
+        except NoteError as error:
+            claims.append(_Claim(size, b"", None, False, cp["created_at"],
+                                 Problem(None, size, f"the checkpoint at size {size} does not verify: {error}")))
+            continue
+        claim = _Claim(size, signed.root, signed.extension("chain"), False, cp["created_at"])
+        if (signed.size, signed.root.hex(), claim.chain) != (size, cp["root_hash"], cp["chain_hash"]):
+            claim.problem = Problem(None, size, f"altered: the stored checkpoint at size {size} differs from its "
+                                                "signed note")
+        elif previous is not None and size < previous.size:
+            claim.problem = Problem(None, size, f"out of order: the checkpoint signed at {claim.signed_at} covers "
+                                                f"{size} entries, fewer than the {previous.size} of the checkpoint "
+                                                f"listed before it (signed at {previous.signed_at})")
+        if chosen is None or index in chosen:
+            signatures.add(index, size, checks)
+        claims.append(claim)
+        previous = claim
+    coverage.checkpoints, coverage.signatures_checked, coverage.sampled = len(claims), signatures.count, \
+        chosen is not None
+    for cp in saved:
+        claims.append(_Claim(cp.size, cp.root, cp.extension("chain"), True, ""))
+    return claims, signatures
+
+
+def _meet(claim: _Claim, root: bytes, chain: str) -> Problem | None:
+    """The tree at the claim's size (its root and chain head) against it."""
+    if claim.saved:
+        if root != claim.root or claim.chain not in (None, chain):
+            return Problem(None, claim.size, f"re-written: the ledger's tree at size {claim.size} has root "
+                                             f"{base64.b64encode(root).decode()}, not the root "
+                                             f"{base64.b64encode(claim.root).decode()} of the checkpoint saved "
+                                             "earlier")
+    elif root != claim.root or chain != claim.chain:
+        return Problem(None, claim.size, "altered: the entries up to here no longer match the checkpoint "
+                                         f"signed at {claim.signed_at}")
+    return None
+
+
 def verify_rows(rows: Iterable[tuple], checkpoints: Iterable[dict], keys: Iterable[VerifierKey],
                 sealed_size: int | None = None, *, origin: str | None = None,
-                saved: Iterable[Checkpoint] = ()) -> Iterator[Problem]:
-    """Recompute every leaf, the chain and the roots of every checkpoint the
-    ledger holds (each checked against the known public `keys`), and of every
-    `saved` checkpoint kept outside it (already verified by the caller).
+                saved: Iterable[Checkpoint] = (), sign_sample: int | None = None, workers: int | None = None,
+                coverage: Coverage | None = None) -> Iterator[Problem]:
+    """Recompute every leaf and the chain, and check every checkpoint the
+    ledger holds (signed by one of the known public `keys`, listed in the
+    order signed) and every `saved` checkpoint kept outside it (already
+    verified by the caller) against the tree, in one pass over the leaves:
+    the walk keeps the tree's compact frontier and, at each checkpoint's
+    size, folds it into the root the checkpoint must state. The signatures
+    are verified beside the walk, in `workers` processes (by default one a
+    core); with `sign_sample`, only that many drawn at random and the latest.
 
     `rows` are the sealed entries in position order, laid out as ROW_FIELDS.
-    Stops at the first problem, which names the first entry that was altered,
-    removed or reordered: nothing after a broken link can be trusted either.
-    (One loop, no helper calls per entry: it runs a million times.)"""
-    keys = list(keys)
-    by_size: dict[int, list] = {}
-    for cp in checkpoints:
-        by_size.setdefault(cp["tree_size"], []).append(cp)
-    for cp in saved:
-        by_size.setdefault(cp.size, []).append(cp)
-    if 0 in by_size:
-        problem = _check_at(by_size.pop(0), MerkleStack().root(), CHAIN_START, keys, origin)
-        if problem:
-            yield problem
-            return
+    Yields the first problem, which names the first entry altered, removed
+    or reordered, or the first checkpoint that does not hold: nothing after
+    it can be trusted either. (One loop, no helper calls per entry: it runs
+    a million times.)"""
+    coverage = coverage if coverage is not None else Coverage()
+    claims, signatures = _claims(list(checkpoints), saved, list(keys), origin, sign_sample, workers, coverage)
+    by_size: dict[int, list[_Claim]] = {}
+    for claim in claims:
+        by_size.setdefault(claim.size, []).append(claim)
+    # Past the smallest checkpoint already known to be wrong, the walk can only find later problems.
+    horizon = min((c.size for c in claims if c.problem), default=float("inf"))
+    stop: Problem | None = None
+    for claim in by_size.pop(0, ()):
+        claim.problem = claim.problem or _meet(claim, MerkleStack().root(), CHAIN_START.hex())
     sha256 = hashlib.sha256
     stack: list[bytes] = []
     chain = CHAIN_START
     size = 0
-    for row in rows:
+    for row in _stopping_on_error(rows, signatures) if horizon > 0 else ():
         position = size + 1
         if row[1] != position:
             what = "missing" if row[1] > position else "out of order"
-            yield Problem(None, position, f"{what}: found entry {row[0]} (position {row[1]}) in its place")
-            return
+            stop = Problem(None, position, f"{what}: found entry {row[0]} (position {row[1]}) in its place")
+            break
         leaf = sha256(b"\x00" + _body(row[2:12], row[12])).digest()
         if row[16] is not None or leaf.hex() != row[13]:
-            problem = _leaf_problem(row, leaf.hex())
-            if problem:
-                yield problem
-                return
+            stop = _leaf_problem(row, leaf.hex())
+            if stop:
+                break
         chain = sha256(chain + leaf).digest()
         if chain.hex() != row[14]:
-            yield Problem(row[0], position, "altered or reordered: the hash chain breaks here")
-            return
+            stop = Problem(row[0], position, "altered or reordered: the hash chain breaks here")
+            break
         stack.append(leaf)
         size = position
         n = size
@@ -548,19 +793,26 @@ def verify_rows(rows: Iterable[tuple], checkpoints: Iterable[dict], keys: Iterab
             stack[-1] = sha256(b"\x01" + stack[-1] + right).digest()
             n >>= 1
         if size in by_size:
-            problem = _check_at(by_size.pop(size), _root(stack), chain, keys, origin)
-            if problem:
-                yield problem
-                return
-    for tree_size in sorted(by_size):
-        if any(isinstance(cp, Checkpoint) for cp in by_size[tree_size]):
-            yield Problem(None, size + 1, f"rolled back: a checkpoint saved earlier covers {tree_size} entries "
-                                          f"but the ledger holds only {size} sealed entries")
-        else:
-            yield Problem(None, size + 1, f"missing: a signed checkpoint covers {tree_size} entries but only "
-                                          f"{size} are sealed")
-        return
-    if sealed_size is not None and sealed_size != size:
+            root, head = _root(stack), chain.hex()
+            for claim in by_size.pop(size):
+                claim.problem = claim.problem or _meet(claim, root, head)
+                horizon = min(horizon, size) if claim.problem else horizon
+            if size >= horizon:
+                break
+    else:
+        for claim in (c for found in by_size.values() for c in found):
+            claim.problem = claim.problem or Problem(None, size + 1, (
+                f"rolled back: a checkpoint saved earlier covers {claim.size} entries but the ledger holds only "
+                f"{size} sealed entries") if claim.saved else (
+                f"missing: a signed checkpoint covers {claim.size} entries but only {size} are sealed"))
+    for index, what in signatures.failures(upto=stop.position if stop else horizon).items():
+        claims[index].problem = Problem(None, claims[index].size,
+                                        f"the checkpoint at size {claims[index].size} does not verify: {what}")
+    found = [(stop.position, 0, stop)] if stop else []
+    found += [(c.problem.position, 1, c.problem) for c in claims if c.problem]
+    if found:
+        yield min(found, key=lambda f: f[:2])[2]
+    elif sealed_size is not None and sealed_size != size:
         yield Problem(None, size + 1, f"missing: {sealed_size} entries were sealed but {size} remain")
 
 
@@ -580,41 +832,6 @@ def _root(stack: list[bytes]) -> bytes:
     for left in reversed(stack[:-1]):
         result = node_hash(left, result)
     return result
-
-
-def _check_at(found: list, root: bytes, chain: bytes, keys: list[VerifierKey], origin: str | None
-              ) -> Problem | None:
-    for cp in found:
-        problem = _check_saved(cp, root, chain) if isinstance(cp, Checkpoint) else \
-            _check_checkpoint(cp, root, chain, keys, origin)
-        if problem:
-            return problem
-    return None
-
-
-def _check_checkpoint(cp: dict, root: bytes, chain: bytes, keys: list[VerifierKey], origin: str | None
-                      ) -> Problem | None:
-    size = cp["tree_size"]
-    try:
-        signed = signed_checkpoint(cp, keys, origin)
-    except NoteError as error:
-        return Problem(None, size, f"the checkpoint at size {size} does not verify: {error}")
-    if (signed.size, signed.root.hex(), signed.extension("chain")) != (size, cp["root_hash"], cp["chain_hash"]):
-        return Problem(None, size, f"altered: the stored checkpoint at size {size} differs from its signed note")
-    if root != signed.root or chain.hex() != cp["chain_hash"]:
-        return Problem(None, size, "altered: the entries up to here no longer match the checkpoint "
-                                   f"signed at {cp['created_at']}")
-    return None
-
-
-def _check_saved(cp: Checkpoint, root: bytes, chain: bytes) -> Problem | None:
-    """A checkpoint kept outside the hub: the ledger's tree at its size must
-    have its root (and chain head, when it carries one)."""
-    if root != cp.root or cp.extension("chain") not in (None, chain.hex()):
-        return Problem(None, cp.size, f"re-written: the ledger's tree at size {cp.size} has root "
-                                      f"{base64.b64encode(root).decode()}, not the root "
-                                      f"{base64.b64encode(cp.root).decode()} of the checkpoint saved earlier")
-    return None
 
 
 _ENTRY_FIELDS = operator.itemgetter(*ROW_FIELDS[:-2])
@@ -644,6 +861,8 @@ def _read_export(path: str):
         loads, fields, empty = json.loads, _ENTRY_FIELDS, (None, None)
         with open(path, encoding="utf-8") as f:
             for number, line in enumerate(f, 1):
+                if line.startswith(('{"type": "checkpoint"', '{"type": "sealed"')):
+                    continue  # read by the first pass
                 try:
                     entry = loads(line)
                     if not line.startswith('{"type": "entry"') and entry.get("type") != "entry":
@@ -711,7 +930,12 @@ def _check(args, keys: list[VerifierKey]) -> list[str]:
         return verify_bundle(json.loads(_read_text(args.file)), keys, args.origin)
     saved = [open_checkpoint(_read_text(path), keys, args.origin)[0] for path in args.against]
     rows, checkpoints, sealed_size = _read_export(args.file)
-    return [str(p) for p in verify_rows(rows, checkpoints, keys, sealed_size, origin=args.origin, saved=saved)]
+    coverage = Coverage()
+    problems = [str(p) for p in verify_rows(rows, checkpoints, keys, sealed_size, origin=args.origin, saved=saved,
+                                            sign_sample=args.sign_sample, coverage=coverage)]
+    if not problems:
+        print(f"checked against {coverage.describe()}")
+    return problems
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -726,9 +950,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--origin", help="the log's origin line, when you know it")
     parser.add_argument("--against", action="append", default=[],
                         help="export: a checkpoint saved earlier that the ledger must extend; may repeat")
+    parser.add_argument("--sign-sample", type=int, metavar="N",
+                        help="export: verify the signatures of only N checkpoints drawn at random, and of the "
+                             "latest, instead of every one (every root is still checked against the entries; a "
+                             "signature outside the sample is not checked)")
     args = parser.parse_args(argv)
     if args.what == "consistency" and not (args.new and args.proof):
         parser.error("consistency needs OLD_CHECKPOINT NEW_CHECKPOINT PROOF_JSON")
+    if args.sign_sample is not None and args.sign_sample < 0:
+        parser.error("--sign-sample needs a number of checkpoints, 0 or more")
     try:
         problems = _check(args, load_keys(args.keys, args.key))
     except (NoteError, OSError, ValueError, KeyError, TypeError) as error:
