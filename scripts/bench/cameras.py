@@ -51,8 +51,10 @@ def build(app, entries: int) -> dict:
         db.session.commit()
         owned = [c.id for c in cameras if c.organisation_id == organisations[1].id]
         for n in range(entries):
-            record("reads.searched", actor=officer, purpose="stolen vehicle", case_number=f"ICR-{n % 500}",
-                   details={"reads": n % 40}, cameras=[owned[n % len(owned)]])
+            # 50 cases, each spread over every camera of the owner: a case's
+            # filter finds hundreds of the camera's entries (full pages).
+            record("reads.searched", actor=officer, purpose="stolen vehicle", case_number=f"ICR-{n % CASES}",
+                   details={"reads": n % 40}, cameras=[owned[(n // CASES) % len(owned)]])
             if n % 5000 == 4999:
                 db.session.commit()
         db.session.commit()
@@ -61,6 +63,10 @@ def build(app, entries: int) -> dict:
         secret = tokens.create_token(BENCH, officer, name="bench")[1]
         db.session.commit()
         return {"officer": secret, "owner_id": owner.id, "camera": owned[0]}
+
+
+CASES = 50
+TARGET_MS = 100
 
 
 def timed(call, n: int) -> list[float]:
@@ -76,7 +82,9 @@ def timed(call, n: int) -> list[float]:
 
 def report(name: str, samples: list[float]) -> None:
     ms = [s * 1000 for s in samples]
-    print(f"  {name}: p50 {percentile(ms, 50):.1f} ms, p95 {percentile(ms, 95):.1f} ms (n={len(ms)})")
+    p95 = percentile(ms, 95)
+    print(f"  {name}: p50 {percentile(ms, 50):.1f} ms, p95 {p95:.1f} ms (n={len(ms)}); target p95 < {TARGET_MS} ms: "
+          f"{'met' if p95 < TARGET_MS else 'MISSED'}")
 
 
 def main() -> None:
@@ -104,8 +112,10 @@ def main() -> None:
             session["seen_at"] = time.time()
         report("owner's access-log page (newest 100 of the camera's entries)",
                timed(lambda: owner.get(f"/cameras/{world['camera']}/access-log"), args.requests))
-        report("owner's access-log page filtered by case number",
-               timed(lambda: owner.get(f"/cameras/{world['camera']}/access-log?case_number=ICR-7"), args.requests))
+        filtered = f"/cameras/{world['camera']}/access-log?case_number=ICR-7"
+        shown = owner.get(filtered).get_data(as_text=True).count("<tr") - 1  # the heading row
+        report(f"owner's access-log page filtered by case number ({shown} rows on the page)",
+               timed(lambda: owner.get(filtered), args.requests))
 
 
 if __name__ == "__main__":
