@@ -83,6 +83,16 @@ def as_hub_error(error: BaseException) -> DatabaseUnavailable | None:
     return None
 
 
+def _before_retry(error: Exception, what: str, attempt: int, attempts: int) -> None:
+    """Anything but a conflict goes on up; a conflict waits a moment, longer
+    each attempt, so the two transactions do not meet again at once."""
+    if not is_conflict(error):
+        raise error
+    log.warning("database conflict in %s (attempt %d of %d): %s; retrying", what, attempt, attempts,
+                _sqlstate(error))
+    time.sleep(random.uniform(0.01, 0.05) * attempt)  # nosec B311: jitter, not a secret
+
+
 def with_conflict_retries(work: Callable[[], T], *, what: str, attempts: int = CONFLICT_ATTEMPTS) -> T:
     """Run `work` inside a savepoint of the current transaction; when it
     loses a deadlock or a serialization race, roll back to the savepoint
@@ -105,11 +115,7 @@ def with_conflict_retries(work: Callable[[], T], *, what: str, attempts: int = C
         except Exception as error:
             if savepoint.is_active:
                 savepoint.rollback()
-            if not is_conflict(error):
-                raise
-            log.warning("database conflict in %s (attempt %d of %d): %s; retrying", what, attempt, attempts,
-                        _sqlstate(error))
-            time.sleep(random.uniform(0.01, 0.05) * attempt)  # nosec B311: jitter, not a secret
+            _before_retry(error, what, attempt, attempts)
     raise DatabaseBusy()
 
 
@@ -125,9 +131,5 @@ def retry_units(work: Callable[[], T], *, what: str, attempts: int = CONFLICT_AT
             return result
         except Exception as error:
             db.session.rollback()
-            if not is_conflict(error):
-                raise
-            log.warning("database conflict in %s (attempt %d of %d): %s; retrying", what, attempt, attempts,
-                        _sqlstate(error))
-            time.sleep(random.uniform(0.01, 0.05) * attempt)  # nosec B311: jitter, not a secret
+            _before_retry(error, what, attempt, attempts)
     raise DatabaseBusy()
