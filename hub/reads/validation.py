@@ -48,7 +48,7 @@ def _image(value, name: str, limit: int, errors: dict) -> bytes | None:
         errors[name] = [f"The image is {len(data):,} bytes; the limit is {limit:,}."]
         return None
     try:
-        decoding.decode(data)
+        decoding.check(data)
     except decoding.ImageRefused as refusal:
         errors[name] = [str(refusal)]
         return None

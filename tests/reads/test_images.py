@@ -14,7 +14,7 @@ from sqlalchemy import select
 from hub.clock import utcnow
 from hub.extensions import db
 from hub.reads import devset
-from hub.reads.decoding import ImageRefused, decode
+from hub.reads.decoding import ImageRefused, check, decode
 from hub.reads.models import Read
 from tests.conftest import stored_image, stored_plates
 
@@ -40,10 +40,12 @@ def png_bomb(width: int, height: int) -> bytes:
 
 
 GOOD = devset.crop_sample(devset.HOLDOUT_SEED + 7000).image
+PHOTO = devset.photo_sample(devset.HOLDOUT_SEED + 7000).image  # a whole 1080p vehicle photo, JPEG
 PNG = encoded(Image.new("RGB", (300, 200), (200, 120, 40)))
 BAD = {
     "truncated": (GOOD[:len(GOOD) // 2], "truncated"),
     "truncated_png": (PNG[:len(PNG) - 40], "truncated"),
+    "photo_cut_short": (PHOTO[:len(PHOTO) * 19 // 20], "truncated"),
     "one_pixel": (encoded(Image.new("RGB", (1, 1))), "too small"),
     "very_wide": (encoded(Image.new("L", (20000, 10))), "limit"),
     "twenty_thousand_square": (png_bomb(20000, 20000), "pixels"),
@@ -59,6 +61,14 @@ BAD = {
 def test_decoding_refuses_bad_images_with_a_reason(name):
     data, words = BAD[name]
     with pytest.raises(ImageRefused, match=words):
+        decode(data)
+    with pytest.raises(ImageRefused, match=words):
+        check(data)  # ingest's quicker check of an image it stores unread refuses the same
+
+
+def test_the_quick_check_passes_what_decoding_passes():
+    for data in (GOOD, PNG, PHOTO):
+        check(data)
         decode(data)
 
 
