@@ -172,7 +172,8 @@ def live_keys(*, since: datetime | None = None, until: datetime | None = None,
         query = query.where(DataKey.day <= until.astimezone(timezone.utc).date())
     if organisation_ids is not None:
         query = query.where(DataKey.organisation_id.in_(sorted(set(organisation_ids))))
-    return [ring().handle(key) for key in db.session.execute(query)]
+    keyring = ring()
+    return [keyring.handle(key) for key in db.session.execute(query)]
 
 
 def plate_hashes(plates: Iterable[str], keys: Iterable[DataKeyHandle]) -> list[str]:

@@ -173,7 +173,9 @@ def main() -> None:
             profiler.enable()
             client.get("/api/v1/search", query_string=asked, headers=headers)
             profiler.disable()
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+            stats = pstats.Stats(profiler)
+            stats.sort_stats("cumulative").print_stats("hub/", 25)
+            stats.sort_stats("tottime").print_stats(15)
         if args.explain:
             explain(app, client, headers, asked)
     print(f"  load average at the end {os.getloadavg()[0]:.1f}")
