@@ -7,7 +7,8 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Iterator
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import DateTime, MetaData, TypeDecorator, any_, bindparam
+from sqlalchemy.types import ARRAY
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -37,6 +38,20 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=timezone.utc)
+
+
+def among(column, values):
+    """`column IN values`, written on PostgreSQL as `column = ANY(array)` with
+    the values one parameter: a list of thousands (a scope's cameras, a
+    plate's hashes under a week of keys) is then neither compiled, sent nor
+    parsed value by value, and the statement's text is the same for every
+    list. SQLite has no arrays: there it is the plain IN."""
+    from hub.extensions import db
+
+    values = list(values)
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+    return column.in_(values)
 
 
 class Base(DeclarativeBase):

@@ -32,6 +32,7 @@ from sqlalchemy import and_, false, or_, select
 
 from hub.cameras.models import Camera, CameraStatus, SharingMode
 from hub.clock import utcnow
+from hub.db import among
 from hub.extensions import db
 from hub.identity.access import LAW_ENFORCEMENT_ROLES, require_data_access
 from hub.identity.actors import ClientActor, SystemActor
@@ -128,7 +129,7 @@ class Scope:
         """A WHERE clause keeping only rows in scope."""
         parts = []
         if self.cameras:
-            parts.append(camera_column.in_(sorted(self.cameras)))
+            parts.append(among(camera_column, sorted(self.cameras)))
         parts += [and_(camera_column == c, time_column >= start, time_column <= end)
                   for c, start, end in self.windows]
         return or_(*parts) if parts else false()

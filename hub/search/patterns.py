@@ -9,6 +9,7 @@ the pattern matches readings that differ only in those; each such reading
 is marked, so the officer sees it is not what was typed."""
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass
@@ -79,7 +80,14 @@ class PlatePattern:
         return ["".join(p) for p in itertools.product(*choices)]
 
     def matches(self, plate: str, *, look_alikes: bool = False) -> bool:
-        return re.match(self.regex(look_alikes=look_alikes), plate) is not None
+        return _compiled(self, look_alikes).match(plate) is not None
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(pattern: PlatePattern, look_alikes: bool) -> re.Pattern:
+    """The pattern's expression, compiled once: a partial search compares it
+    with every plate of its window in scope, tens of thousands of them."""
+    return re.compile(pattern.regex(look_alikes=look_alikes))
 
 
 def canonical(plate: str) -> str:

@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
+from collections import Counter, defaultdict
+from datetime import date, datetime, time, timedelta, timezone
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, false, func, select, union_all
 from sqlalchemy.orm import aliased
 
 from hub import policy
 from hub.cameras.models import Camera
+from hub.db import among
 from hub.errors import Refusal
 from hub.extensions import db
 from hub.keys import services as data_keys
@@ -118,7 +120,7 @@ def _cameras(ids, granted) -> list[SearchedCamera]:
         return []
     rows = db.session.execute(select(Camera.id, Camera.name, Organisation.name)
                               .join(Organisation, Organisation.id == Camera.organisation_id)
-                              .where(Camera.id.in_(sorted(ids))).order_by(Organisation.name, Camera.name))
+                              .where(among(Camera.id, sorted(ids))).order_by(Organisation.name, Camera.name))
     return [SearchedCamera(i, name, owner, i in granted) for i, name, owner in rows]
 
 
@@ -167,18 +169,37 @@ def _searched_cameras(scope: Scope, query: SearchQuery) -> list[SearchedCamera]:
     return _cameras(ids, granted - set(scope.cameras))
 
 
-def plate_lookup(query: SearchQuery):
-    """A condition on the plate hashes for an exact plate (or its few
-    look-alike spellings), under every live data key of the window; None
-    when the pattern is partial or the hashes too many, and the plates in
-    scope must be opened and compared instead."""
+def plate_lookup(query: SearchQuery) -> dict[date, list[str]] | None:
+    """The hashes an exact plate (or its few look-alike spellings) has under
+    every live data key of the window, by the day the keys seal; None when
+    the pattern is partial or the hashes too many, and the plates in scope
+    must be opened and compared instead."""
     spellings = query.pattern.spellings() if query.look_alikes else [query.pattern.text]
     if not query.pattern.exact or spellings is None:
         return None
     keys = data_keys.live_keys(since=query.start, until=query.end)
     if len(keys) * len(spellings) > HASH_LOOKUP_LIMIT:
         return None
-    return Read.plate_hash.in_(data_keys.plate_hashes(spellings, keys))
+    by_day = defaultdict(list)
+    for key in keys:
+        by_day[key.day].append(key)
+    return {day: data_keys.plate_hashes(spellings, day_keys) for day, day_keys in sorted(by_day.items())}
+
+
+def _by_hash(query: SearchQuery, hashes: dict[date, list[str]]):
+    """The reads of the window with one of the plate's hashes. A read is
+    sealed and hashed under its organisation's key of the UTC day it was
+    captured (`hub.reads.ingest`), so each day's reads are looked up by
+    that day's hashes only: a few hundred probes into each daily partition,
+    not the whole window's thousands into every one."""
+    days = []
+    for day, day_hashes in hashes.items():
+        midnight = datetime.combine(day, time.min, tzinfo=timezone.utc)
+        days.append(select(Read).where(*_found(query), Read.captured_at >= midnight,
+                                       Read.captured_at < midnight + timedelta(days=1), among(Read.plate_hash, day_hashes)))
+    if not days:
+        return select(Read).where(false())
+    return days[0] if len(days) == 1 else union_all(*days)
 
 
 def _found(query: SearchQuery) -> list:
@@ -192,18 +213,18 @@ def _found(query: SearchQuery) -> list:
     return found
 
 
-def statements(scope: Scope, query: SearchQuery, camera_ids: list[int], plate_condition=None):
+def statements(scope: Scope, query: SearchQuery, camera_ids: list[int], hashes: dict[date, list[str]] | None = None):
     """The two statements of a search: the count of reads by camera, and the
-    reads newest first (to page). Reads matching the plate (by hash), the
-    window, the state and the area are found first through the indexes, then
-    kept only when in scope: a scope lists up to thousands of cameras, and
-    planned into each daily partition that list would cost many times the
-    search. Without a plate condition, every read of the window in scope."""
-    found = _found(query) + ([plate_condition] if plate_condition is not None else [])
-    hit = aliased(Read, select(Read).where(*found).cte("found").prefix_with("MATERIALIZED"))
+    reads newest first (to page). Reads matching the plate (by its hashes of
+    each day), the window, the state and the area are found first through
+    the indexes, then kept only when in scope: a scope lists up to thousands
+    of cameras, and planned into each daily partition that list would cost
+    many times the search. Without hashes, every read of the window in scope."""
+    found = select(Read).where(*_found(query)) if hashes is None else _by_hash(query, hashes)
+    hit = aliased(Read, found.cte("found").prefix_with("MATERIALIZED"))
     in_scope = [scope.clause(hit.camera_id, hit.captured_at)]
     if query.cameras:
-        in_scope.append(hit.camera_id.in_(camera_ids))
+        in_scope.append(among(hit.camera_id, camera_ids))
     count = select(hit.camera_id, func.count()).where(*in_scope).group_by(hit.camera_id)
     reads = select(hit).where(*in_scope).order_by(hit.captured_at.desc(), hit.id.desc())
     return count, reads
@@ -212,7 +233,7 @@ def statements(scope: Scope, query: SearchQuery, camera_ids: list[int], plate_co
 def _scan(scope: Scope, query: SearchQuery, camera_ids: list[int]) -> list[tuple[int, int]]:
     """A partial plate: the reads in scope over the window, opened through
     the scope and compared with the pattern; (id, camera) newest first."""
-    cameras = [Read.camera_id.in_(camera_ids)] if query.cameras else []
+    cameras = [among(Read.camera_id, camera_ids)] if query.cameras else []
     rows = db.session.execute(select(Read.id, Read.camera_id, Read.captured_at, Read.key_id, Read.plate_sealed)
                               .where(*_found(query), scope.clause(Read.camera_id, Read.captured_at), *cameras)
                               .order_by(Read.captured_at.desc(), Read.id.desc())
@@ -243,12 +264,12 @@ def _run(actor: Any, query: SearchQuery, *, action: str, offset: int, limit: int
                             refusal=_refusal(action, actor, {"case_number": query.case_number,
                                                              "reason": query.reason}, cameras=outside))
     camera_ids = [c.id for c in cameras]
-    condition = plate_lookup(query) if camera_ids else None
+    hashes = plate_lookup(query) if camera_ids else None
     matched = None
     if not camera_ids:
         hits = {}
-    elif condition is not None:
-        count, newest_first = statements(scope, query, camera_ids, condition)
+    elif hashes is not None:
+        count, newest_first = statements(scope, query, camera_ids, hashes)
         hits = dict(db.session.execute(count).all())
     else:
         matched = _scan(scope, query, camera_ids)
