@@ -16,18 +16,27 @@ def read_or_create(location: str | Path, generate: Callable[[], bytes]) -> bytes
     path = Path(location)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, draft = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mode 0600
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(generate())
-                f.flush()
-                os.fsync(f.fileno())
-            os.link(draft, path)  # fails if another process got there first: its file stands
-        except FileExistsError:
-            pass
-        finally:
-            os.unlink(draft)
+        write_once(path, generate)
     return path.read_bytes()
+
+
+def write_once(path: Path, generate: Callable[[], bytes]) -> bool:
+    """Write the file unless it exists, whole or not at all: the bytes go to
+    a draft beside it (mode 0600), then are linked into place, so a reader
+    never finds it half-written. False when another process got there first
+    (its file stands)."""
+    fd, draft = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(generate())
+            f.flush()
+            os.fsync(f.fileno())
+        os.link(draft, path)
+        return True
+    except FileExistsError:
+        return False
+    finally:
+        os.unlink(draft)
 
 
 @lru_cache(maxsize=16)

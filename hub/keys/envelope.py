@@ -25,6 +25,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from hub.config import ConfigurationError
+from hub.instance_keys import write_once
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -104,17 +105,12 @@ class KeyStore:
             raise KeyUnavailable(f"the data key of organisation {organisation_id} for {day} does not open") from None
 
     def create(self, organisation_id: int, day: date) -> None:
-        """Write a new wrapped key unless one is there (the first writer wins a race)."""
+        """Write a new wrapped key unless one is there: the first writer wins
+        a race, and the others, opening it at once, find it whole."""
         path = self.path(organisation_id, day)
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return
-        with os.fdopen(fd, "wb") as f:
-            f.write(self._wrap(os.urandom(KEY_BYTES), organisation_id, day))
-            f.flush()
-            os.fsync(f.fileno())
+        if not path.exists():
+            write_once(path, lambda: self._wrap(os.urandom(KEY_BYTES), organisation_id, day))
 
     def open(self, organisation_id: int, day: date) -> bytes:
         try:
