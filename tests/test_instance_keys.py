@@ -19,16 +19,22 @@ def _slow_key(path: str, queue) -> None:
     queue.put(read_or_create(path, generate))
 
 
-def test_processes_racing_to_make_a_key_all_read_the_one_whole_key(tmp_path):
-    path = str(tmp_path / "keys" / "signing.key")
+def racing(target, *args) -> list[bytes]:
+    """What eight processes started at once on `target` each read back."""
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
-    processes = [context.Process(target=_slow_key, args=(path, queue)) for _ in range(8)]
+    processes = [context.Process(target=target, args=(*args, queue)) for _ in range(8)]
     for process in processes:
         process.start()
     keys = [queue.get(timeout=30) for _ in processes]
     for process in processes:
         process.join(timeout=30)
+    return keys
+
+
+def test_processes_racing_to_make_a_key_all_read_the_one_whole_key(tmp_path):
+    path = str(tmp_path / "keys" / "signing.key")
+    keys = racing(_slow_key, path)
     assert len(set(keys)) == 1 and len(keys[0]) == 32
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert os.listdir(tmp_path / "keys") == ["signing.key"]  # no draft left behind
@@ -49,12 +55,5 @@ def _new_day_key(root: str, queue) -> None:
 def test_workers_making_the_same_days_data_key_all_open_the_one_key(tmp_path):
     """Two workers ingesting an organisation's first read of a day make its
     data key at once: the loser opens the winner's file, never a partial one."""
-    context = multiprocessing.get_context("fork")
-    queue = context.Queue()
-    processes = [context.Process(target=_new_day_key, args=(str(tmp_path), queue)) for _ in range(8)]
-    for process in processes:
-        process.start()
-    keys = [queue.get(timeout=30) for _ in processes]
-    for process in processes:
-        process.join(timeout=30)
+    keys = racing(_new_day_key, str(tmp_path))
     assert len(set(keys)) == 1 and len(keys[0]) == 32
