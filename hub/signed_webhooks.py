@@ -13,9 +13,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from datetime import timedelta
+from typing import Callable
 
 from flask import current_app
+from sqlalchemy import select
 
+from hub.clock import utcnow
+from hub.extensions import db
 from hub.instance_keys import read_or_create
 
 TIMEOUT_SECONDS = 5
@@ -27,6 +31,29 @@ LONGEST_WAIT = timedelta(hours=1)
 def retry_after(attempts: int) -> timedelta:
     """Exponential back-off after `attempts` failed deliveries."""
     return min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_WAIT)
+
+
+def due(model) -> list:
+    """The deliveries of `model` (a table of attempts, delivered_at and
+    next_attempt_at) whose next attempt has come, oldest first, 100 a run."""
+    return db.session.scalars(select(model).where(
+        model.delivered_at.is_(None), model.attempts < MAX_ATTEMPTS, model.next_attempt_at <= utcnow())
+        .order_by(model.id).limit(100)).all()
+
+
+def attempt(delivery, send: Callable[[], None]) -> bool:
+    """One attempt at a delivery: True when it went; otherwise the error is
+    kept and the next attempt put back by the back-off."""
+    now = utcnow()
+    delivery.attempts += 1
+    try:
+        send()
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        delivery.next_attempt_at = now + retry_after(delivery.attempts)
+        delivery.last_error = str(error)[:500]
+        return False
+    delivery.delivered_at = now
+    return True
 
 
 def signing_key() -> bytes:

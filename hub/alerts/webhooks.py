@@ -5,10 +5,8 @@ ledgered."""
 from __future__ import annotations
 
 import json
-import urllib.error
 import urllib.parse
 
-from sqlalchemy import select
 
 from hub import signed_webhooks
 from hub.alerts.models import Alert, WebhookDelivery
@@ -36,9 +34,7 @@ def payload(alert: Alert) -> bytes:
 def deliver_due() -> int:
     """Send what is due; returns how many were delivered."""
     now = utcnow()
-    due = db.session.scalars(select(WebhookDelivery).where(
-        WebhookDelivery.delivered_at.is_(None), WebhookDelivery.attempts < signed_webhooks.MAX_ATTEMPTS,
-        WebhookDelivery.next_attempt_at <= now).order_by(WebhookDelivery.id).limit(100)).all()
+    due = signed_webhooks.due(WebhookDelivery)
     delivered = 0
     scope = scope_for(SENDER, Purpose.ALERTS) if due else None
     for delivery in due:
@@ -48,14 +44,9 @@ def deliver_due() -> int:
             record("alert.webhook_withheld", actor=SENDER, subject=alert, cameras=[alert.camera_id],
                    details={"delivery_id": delivery.id})
             continue
-        delivery.attempts += 1
-        try:
-            signed_webhooks.post(delivery.url, payload(scope.open([alert])[0]), delivery.id)
-        except (urllib.error.URLError, OSError, ValueError) as error:
-            delivery.next_attempt_at = now + signed_webhooks.retry_after(delivery.attempts)
-            delivery.last_error = str(error)[:500]
+        body = payload(scope.open([alert])[0])
+        if not signed_webhooks.attempt(delivery, lambda: signed_webhooks.post(delivery.url, body, delivery.id)):
             continue
-        delivery.delivered_at = now
         delivered += 1
         record("alert.shared_by_webhook", actor=SENDER, subject=alert, cameras=[alert.camera_id],
                case_number=alert.entry.case_number,

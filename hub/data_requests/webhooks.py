@@ -5,7 +5,6 @@ Each delivery tells another agency something, so each is ledgered."""
 from __future__ import annotations
 
 import json
-import urllib.error
 import urllib.parse
 
 from flask import current_app
@@ -53,23 +52,14 @@ def payload(request: DataRequest) -> bytes:
 
 def deliver_decisions() -> int:
     """Send what is due; returns how many were delivered."""
-    now = utcnow()
-    due = db.session.scalars(select(DecisionWebhook).where(
-        DecisionWebhook.delivered_at.is_(None), DecisionWebhook.attempts < signed_webhooks.MAX_ATTEMPTS,
-        DecisionWebhook.next_attempt_at <= now).order_by(DecisionWebhook.id).limit(100)).all()
     delivered = 0
-    for delivery in due:
+    for delivery in signed_webhooks.due(DecisionWebhook):
         request = db.session.get(DataRequest, delivery.request_id)
-        delivery.attempts += 1
-        try:
-            signed_webhooks.post(delivery.url, payload(request), delivery.id,
-                                 key=signed_webhooks.client_key(delivery.client_id),
-                                 headers={ORIGIN_HEADER: signing.origin()})
-        except (urllib.error.URLError, OSError, ValueError) as error:
-            delivery.next_attempt_at = now + signed_webhooks.retry_after(delivery.attempts)
-            delivery.last_error = str(error)[:500]
+        body = payload(request)
+        if not signed_webhooks.attempt(delivery, lambda: signed_webhooks.post(
+                delivery.url, body, delivery.id, key=signed_webhooks.client_key(delivery.client_id),
+                headers={ORIGIN_HEADER: signing.origin()})):
             continue
-        delivery.delivered_at = now
         delivered += 1
         record("data_request.decision_sent", actor=SENDER, subject=request, case_number=request.case_number,
                details={"delivery_id": delivery.id, "client_id": delivery.client_id,
