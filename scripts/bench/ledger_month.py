@@ -24,7 +24,7 @@ from datetime import datetime, timedelta, timezone
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _support import bench_app, postgres_available  # noqa: E402
-from ledger import bulk_fill  # noqa: E402
+from ledger import bulk_fill, write_export  # noqa: E402
 
 from sqlalchemy import delete, insert, select  # noqa: E402
 
@@ -33,7 +33,6 @@ from hub.ledger import signing, verifier  # noqa: E402
 from hub.ledger.models import LedgerCheckpoint, LedgerEntry  # noqa: E402
 from hub.ledger.services import format_time  # noqa: E402
 from hub.ledger.tree import seal_and_checkpoint  # noqa: E402
-from hub.ledger.verification import export_lines  # noqa: E402
 
 VERIFIER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "hub", "ledger", "verifier.py")
 TARGET = 10.0
@@ -119,13 +118,7 @@ def run(engine: str, entries: int, checkpoints: int, sample: int, keep: str | No
             folder = keep or temporary
             print(f"  (a) hub ledger verify: {verdict(*timed_cli(app))}")
             export, keys = os.path.join(folder, "ledger.jsonl"), os.path.join(folder, "keys.txt")
-            with open(keys, "w") as f:
-                f.writelines(k.vkey + "\n" for k in signing.verifier_keys())
-            start = time.perf_counter()
-            with open(export, "w") as f:
-                for line in export_lines():
-                    f.write(line + "\n")
-            written = time.perf_counter() - start
+            written = write_export(export, keys)
             print(f"      (writing the export took {written:.1f} s)")
             print(f"  (b) verifier.py export (own process): {verdict(*timed_offline(export, keys))}")
             if sample:
