@@ -1,5 +1,5 @@
-"""`GET /health`: the load balancer's check, public and cheap (two small
-queries, no session, nothing personal)."""
+"""`GET /health`: the load balancer's check, public and cheap (one small
+query, no session, nothing personal)."""
 from flask import Blueprint, jsonify
 
 from hub.health.services import check
